@@ -1,0 +1,50 @@
+"""bibkit: turn publication listings into clean citations and convert between formats.
+
+>>> import bibkit
+>>> lib = bibkit.load("listing.txt")               # doctest: +SKIP
+>>> print(bibkit.dump(lib, "biblatex"))            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .api import Library, convert, dump, load, loads
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .model import (
+    Citation,
+    Identifiers,
+    Kind,
+    Link,
+    PartialDate,
+    Person,
+    Profile,
+    Provenance,
+    Status,
+    Venue,
+)
+from .registry import FormatSpec, register
+
+__all__ = [
+    "Citation",
+    "Diagnostic",
+    "Diagnostics",
+    "FormatSpec",
+    "Identifiers",
+    "Kind",
+    "Library",
+    "Link",
+    "PartialDate",
+    "Person",
+    "Profile",
+    "Provenance",
+    "Severity",
+    "Status",
+    "Venue",
+    "__version__",
+    "convert",
+    "dump",
+    "load",
+    "loads",
+    "register",
+]

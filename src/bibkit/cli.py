@@ -1,0 +1,349 @@
+"""The `bibkit` command line: a thin click layer over bibkit.api.
+
+Exit codes: 0 success (warnings allowed), 1 errors in the input (or warnings with --strict),
+2 usage errors (bad option, unknown format, missing file). No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import click
+
+from . import __version__, registry
+from .api import input_format, iter_citations, output_format, write_citations
+from .context import ReadContext, WriteContext
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .fileio import InputError, Output, UsageError, open_input, same_file
+from .formatdata import FormatDataError
+from .model import Citation
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"-O takes key=value, not {pair!r}")
+        options[key.strip()] = value.strip()
+    return options
+
+
+class _Printer:
+    """Prints diagnostics to stderr as they happen; notes (info) only with --verbose."""
+
+    def __init__(self, verbose: bool, quiet: bool) -> None:
+        self.min = Severity.INFO if verbose else Severity.WARNING
+        self.quiet = quiet
+
+    def __call__(self, d: Diagnostic) -> None:
+        if not self.quiet and d.severity >= self.min:
+            _progress_clear()
+            click.echo(d.format(), err=True)
+
+
+_progress_shown = False
+
+
+def _progress_clear() -> None:
+    global _progress_shown
+    if _progress_shown:
+        click.echo("\r\033[K", err=True, nl=False)
+        _progress_shown = False
+
+
+def _with_progress(citations: Iterable[Citation], enabled: bool) -> Iterator[Citation]:
+    """Count entries on stderr when the run lasts over a second and stderr is a terminal."""
+    global _progress_shown
+    if not enabled:
+        yield from citations
+        return
+    start = last = time.monotonic()
+    for n, c in enumerate(citations, 1):
+        yield c
+        if n % 500 == 0:
+            now = time.monotonic()
+            if now - start > 1.0 and now - last > 0.25:
+                click.echo(f"\r  {n:,} entries …", err=True, nl=False)
+                _progress_shown = True
+                last = now
+    _progress_clear()
+
+
+def _summary(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) -> str:
+    c = diags.counts
+    parts = [f"{entries} {'entry' if entries == 1 else 'entries'} {verb}"]
+    if ctx.profile and ctx.profile.name:
+        parts[0] += f" (profile: {ctx.profile.name})"
+    parts.append(
+        f"{c[Severity.ERROR]} errors, {c[Severity.WARNING]} warnings, {c[Severity.INFO]} notes"
+    )
+    return "bibkit: " + "; ".join(parts)
+
+
+def _write_report(path: str, data: dict[str, Any]) -> None:
+    out = Output(path, newline="\n")
+    try:
+        json.dump(data, out.stream, indent=2, ensure_ascii=False)
+        out.stream.write("\n")
+    except BaseException:
+        out.discard()
+        raise
+    out.commit()
+
+
+def _report(
+    input_name: str,
+    fmt_in: str,
+    fmt_out: str | None,
+    entries: int,
+    diags: Diagnostics,
+    ctx: ReadContext,
+    strict: bool,
+) -> dict[str, Any]:
+    return {
+        "input": input_name,
+        "from": fmt_in,
+        "to": fmt_out,
+        "entries": entries,
+        "blocks": ctx.blocks,
+        "profile": None
+        if ctx.profile is None
+        else {
+            "name": ctx.profile.name,
+            "primary_class": ctx.profile.primary_class,
+            "stated_count": ctx.profile.stated_count,
+        },
+        "errors": diags.errors,
+        "warnings": diags.warnings,
+        "ok": not diags.failed(strict),
+        "diagnostics": [d.to_json() for d in diags],
+    }
+
+
+def _run(fn: Any) -> None:
+    """Turn every failure into a one-line message and an exit code."""
+    try:
+        fn()
+    except UsageError as exc:
+        click.echo(f"bibkit: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except registry.UnknownFormat as exc:
+        click.echo(f"bibkit: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except InputError as exc:
+        click.echo(f"bibkit: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except FormatDataError as exc:
+        click.echo(f"bibkit: internal data error: {exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+    except BrokenPipeError:
+        # the reader of our stdout went away (`| head`): stop quietly, as shell tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
+    except KeyboardInterrupt:
+        click.echo("bibkit: interrupted; no output file was changed", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(f"bibkit: error: {exc.filename or 'output'}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+
+
+_common = [
+    click.option(
+        "--from",
+        "from_",
+        metavar="FORMAT",
+        help="Input format (default: from the file suffix, else from the content).",
+    ),
+    click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        help="Reference date for yearless listing dates (default: today).",
+    ),
+    click.option("--strict", is_flag=True, help="Exit 1 on warnings too."),
+    click.option(
+        "--report",
+        type=click.Path(dir_okay=False),
+        metavar="FILE.json",
+        help="Write every diagnostic and a summary as JSON.",
+    ),
+    click.option("-v", "--verbose", is_flag=True, help="Also print notes (info diagnostics)."),
+    click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors of usage."),
+]
+
+
+def common_options(fn: Any) -> Any:
+    for option in reversed(_common):
+        fn = option(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="bibkit")
+def main() -> None:
+    """Turn publication listings into clean citations; convert between citation formats.
+
+    \b
+    Examples:
+      bibkit convert listing.txt --to bibtex -o refs.bib
+      bibkit convert listing.txt --to biblatex --as-of 2026-11-27
+      cat listing.txt | bibkit convert - --from listing --to bibtex
+      bibkit check listing.txt --strict
+      bibkit formats
+    """
+
+
+@main.command()
+@click.argument("input", metavar="INPUT")
+@click.option(
+    "--to",
+    "to",
+    metavar="FORMAT",
+    help="Output format (default: from the -o suffix, else bibtex). See `bibkit formats`.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
+@click.option(
+    "--ascii",
+    "ascii_",
+    is_flag=True,
+    help="BibTeX/BibLaTeX: write non-ASCII characters as LaTeX commands.",
+)
+@click.option("--no-abstract", is_flag=True, help="Leave abstracts out.")
+@click.option(
+    "-O",
+    "--option",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A writer-specific option; repeatable.",
+)
+@common_options
+def convert(
+    input: str,
+    to: str | None,
+    output: str | None,
+    ascii_: bool,
+    no_abstract: bool,
+    options: tuple[str, ...],
+    from_: str | None,
+    as_of: dt.datetime | None,
+    strict: bool,
+    report: str | None,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Convert INPUT (a file, or - for stdin) to another format.
+
+    Every input block becomes an entry or a diagnostic printed to stderr as
+    `file:line: severity[CODE] message`. With -o the file is replaced only when the
+    conversion finished (and, with --strict, only when it produced no warning).
+    """
+
+    def run() -> None:
+        if same_file(input, output):
+            raise UsageError(f"{output}: is the input file; choose another output")
+        writer_options = _parse_options(options)
+        fmt_out = output_format(output, to)
+        inp = open_input(input)
+        try:
+            fmt_in = input_format(inp, from_)
+            diags = Diagnostics(inp.name, sink=_Printer(verbose, quiet))
+            ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
+            out = Output(output)
+            wctx = WriteContext(
+                diags, ascii=ascii_, abstract=not no_abstract, options=writer_options
+            )
+            try:
+                citations = _with_progress(
+                    iter_citations(inp, fmt_in, ctx), sys.stderr.isatty() and not quiet
+                )
+                count = write_citations(citations, fmt_out, out.stream, wctx)
+            except BaseException:
+                out.discard()
+                raise
+            failed = diags.failed(strict)
+            if failed and strict and output:
+                out.discard()
+            else:
+                out.commit()
+        finally:
+            inp.close()
+        if report:
+            _write_report(report, _report(inp.name, fmt_in, fmt_out, count, diags, ctx, strict))
+        if not quiet:
+            verb = f"written as {fmt_out}" + (f" to {output}" if output else "")
+            line = _summary(diags, count, verb, ctx)
+            if failed and strict and output:
+                line += f"; {output} not written (--strict)"
+            click.echo(line, err=True)
+        sys.exit(EXIT_ERRORS if failed else EXIT_OK)
+
+    _run(run)
+
+
+@main.command()
+@click.argument("input", metavar="INPUT")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@common_options
+def check(
+    input: str,
+    as_json: bool,
+    from_: str | None,
+    as_of: dt.datetime | None,
+    strict: bool,
+    report: str | None,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Parse INPUT and report what it holds and what is wrong with it; write nothing.
+
+    Exit 0 when it converts cleanly, 1 on errors (or warnings with --strict), 2 on usage
+    errors.
+    """
+
+    def run() -> None:
+        inp = open_input(input)
+        try:
+            fmt_in = input_format(inp, from_)
+            diags = Diagnostics(inp.name, sink=None if as_json else _Printer(verbose, quiet))
+            ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
+            count = sum(1 for _ in iter_citations(inp, fmt_in, ctx))
+        finally:
+            inp.close()
+        data = _report(inp.name, fmt_in, None, count, diags, ctx, strict)
+        if report:
+            _write_report(report, data)
+        if as_json:
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        elif not quiet:
+            click.echo(_summary(diags, count, f"read as {fmt_in}", ctx), err=True)
+        sys.exit(EXIT_ERRORS if diags.failed(strict) else EXIT_OK)
+
+    _run(run)
+
+
+@main.command("formats")
+def formats_cmd() -> None:
+    """List the formats bibkit can read and write."""
+    rows = []
+    for spec in registry.formats().values():
+        modes = ("read" if spec.reader else "    ") + (" write" if spec.writer else "")
+        rows.append((spec.name, modes, " ".join(spec.suffixes) or "-", spec.summary))
+    width = max(len(r[0]) for r in rows)
+    for name, modes, suffixes, summary in rows:
+        click.echo(f"{name.ljust(width)}  {modes.ljust(10)}  {suffixes.ljust(6)}  {summary}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,27 @@
+"""What a reader or writer is handed besides the records: diagnostics, options, results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .model import Profile
+
+
+@dataclass(slots=True)
+class ReadContext:
+    diags: Diagnostics
+    as_of: dt.date = field(default_factory=dt.date.today)
+    options: dict[str, Any] = field(default_factory=dict)
+    profile: Profile | None = None  # set by readers whose input names an owner (listings)
+    blocks: int = 0  # input blocks seen: each became a citation or a diagnostic
+
+
+@dataclass(slots=True)
+class WriteContext:
+    diags: Diagnostics
+    ascii: bool = False  # LaTeX-encode non-ASCII characters (BibTeX family)
+    abstract: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # -O key=value, format specific

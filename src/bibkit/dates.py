@@ -1,0 +1,57 @@
+"""Dates as listings show them ("Mar 1, 2023", "May 30") and their resolution."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from functools import lru_cache
+
+from .model import PartialDate
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
+MONTHS["sept"] = 9
+MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+class DateError(ValueError):
+    pass
+
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS[month - 1]
+
+
+@lru_cache(maxsize=8192)  # listings repeat dates; PartialDate is immutable
+def make_date(year: int, month: int, day: int | None) -> PartialDate:
+    """A checked PartialDate; raises DateError for a day the month does not have."""
+    if not 1 <= month <= 12:
+        raise DateError(f"month {month} does not exist")
+    if day is not None and not 1 <= day <= days_in_month(year, month):
+        raise DateError(f"{calendar.month_abbr[month]} {day}, {year} does not exist")
+    return PartialDate(year, month, day)
+
+
+def resolve_yearless(month: int, day: int, as_of: dt.date) -> PartialDate:
+    """The latest date with this month and day that is not after `as_of`.
+
+    A listing shows dates of the current year without the year; the capture happened on
+    `as_of` or later, so the year is the latest one that does not put the date in the future.
+    Feb 29 goes back to the latest leap year.
+
+    >>> resolve_yearless(5, 30, dt.date(2026, 11, 27))
+    PartialDate(year=2026, month=5, day=30, year_inferred=True)
+    >>> resolve_yearless(12, 24, dt.date(2026, 11, 27)).year
+    2025
+    """
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        raise DateError(f"month {month}, day {day} does not exist")
+    for year in range(as_of.year, as_of.year - 9, -1):
+        if day <= days_in_month(year, month) and dt.date(year, month, day) <= as_of:
+            return PartialDate(year, month, day, year_inferred=True)
+    raise DateError(f"{calendar.month_abbr[month]} {day} does not exist")

@@ -1,0 +1,115 @@
+"""Failures as data: every problem has a severity, a stable code and a 1-based location.
+
+Readers never raise on bad content and never drop a block silently: they report here and go
+on. Whether warnings fail a run (`--strict`) is decided per call by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class Severity(IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+# Stable codes, documented in the README. 1xx: listing reader, 2xx: inference,
+# 3xx: input/output, 4xx: writers.
+CODES: dict[str, str] = {
+    "BK101": "card could not be parsed",
+    "BK102": "card has no title",
+    "BK103": "card has no author line",
+    "BK104": "arXiv category code is unknown or ambiguous",
+    "BK105": "date could not be read",
+    "BK106": "header line not understood",
+    "BK107": "header paper count differs from the cards present",
+    "BK108": "text before the first card is not a profile header",
+    "BK201": "year inferred for a yearless date",
+    "BK202": "venue phrase names no known venue",
+    "BK301": "input is empty",
+    "BK302": "input is not text",
+    "BK303": "input is not valid UTF-8",
+    "BK304": "input holds no records",
+    "BK401": "citekey made unique with a suffix",
+    "BK402": "field dropped by the writer",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    file: str = ""
+    line: int = 0  # 1-based; 0 when the problem concerns the whole input
+    key: str = ""
+
+    def format(self) -> str:
+        """`file:line: severity[CODE] key: message`, the shape compilers use."""
+        where = self.file or "<input>"
+        if self.line:
+            where += f":{self.line}"
+        who = f" {self.key}:" if self.key else ""
+        return f"{where}: {self.severity}[{self.code}]{who} {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["severity"] = str(self.severity)
+        return out
+
+
+class Diagnostics:
+    """A collector handed to readers, transforms and writers; knows the current file name."""
+
+    __slots__ = ("_items", "counts", "file", "sink")
+
+    def __init__(self, file: str = "", sink: Any = None) -> None:
+        self.file = file
+        self._items: list[Diagnostic] = []
+        self.counts = {Severity.INFO: 0, Severity.WARNING: 0, Severity.ERROR: 0}
+        self.sink = sink  # optional callable, told of each diagnostic as it happens
+
+    def add(
+        self, severity: Severity, code: str, message: str, *, line: int = 0, key: str = ""
+    ) -> Diagnostic:
+        diag = Diagnostic(severity, code, message, self.file, line, key)
+        self._items.append(diag)
+        self.counts[severity] += 1
+        if self.sink is not None:
+            self.sink(diag)
+        return diag
+
+    def info(self, code: str, message: str, *, line: int = 0, key: str = "") -> Diagnostic:
+        return self.add(Severity.INFO, code, message, line=line, key=key)
+
+    def warning(self, code: str, message: str, *, line: int = 0, key: str = "") -> Diagnostic:
+        return self.add(Severity.WARNING, code, message, line=line, key=key)
+
+    def error(self, code: str, message: str, *, line: int = 0, key: str = "") -> Diagnostic:
+        return self.add(Severity.ERROR, code, message, line=line, key=key)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def errors(self) -> int:
+        return self.counts[Severity.ERROR]
+
+    @property
+    def warnings(self) -> int:
+        return self.counts[Severity.WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        """Whether a run with these diagnostics should exit non-zero."""
+        return self.errors > 0 or (strict and self.warnings > 0)

@@ -1,0 +1,186 @@
+"""Input and output at the edges: decoding with exact error locations, atomic writes.
+
+Input is read as bytes and decoded line by line, so an invalid byte is reported with its
+line and column and costs only that line's characters (replaced, and reported), never the
+run. Output to a file goes to a temporary file in the target directory that replaces the
+target only when the whole output was written and the caller commits it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TextIO
+
+from .diagnostics import Diagnostics
+
+_SNIFF_BYTES = 64 * 1024
+_CHUNK = 1 << 20
+
+
+class InputError(Exception):
+    """An input that cannot be read at all; the message is one line for the user."""
+
+    exit_code = 1
+
+
+class UsageError(InputError):
+    exit_code = 2
+
+
+class Input:
+    """An opened input: its display name, the decoded start (for sniffing) and its lines."""
+
+    def __init__(self, name: str, raw: IO[bytes], closer: IO[bytes] | None) -> None:
+        self.name = name
+        self._raw = raw
+        self._closer = closer
+        head = raw.peek(_SNIFF_BYTES)[:_SNIFF_BYTES] if hasattr(raw, "peek") else b""
+        self.encoding = "utf-8"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self.encoding = "utf-16"
+        elif b"\x00" in head[:8192]:
+            self.close()
+            raise InputError(f"{name}: is a binary file, not text")
+        self.head = head.decode(self.encoding, errors="replace")
+
+    def lines(self, diags: Diagnostics) -> Iterator[str]:
+        """Decoded lines without their "\n" (a CRLF line keeps its "\r"); lines are what
+        "\n" separates, as editors number them. An undecodable line is reported (BK303) and
+        kept with U+FFFD.
+
+        Decoding works a chunk of whole lines at a time (C speed); only a chunk that fails
+        is decoded again line by line, to name the line and column of each bad byte.
+        """
+        if self.encoding != "utf-8":
+            yield from io.TextIOWrapper(self._raw, encoding=self.encoding, newline=None)
+            return
+        line_no = 0
+        rest = b""
+        while True:
+            chunk = self._raw.read(_CHUNK)
+            if not chunk:
+                break
+            chunk = rest + chunk
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:  # no line end yet: keep reading (one very long line)
+                rest = chunk
+                continue
+            rest = chunk[cut:]
+            try:
+                lines = chunk[: cut - 1].decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                lines = list(self._decode_lines(chunk[: cut - 1], line_no, diags))
+            yield from lines
+            line_no += len(lines)
+        if rest:
+            try:
+                yield from rest.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                yield from self._decode_lines(rest, line_no, diags)
+
+    @staticmethod
+    def _decode_lines(data: bytes, line_no: int, diags: Diagnostics) -> Iterator[str]:
+        for n, raw_line in enumerate(data.split(b"\n"), line_no + 1):
+            try:
+                yield raw_line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                diags.error(
+                    "BK303",
+                    f"invalid UTF-8 byte 0x{raw_line[exc.start]:02x} at "
+                    f"column {exc.start + 1}; replaced by U+FFFD",
+                    line=n,
+                )
+                yield raw_line.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer.close()
+
+
+def open_input(path: str) -> Input:
+    if path == "-":
+        return Input("<stdin>", sys.stdin.buffer, None)
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{path}: no such file")
+    if p.is_dir():
+        raise UsageError(f"{path}: is a directory, not a file")
+    try:
+        fh = p.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    return Input(path, fh, fh)
+
+
+class Output:
+    """A text sink: stdout, or a temporary file that `commit` moves over the target."""
+
+    def __init__(self, path: str | None, newline: str = "") -> None:
+        self.path = None if path in (None, "-") else Path(path)
+        self._tmp: str | None = None
+        if self.path is None:
+            self.stream: TextIO = io.TextIOWrapper(
+                sys.stdout.buffer, encoding="utf-8", newline=newline, write_through=False
+            )
+            return
+        directory = self.path.parent if str(self.path.parent) else Path(".")
+        if not directory.is_dir():
+            raise UsageError(f"{self.path}: directory {directory} does not exist")
+        try:
+            fd, self._tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
+            )
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
+        self.stream = open(fd, "w", encoding="utf-8", newline=newline)  # noqa: SIM115
+
+    def commit(self) -> None:
+        if self.path is None:
+            self.stream.flush()
+            self.stream.detach()  # leave sys.stdout usable
+            return
+        assert self._tmp is not None
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        with contextlib.suppress(OSError):  # keep the target's permissions
+            os.chmod(self._tmp, os.stat(self.path).st_mode & 0o7777)
+        if not self.path.exists():
+            os.chmod(self._tmp, 0o666 & ~_umask())
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+
+    def discard(self) -> None:
+        if self.path is None:
+            with contextlib.suppress(Exception):
+                self.stream.flush()
+                self.stream.detach()
+            return
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def same_file(a: str, b: str | None) -> bool:
+    if a == "-" or b in (None, "-"):
+        return False
+    try:
+        return os.path.samefile(a, b)  # type: ignore[arg-type]
+    except OSError:
+        return False

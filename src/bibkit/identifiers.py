@@ -1,0 +1,105 @@
+"""Identifiers found in free text: arXiv ids, DOIs and URLs, normalised and classified."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .model import Link
+
+_NEW_ID = r"\d{4}\.\d{4,5}(?:v\d+)?"
+_OLD_ID = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?"
+_ARXIV_ID = rf"(?:{_NEW_ID}|{_OLD_ID})"
+
+# Where an arXiv id shows itself: an arXiv URL, "arXiv:ID", or the arXiv DOI.
+_ARXIV_RE = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/(?P<url>{_ARXIV_ID})"
+    rf"|arXiv:\s?(?P<prefixed>{_ARXIV_ID})"
+    rf"|10\.48550/arXiv\.(?P<doi>{_ARXIV_ID}))",
+    re.IGNORECASE,
+)
+ARXIV_ID_RE = re.compile(rf"^{_ARXIV_ID}$")
+
+_DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
+_URL_RE = re.compile(r"https?://[^\s<>\"{}\\]+")
+_TRAILING = ".,;:!?'\"”’)]}>"
+_CODE_HOSTS = (
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "sourceforge.net",
+    "git.sr.ht",
+)
+
+
+def find_arxiv_id(text: str) -> str:
+    """The first arXiv id in the text, version kept ("" when there is none).
+
+    >>> find_arxiv_id("see https://arxiv.org/abs/2303.01234v2.")
+    '2303.01234v2'
+    >>> find_arxiv_id("DOI 10.48550/arXiv.hep-th/9901001")
+    'hep-th/9901001'
+    """
+    if "rxiv" not in text and "rXiv" not in text and "RXIV" not in text and "48550" not in text:
+        return ""
+    m = _ARXIV_RE.search(text)
+    if not m:
+        return ""
+    return m.group("url") or m.group("prefixed") or m.group("doi") or ""
+
+
+def arxiv_doi(arxiv_id: str) -> str:
+    """The DOI arXiv registers for every paper: the id without its version."""
+    return "10.48550/arxiv." + re.sub(r"v\d+$", "", arxiv_id).lower()
+
+
+def normalise_doi(text: str) -> str:
+    """Lower-case DOI without resolver prefix or trailing punctuation ("" if none)."""
+    m = _DOI_RE.search(text)
+    return m.group().rstrip(_TRAILING).lower() if m else ""
+
+
+def clean_url(url: str) -> str:
+    """Strip punctuation that ends a sentence rather than the URL; keep balanced brackets."""
+    while url and url[-1] in _TRAILING:
+        last = url[-1]
+        opener = {")": "(", "]": "["}.get(last)
+        if opener and url.count(opener) >= url.count(last):
+            break
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str) -> list[str]:
+    if "http" not in text:
+        return []
+    seen: dict[str, None] = {}
+    for m in _URL_RE.finditer(text):
+        url = clean_url(m.group())
+        if len(url) > len("https://x.y"):
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+def classify_url(url: str) -> str:
+    """`code` for a repository host, `pdf`, `data`, else `project`; "" for id URLs."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    if host in ("arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org"):
+        return ""
+    if host in _CODE_HOSTS:
+        return "code"
+    if host == "huggingface.co" and "/datasets/" in url:
+        return "data"
+    if url.lower().endswith(".pdf"):
+        return "pdf"
+    return "project"
+
+
+def links_from_text(text: str) -> tuple[Link, ...]:
+    links = []
+    for url in find_urls(text):
+        role = classify_url(url)
+        if role:
+            links.append(Link(role, url))
+    return tuple(links)

@@ -1,0 +1,81 @@
+"""Inference rules: pure functions Citation -> Citation, each result recorded in provenance.
+
+They read only what the citation already holds (title, abstract, note, links), so they apply
+the same way to any reader's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .identifiers import arxiv_doi, find_arxiv_id
+from .model import Citation, Kind, Provenance, Status, evolve
+from .venues import find_venue
+
+_KIND_OF_VENUE = {
+    "conference": Kind.CONFERENCE_PAPER,
+    "workshop": Kind.CONFERENCE_PAPER,
+    "journal": Kind.JOURNAL_ARTICLE,
+}
+
+
+def _prose(c: Citation) -> Iterator[str]:
+    """The free text of a citation, in the order evidence is searched (no copying)."""
+    yield c.title
+    if c.abstract:
+        yield c.abstract
+    if c.note:
+        yield c.note
+
+
+def _texts(c: Citation) -> Iterator[str]:
+    """The prose, then the link URLs (an arXiv id may hide in a link; a venue never does)."""
+    yield from _prose(c)
+    for link in c.links:
+        yield link.url
+
+
+def infer_arxiv(c: Citation) -> Citation:
+    """arXiv id from an arXiv URL, `arXiv:ID` or arXiv DOI; the arXiv DOI derived from it."""
+    ids = c.ids
+    found: list[Provenance] = []
+    if not ids.arxiv:
+        arxiv = next(filter(None, map(find_arxiv_id, _texts(c))), "")
+        if arxiv:
+            ids = evolve(ids, arxiv=arxiv)
+            found.append(Provenance("ids.arxiv", "infer", "arxiv-id-in-text", 1.0, arxiv))
+    if ids.arxiv and not ids.doi:
+        ids = evolve(ids, doi=arxiv_doi(ids.arxiv))
+        found.append(Provenance("ids.doi", "infer", "arxiv-doi-from-id", 1.0, ids.arxiv))
+    if not found:
+        return c
+    return evolve(c, ids=ids, provenance=c.provenance + tuple(found))
+
+
+def infer_venue(c: Citation) -> Citation:
+    """A publication phrase in the card sets the venue, the kind and the status."""
+    if c.venue.name:
+        return c
+    hit = next(filter(None, map(find_venue, _prose(c))), None)
+    if hit is None:
+        return c
+    status = Status.ACCEPTED if hit.accepted else Status.PUBLISHED
+    venue = hit.venue
+    if venue.year is None and c.issued.year is not None:
+        # "To appear in TPAMI" names no year: the card's own year is the best evidence
+        venue = evolve(venue, year=c.issued.year)
+    prov = (
+        Provenance("venue", "infer", "venue-phrase", hit.confidence, hit.evidence),
+        Provenance("kind", "infer", "venue-kind", hit.confidence, hit.venue.kind),
+    )
+    return evolve(
+        c,
+        venue=venue,
+        kind=_KIND_OF_VENUE[hit.venue.kind],
+        status=status,
+        provenance=c.provenance + prov,
+    )
+
+
+def infer_all(c: Citation) -> Citation:
+    return infer_venue(infer_arxiv(c))

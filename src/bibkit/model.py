@@ -1,0 +1,189 @@
+"""The canonical model every format meets through.
+
+CSL-shaped (kinds are CSL 1.0.2 type names) so the CSL-JSON writer is nearly the identity.
+Frozen slotted dataclasses holding tuples: hashable, comparable, cheap to build in bulk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+class Kind(StrEnum):
+    """What a work is; values are CSL 1.0.2 type names."""
+
+    PREPRINT = "article"  # CSL's name for a preprint / working paper
+    JOURNAL_ARTICLE = "article-journal"
+    CONFERENCE_PAPER = "paper-conference"
+    CHAPTER = "chapter"
+    BOOK = "book"
+    THESIS = "thesis"
+    REPORT = "report"
+    MANUSCRIPT = "manuscript"
+    DATASET = "dataset"
+    SOFTWARE = "software"
+    WEBPAGE = "webpage"
+    DOCUMENT = "document"
+
+
+class Status(StrEnum):
+    """Publication state, independent of kind (a preprint may later be published)."""
+
+    PREPRINT = "preprint"
+    PUBLISHED = "published"
+    ACCEPTED = "accepted"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A name in CSL terms. A person with only `literal` is an organisation or an unsplit name."""
+
+    family: str = ""
+    given: str = ""
+    particle: str = ""  # "van der", "de" (non-dropping: part of the family name when cited)
+    suffix: str = ""  # "Jr.", "III"
+    literal: str = ""
+
+    @property
+    def full_family(self) -> str:
+        return f"{self.particle} {self.family}" if self.particle else self.family
+
+    def display(self) -> str:
+        """The name as people write it: given particle family, suffix."""
+        if self.literal:
+            return self.literal
+        parts = [p for p in (self.given, self.particle, self.family) if p]
+        text = " ".join(parts)
+        return f"{text}, {self.suffix}" if self.suffix else text
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    year_inferred: bool = False
+
+    def iso(self) -> str:
+        """ISO 8601 with only the known parts: 2023, 2023-03, 2023-03-01."""
+        if self.year is None:
+            return ""
+        out = f"{self.year:04d}"
+        if self.month:
+            out += f"-{self.month:02d}"
+            if self.day:
+                out += f"-{self.day:02d}"
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Identifiers:
+    doi: str = ""  # lower-case, no resolver prefix
+    arxiv: str = ""  # "2303.01234v2" or "hep-th/9901001", no "arXiv:" prefix
+    arxiv_class: str = ""  # primary class, "cs.LG"
+    isbn: str = ""
+    issn: str = ""
+    pmid: str = ""
+    url: str = ""  # the work's own landing page, when it is not derived from an id
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    name: str = ""  # full name: booktitle / journal / container-title
+    short_name: str = ""
+    kind: str = ""  # conference | journal | workshop | "" (unknown)
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    publisher: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    role: str  # code | project | pdf | data | other
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a field's value came from: the rule or resolver, its evidence and confidence."""
+
+    field: str
+    source: str  # "listing", "infer", a resolver name, ...
+    rule: str
+    confidence: float = 1.0
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """1-based source location of a record; informative only, ignored by equality."""
+
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Citation:
+    key: str = ""
+    kind: Kind = Kind.DOCUMENT
+    title: str = ""
+    authors: tuple[Person, ...] = ()
+    authors_truncated: bool = False  # the source showed only the first authors ("et al.")
+    issued: PartialDate = PartialDate()
+    status: Status = Status.UNKNOWN
+    venue: Venue = Venue()
+    ids: Identifiers = Identifiers()
+    links: tuple[Link, ...] = ()
+    abstract: str = ""
+    keywords: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    note: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # unmapped source fields, "format:name" keys
+    provenance: tuple[Provenance, ...] = ()
+    origin: Origin = field(default=Origin(), compare=False, hash=False)
+
+    def extra_value(self, name: str) -> str | None:
+        for k, v in self.extra:
+            if k == name:
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The owner of a listing, from its header."""
+
+    name: str = ""
+    primary_class: str = ""
+    metrics: tuple[tuple[str, str], ...] = ()
+    stated_count: int | None = None
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def evolve(obj: _T, **changes: Any) -> _T:
+    """A copy of a frozen model object with some fields changed.
+
+    Same result as dataclasses.replace, without re-running __init__ over every field: the
+    pipeline calls this once per entry per transform, so it is worth the three lines.
+    """
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(obj))  # type: ignore[arg-type]
+    for name in changes:
+        if name not in names:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+    new = object.__new__(cls)
+    setter = object.__setattr__
+    for name in names:
+        setter(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new

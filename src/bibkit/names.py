@@ -1,0 +1,96 @@
+"""Personal names: splitting "Given particle Family, Suffix" as people write them.
+
+BibTeX's rules (a lower-case word starts the particle, "Jr" parts after a comma) applied to
+the display order used by listings. Fast for the common case: a name of capitalised words
+is split at its last space without further work.
+"""
+
+from __future__ import annotations
+
+from .model import Person
+
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
+# Words that mark a name as an organisation rather than a person.
+_ORG_WORDS = frozenset(
+    [
+        "collaboration",
+        "consortium",
+        "team",
+        "group",
+        "project",
+        "committee",
+        "institute",
+        "university",
+        "laboratory",
+        "association",
+        "society",
+        "corporation",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "foundation",
+        "organization",
+        "organisation",
+    ]
+)
+
+
+def _is_particle(word: str) -> bool:
+    """A lower-case word (van, der, de, di, bin, ...) or an elided one (d', l')."""
+    return word[:1].islower()
+
+
+def parse_display_name(text: str) -> Person:
+    """Split a name written in display order.
+
+    >>> parse_display_name("Jan van der Berg")
+    Person(family='Berg', given='Jan', particle='van der', suffix='', literal='')
+    >>> parse_display_name("Martin Luther King Jr.").suffix
+    'Jr.'
+    """
+    words = text.split()
+    if not words:
+        return Person()
+    if len(words) > 2 and not _ORG_WORDS.isdisjoint(w.lower() for w in words):
+        return Person(literal=" ".join(words))
+    if "," in text:  # "Family, Given" or "Family, Jr., Given" (BibTeX order)
+        return parse_inverted_name(text)
+    suffix = ""
+    if len(words) > 2 and words[-1].lower() in _SUFFIXES:
+        suffix = words.pop()
+    if len(words) == 1:
+        return Person(family=words[0], suffix=suffix)
+    # fast path: no lower-case word, so given = all but the last word
+    if not any(_is_particle(w) for w in words[1:-1]):
+        return Person(family=words[-1], given=" ".join(words[:-1]), suffix=suffix)
+    # BibTeX's von rule: the particle is the run of lower-case words after the given names
+    first = next(i for i in range(1, len(words) - 1) if _is_particle(words[i]))
+    last = first
+    while last + 1 < len(words) - 1 and _is_particle(words[last + 1]):
+        last += 1
+    return Person(
+        family=" ".join(words[last + 1 :]),
+        given=" ".join(words[:first]),
+        particle=" ".join(words[first : last + 1]),
+        suffix=suffix,
+    )
+
+
+def parse_inverted_name(text: str) -> Person:
+    """Split "particle Family, Given" or "particle Family, Suffix, Given"."""
+    parts = [p.strip() for p in text.split(",")]
+    family_part = parts[0].split()
+    if len(parts) >= 3:
+        suffix, given = parts[1], ", ".join(parts[2:])
+    else:
+        suffix, given = "", parts[1] if len(parts) > 1 else ""
+    particle_words: list[str] = []
+    while len(family_part) > 1 and _is_particle(family_part[0]):
+        particle_words.append(family_part.pop(0))
+    return Person(
+        family=" ".join(family_part),
+        given=given,
+        particle=" ".join(particle_words),
+        suffix=suffix,
+    )

@@ -1,0 +1,339 @@
+"""Reader for scholarfeed.org author pages copied as text (DESIGN.md §4).
+
+    Bo Han                                   <- header: owner, category, glued metrics
+    LG / h-index87 / 263papers / ...
+    263 Papers
+    [score]CAT Mon D[, YYYY][Code]           <- one card per paper
+    Title
+    (blank)
+    Author, Author, Author[ et al.][ · tag, tag]
+    (blank)
+    Abstract (any number of lines and paragraphs, possibly empty)
+
+One pass over the lines, one card in memory at a time: a card starts at any line that is a
+card header, so a missing blank line or a stray paragraph never swallows the next card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..categories import resolve_code
+from ..context import ReadContext
+from ..dates import MONTHS, DateError, make_date, resolve_yearless
+from ..identifiers import links_from_text
+from ..infer import infer_all
+from ..model import (
+    Citation,
+    Identifiers,
+    Kind,
+    Link,
+    Origin,
+    PartialDate,
+    Person,
+    Profile,
+    Provenance,
+    Status,
+)
+from ..names import parse_display_name
+from ..text import has_latex, latex_to_text, squash
+
+_MONTH = (
+    r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+CARD_HEADER_RE = re.compile(
+    r"(?P<score>\d{1,3}(?:\.\d+)?)?(?P<cat>[A-Za-z][A-Za-z.-]{0,20}?)"
+    rf"(?P<mon>{_MONTH})\s?(?P<day>\d{{1,2}})(?:,\s*(?P<year>\d{{4}}))?\s*(?P<code>Code)?"
+)
+_MAX_HEADER_LEN = 48  # longer lines are prose: skip the regex
+
+_STATED_COUNT_RE = re.compile(r"([\d,]+)\s+Papers?", re.IGNORECASE)
+_METRIC_VALUE_FIRST = re.compile(r"(?P<value>[\d,.]+%?)\s*(?P<label>[A-Za-z][A-Za-z -]*)")
+_METRIC_LABEL_FIRST = re.compile(r"(?P<label>[A-Za-z][A-Za-z -]*?)\s*(?P<value>[\d,.]+%?)")
+_CATEGORY_LINE = re.compile(r"[A-Za-z][A-Za-z.-]{1,20}")
+_AND_RE = re.compile(r",?\s+and\s+")
+_DASHES_RE = re.compile(r"(?<=\d)--(?=\d)|(?<= )--(?= )")
+_PARTICLES = frozenset(
+    [
+        "von",
+        "van",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "le",
+        "la",
+        "ten",
+        "ter",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "zu",
+        "y",
+        "d'",
+        "l'",
+    ]
+)
+
+
+@dataclass(slots=True)
+class _Card:
+    line: int
+    header: re.Match[str]
+    paragraphs: list[list[str]] = field(default_factory=lambda: [[]])
+    gap: bool = False  # a blank line was seen since the last text line
+
+    def add(self, text: str) -> None:
+        if not text:
+            self.gap = True
+            return
+        if self.gap and self.paragraphs[-1]:
+            self.paragraphs.append([])
+        self.gap = False
+        self.paragraphs[-1].append(text)
+
+
+def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
+    """Yield one Citation per card; report every card that cannot become one."""
+    header: list[tuple[int, str]] = []
+    card: _Card | None = None
+    lineno = 0
+    any_text = False
+    cards = 0
+    for lineno, raw in enumerate(stream, 1):
+        text = raw.strip().lstrip("\ufeff") if lineno == 1 else raw.strip()
+        any_text = any_text or bool(text)
+        m = CARD_HEADER_RE.fullmatch(text) if 0 < len(text) <= _MAX_HEADER_LEN else None
+        if m is not None:
+            if card is not None:
+                yield from _emit(card, ctx)
+            elif cards == 0:
+                ctx.profile = _parse_header(header, ctx)
+            card = _Card(lineno, m)
+            cards += 1
+        elif card is not None:
+            card.add(text)
+        elif text or header:
+            header.append((lineno, text))
+    if card is not None:
+        yield from _emit(card, ctx)
+    elif not any_text:
+        ctx.diags.error("BK301", "input is empty")
+        return
+    else:
+        ctx.profile = _parse_header(header, ctx)
+        ctx.diags.error(
+            "BK304",
+            "no paper cards found (a card starts with a line such as 'LGMar 1, 2023Code')",
+            line=header[0][0] if header else 0,
+        )
+    profile = ctx.profile
+    if profile and profile.stated_count is not None and profile.stated_count != cards:
+        ctx.diags.info(
+            "BK107",
+            f"the header says {profile.stated_count} papers; "
+            f"{cards} cards are present (the page shows only some)",
+        )
+
+
+def _emit(card: _Card, ctx: ReadContext) -> Iterator[Citation]:
+    ctx.blocks += 1
+    try:
+        citation = _build(card, ctx)
+    except Exception as exc:  # a bug must cost one card, not the run; it is reported
+        ctx.diags.error(
+            "BK101", f"card could not be read ({type(exc).__name__}: {exc})", line=card.line
+        )
+        return
+    if citation is not None:
+        yield citation
+
+
+def _clean(text: str) -> str:
+    """Plain text from a listing field: LaTeX decoded only where there is any."""
+    if has_latex(text):
+        return squash(latex_to_text(text))
+    if "--" in text:
+        text = _DASHES_RE.sub("–", text)
+    return text
+
+
+def _build(card: _Card, ctx: ReadContext) -> Citation | None:
+    diags, m = ctx.diags, card.header
+    first, rest = card.paragraphs[0], card.paragraphs[1:]
+    title = _clean(" ".join(first))
+    if not title:
+        diags.error(
+            "BK102", "card has no title line after its header; card skipped", line=card.line
+        )
+        return None
+    prov: list[Provenance] = []
+
+    # authors: the first paragraph after the title, when it reads as a list of names
+    authors: tuple[Person, ...] = ()
+    truncated = False
+    affiliations: tuple[str, ...] = ()
+    parsed = parse_author_line(rest[0][0]) if rest and len(rest[0]) == 1 else None
+    if parsed is not None:
+        authors, truncated, affiliations = parsed
+        rest = rest[1:]
+    else:
+        diags.warning("BK103", "card has no author line; authors left empty", line=card.line)
+    abstract = "\n\n".join(_clean(" ".join(p)) for p in rest)
+
+    # date: the arXiv v1 submission date; a yearless one is in the capture's year
+    month, day = MONTHS[m.group("mon").lower()], int(m.group("day"))
+    try:
+        if m.group("year"):
+            issued = make_date(int(m.group("year")), month, day)
+        else:
+            issued = resolve_yearless(month, day, ctx.as_of)
+            prov.append(
+                Provenance(
+                    "issued",
+                    "listing",
+                    "yearless-date",
+                    0.9,
+                    f"{m.group('mon')} {day}, as of {ctx.as_of.isoformat()}",
+                )
+            )
+            diags.info(
+                "BK201",
+                f"year {issued.year} inferred for '{m.group('mon')} {day}' "
+                f"(as of {ctx.as_of.isoformat()})",
+                line=card.line,
+            )
+    except DateError as exc:
+        issued = PartialDate()
+        diags.warning("BK105", f"{exc}; date left empty", line=card.line)
+
+    # category: bare code -> full arXiv category
+    code = m.group("cat")
+    match = resolve_code(code)
+    arxiv_class = match.category or code
+    if not match.category:
+        why = (
+            f"is ambiguous ({', '.join(match.candidates)})"
+            if match.candidates
+            else "is not an arXiv category"
+        )
+        diags.warning("BK104", f"category code {code!r} {why}; kept as written", line=card.line)
+    elif match.preferred:
+        prov.append(
+            Provenance(
+                "ids.arxiv_class",
+                "listing",
+                "preferred-category",
+                0.9,
+                f"{code} could be {', '.join(match.candidates)}",
+            )
+        )
+
+    extra: list[tuple[str, str]] = [("listing:category", code)]
+    if m.group("score"):
+        extra.append(("listing:score", m.group("score")))
+    if m.group("code"):
+        extra.append(("listing:code-badge", "yes"))
+    links: tuple[Link, ...] = links_from_text(abstract)
+
+    citation = Citation(
+        kind=Kind.PREPRINT,
+        title=title,
+        authors=authors,
+        authors_truncated=truncated,
+        issued=issued,
+        status=Status.PREPRINT,
+        ids=_ids_for_class(arxiv_class),
+        links=links,
+        abstract=abstract,
+        affiliations=affiliations,
+        extra=tuple(extra),
+        provenance=tuple(prov),
+        origin=Origin(ctx.diags.file, card.line),
+    )
+    return infer_all(citation)
+
+
+@lru_cache(maxsize=512)
+def _ids_for_class(arxiv_class: str) -> Identifiers:
+    return Identifiers(arxiv_class=arxiv_class)  # immutable, so one per class is enough
+
+
+def _split_names(line: str) -> tuple[list[str], bool, str] | None:
+    """(names, truncated, affiliation tags) when the line reads as a list of short names
+    rather than a sentence of an abstract; None otherwise."""
+    head, _, tags = line.partition("·")
+    truncated = False
+    if "al" in head:
+        trimmed = head.rstrip(" ,.")
+        if trimmed[-6:].lower() in (" et al", ",et al") or trimmed.lower() == "et al":
+            truncated = True
+            head = trimmed[:-5]
+    if " and " in head:
+        head = _AND_RE.sub(", ", head)
+    names = [n.strip() for n in head.split(",")]
+    names = [n for n in names if n]
+    if not names:
+        return None
+    for name in names:
+        words = name.split()
+        if len(words) > 6:
+            return None
+        for w in words:
+            if w[0].islower() and w.lower() not in _PARTICLES:
+                return None
+    return names, truncated, tags
+
+
+def parse_author_line(line: str) -> tuple[tuple[Person, ...], bool, tuple[str, ...]] | None:
+    """`A B, C D et al. · tag, tag` -> (people, truncated, affiliation tags), or None when
+    the line is not an author line."""
+    split = _split_names(line)
+    if split is None:
+        return None
+    names, truncated, tags = split
+    affiliations = tuple(t.strip() for t in tags.split(",") if t.strip()) if tags else ()
+    return tuple(map(parse_display_name, names)), truncated, affiliations
+
+
+def _parse_header(lines: list[tuple[int, str]], ctx: ReadContext) -> Profile | None:
+    """The owner's name, primary category, metrics and stated paper count."""
+    lines = [(n, t) for n, t in lines if t]
+    if not lines:
+        return None
+    name = ""
+    primary = ""
+    stated: int | None = None
+    metrics: list[tuple[str, str]] = []
+    for lineno, text in lines:
+        count = _STATED_COUNT_RE.fullmatch(text)
+        if count:
+            stated = int(count.group(1).replace(",", ""))
+            continue
+        metric = _METRIC_VALUE_FIRST.fullmatch(text) or _METRIC_LABEL_FIRST.fullmatch(text)
+        if metric and any(ch.isdigit() for ch in metric.group("value")):
+            label = metric.group("label").strip().lower()
+            value = metric.group("value").replace(",", "")
+            metrics.append((label, value))
+            if label == "papers" and stated is None:
+                stated = int(float(value.rstrip("%")))
+            continue
+        if not primary and _CATEGORY_LINE.fullmatch(text) and resolve_code(text).candidates:
+            primary = resolve_code(text).category or text
+            continue
+        if not name and len(text) <= 80 and "," not in text and _split_names(text):
+            name = text
+            continue
+        ctx.diags.warning("BK106", f"header line not understood: {text[:60]!r}", line=lineno)
+    return Profile(name=name, primary_class=primary, metrics=tuple(metrics), stated_count=stated)

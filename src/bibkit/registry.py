@@ -1,0 +1,129 @@
+"""The format registry: one FormatSpec per format, built-ins in code, plugins by entry point.
+
+Targets are "module:function" strings imported on first use, so `bibkit formats` and
+sniffing never import a writer they do not need. Third-party formats register through the
+versioned entry-point group `bibkit.formats.v1`, whose objects are FormatSpec instances; a
+broken plugin is reported and skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+ENTRY_POINT_GROUP = "bibkit.formats.v1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormatSpec:
+    name: str  # value of --to / --from
+    summary: str
+    suffixes: tuple[str, ...] = ()
+    reader: str | None = None  # "bibkit.readers.listing:read"
+    writer: str | None = None  # "bibkit.writers.bibtex:write"
+    sniff: str | None = None  # "module:func", (first text of the input) -> bool
+
+
+BUILTINS: tuple[FormatSpec, ...] = (
+    FormatSpec(
+        name="listing",
+        summary="scholarfeed.org author page copied as text",
+        suffixes=(".txt",),
+        reader="bibkit.readers.listing:read",
+        sniff="bibkit.sniff:looks_like_listing",
+    ),
+    FormatSpec(
+        name="bibtex",
+        summary="BibTeX (.bib) for bibtex and natbib styles",
+        suffixes=(".bib",),
+        writer="bibkit.writers.bibtex:write",
+    ),
+    FormatSpec(
+        name="biblatex",
+        summary="BibLaTeX (.bib) for biber and biblatex styles",
+        suffixes=(),
+        writer="bibkit.writers.biblatex:write",
+    ),
+)
+
+
+class UnknownFormat(KeyError):
+    def __init__(self, name: str, role: str) -> None:
+        super().__init__(name)
+        self.name, self.role = name, role
+
+    def __str__(self) -> str:
+        names = ", ".join(
+            s.name for s in formats().values() if (s.reader if self.role == "read" else s.writer)
+        )
+        return f"unknown {self.role} format {self.name!r} (known: {names})"
+
+
+_runtime: dict[str, FormatSpec] = {}
+
+
+def register(spec: FormatSpec) -> None:
+    """Register a format at run time (tests, embedding applications); wins over plugins."""
+    _runtime[spec.name] = spec
+    formats.cache_clear()
+
+
+@cache
+def formats() -> dict[str, FormatSpec]:
+    """All formats by name: built-ins, then plugins, then runtime registrations."""
+    table = {spec.name: spec for spec in BUILTINS}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            spec = ep.load()
+            if not isinstance(spec, FormatSpec):
+                raise TypeError(f"{ep.value} is not a bibkit FormatSpec")
+        except Exception as exc:  # a broken plugin must not break bibkit
+            warnings.warn(f"bibkit: format plugin {ep.name!r} skipped: {exc}", stacklevel=2)
+            continue
+        table.setdefault(spec.name, spec)
+    table.update(_runtime)
+    return table
+
+
+def load_target(target: str) -> Callable[..., Any]:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+def get(name: str, role: str) -> FormatSpec:
+    spec = formats().get(name)
+    if spec is None or (spec.reader if role == "read" else spec.writer) is None:
+        raise UnknownFormat(name, role)
+    return spec
+
+
+def reader(name: str) -> Callable[..., Any]:
+    return load_target(get(name, "read").reader or "")
+
+
+def writer(name: str) -> Callable[..., Any]:
+    return load_target(get(name, "write").writer or "")
+
+
+def by_suffix(filename: str, role: str) -> FormatSpec | None:
+    lower = filename.lower()
+    for spec in formats().values():
+        if (spec.reader if role == "read" else spec.writer) and any(
+            lower.endswith(s) for s in spec.suffixes
+        ):
+            return spec
+    return None
+
+
+def sniff(head: str) -> list[str]:
+    """Names of the readable formats whose sniffer accepts this start of the input."""
+    return [
+        spec.name
+        for spec in formats().values()
+        if spec.reader and spec.sniff and load_target(spec.sniff)(head)
+    ]

@@ -1,0 +1,171 @@
+"""Venue phrases in free text ("Accepted at ICLR 2023", "(NeurIPS 2022)") -> a known Venue.
+
+Matching is two-stage for speed: a cheap trigger scan finds the few places a venue can be
+named, and only a short window around each is searched for the aliases of
+`formats/venues.toml`. An abstract without a trigger costs one regex scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .formatdata import load_toml, require
+from .model import Venue
+
+_FILE = "venues.toml"
+_KINDS = ("conference", "journal", "workshop")
+
+
+@dataclass(frozen=True, slots=True)
+class VenueHit:
+    venue: Venue
+    accepted: bool  # "accepted"/"to appear" rather than "published"
+    confidence: float
+    evidence: str  # the phrase that named the venue
+
+
+@cache
+def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
+    data = load_toml(_FILE)
+    venues: list[Venue] = []
+    alias_to_index: dict[str, int] = {}
+    alternatives: list[tuple[int, str]] = []
+    for i, row in enumerate(data.get("venue", [])):
+        for field in ("short", "name", "kind", "aliases"):
+            require(field in row, _FILE, f"venue #{i + 1} lacks '{field}'")
+        require(row["kind"] in _KINDS, _FILE, f"venue {row['short']}: kind {row['kind']!r}")
+        venues.append(
+            Venue(
+                name=row["name"],
+                short_name=row["short"],
+                kind=row["kind"],
+                publisher=row.get("publisher", ""),
+            )
+        )
+        for alias in row["aliases"]:
+            folded = alias.casefold() if " " in alias else alias
+            require(folded not in alias_to_index, _FILE, f"alias {alias!r} is listed twice")
+            alias_to_index[folded] = i
+            pattern = re.escape(alias).replace(r"\ ", r"\s+")
+            alternatives.append((len(alias), f"(?i:{pattern})" if " " in alias else pattern))
+    require(bool(venues), _FILE, "no [[venue]] entries")
+    alternatives.sort(key=lambda a: -a[0])  # longest alias first
+    regex = re.compile(r"(?<![\w&])(?:" + "|".join(p for _, p in alternatives) + r")(?![\w&])")
+    return venues, regex, alias_to_index
+
+
+def lookup(alias: str) -> Venue | None:
+    """The venue an exact alias names ("NeurIPS", "icml" is not one)."""
+    venues, _, index = _table()
+    key = " ".join(alias.split())
+    i = index.get(key.casefold() if " " in key else key)
+    return venues[i] if i is not None else None
+
+
+# Trigger words, found with str.find (first letter dropped: "Accepted" and "accepted"), and
+# whether the venue follows the word (accepted at X) or precedes it (X 2023 camera-ready).
+# `link` must follow the trigger word at once ("accepted at", "appears in"), so that "methods
+# appear to outperform ... on CVPR benchmarks" is no evidence.
+_TRIGGERS = (
+    ("ccepted", re.compile(r"\w*\s+(?:at|to|by|in|as|for)\b", re.IGNORECASE), True),
+    ("ppear", re.compile(r"(?:s|ing)?\s+(?:in|at)\b", re.IGNORECASE), True),
+    ("ublished", re.compile(r"\w*\s+(?:in|at|as|by)\b", re.IGNORECASE), False),
+    ("resented", re.compile(r"\w*\s+(?:at|in)\b", re.IGNORECASE), False),
+    ("roceedings", re.compile(r"\s+of\b", re.IGNORECASE), False),
+    ("amera", None, True),  # "ICLR 2023 camera-ready": the venue precedes the word
+)
+_PAREN_YEAR_RE = re.compile(r"\((?:[A-Z][\w&/-]*\s?){1,6}['’]?\s?\d{2,4}\b[^()]{0,40}\)")
+_YEAR_AFTER = re.compile(r"\s*(?:['’](?P<short>\d{2})|(?P<long>(?:19|20)\d{2}))(?!\d)")
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+_WINDOW = 100
+
+
+def _hit(
+    text: str,
+    start: int,
+    window_end: int,
+    m: re.Match[str],
+    confidence: float,
+    accepted: bool,
+    need_year: bool,
+) -> VenueHit | None:
+    """Turn an alias match into a hit, or None if it is too weak. The phrase starts at
+    `start`; text[start:window_end] is its sentence (where "workshop" is looked for)."""
+    venues, _, index = _table()
+    folded = " ".join(m.group().split())
+    i = index.get(folded.casefold() if " " in folded else folded)
+    if i is None:
+        return None
+    y = _YEAR_AFTER.match(text, m.end())
+    year = None if y is None else int(y["long"]) if y["long"] else 2000 + int(y["short"])
+    if need_year and year is None:
+        return None  # "(ICML)" alone is too weak: an abstract may cite a venue by name
+    if year is None:  # "... Conference on Machine Learning (ICML 2023)"
+        later = _ANY_YEAR.search(text, m.end(), window_end)
+        year = int(later.group()) if later else None
+    venue = venues[i]
+    if "workshop" in text[start:window_end].lower():
+        venue = Venue(
+            name=f"{venue.name} Workshops",
+            short_name=f"{venue.short_name} Workshop",
+            kind="workshop",
+            publisher=venue.publisher,
+        )
+    if year is not None:
+        venue = Venue(
+            name=venue.name,
+            short_name=venue.short_name,
+            kind=venue.kind,
+            publisher=venue.publisher,
+            year=year,
+        )
+    evidence = " ".join(text[max(0, start - 1) : min(window_end, start + 160)].split())
+    return VenueHit(venue, accepted, confidence, evidence)
+
+
+def _sentence_end(text: str, start: int, limit: int) -> int:
+    end = _SENTENCE_END.search(text, start, min(len(text), limit))
+    return end.start() if end else min(len(text), limit)
+
+
+def find_venue(text: str) -> VenueHit | None:
+    """The first venue a publication phrase in `text` names, or None.
+
+    >>> find_venue("Accepted at ICLR 2023. Code is online.").venue.short_name
+    'ICLR'
+    """
+    _, alias_re, _ = _table()
+    hits: list[tuple[int, VenueHit]] = []
+    for word, link, accepted in _TRIGGERS:
+        pos = text.find(word)
+        while pos != -1:
+            if link is not None:
+                joined = link.match(text, pos + len(word))
+                if joined:
+                    end = _sentence_end(text, joined.end(), joined.end() + _WINDOW)
+                    m = alias_re.search(text, joined.end(), end)
+                    hit = m and _hit(text, pos, end, m, 0.9, accepted, False)
+                    if hit:
+                        hits.append((pos, hit))
+                        break
+            else:
+                found = list(alias_re.finditer(text, max(0, pos - 40), pos))
+                if found:
+                    end = _sentence_end(text, pos, pos + 20)
+                    hit = _hit(text, found[-1].start(), end, found[-1], 0.9, accepted, False)
+                    if hit:
+                        hits.append((found[-1].start(), hit))
+                        break
+            pos = text.find(word, pos + 1)
+    if "(" in text:
+        for paren in _PAREN_YEAR_RE.finditer(text):
+            m = alias_re.match(text, paren.start() + 1, paren.end() - 1)
+            if m:
+                hit = _hit(text, paren.start(), paren.end(), m, 0.8, False, True)
+                if hit:
+                    hits.append((paren.start(), hit))
+                    break
+    return min(hits, key=lambda h: h[0])[1] if hits else None

@@ -1,0 +1,264 @@
+"""BibTeX and BibLaTeX writers (DESIGN.md §5), one engine for both dialects.
+
+Every value goes through one escaping function, so no text can end its field early or add a
+command: specials are escaped, braces become \\textbraceleft/right (BibTeX counts a
+backslashed brace, so `\\{` could unbalance a field), URLs are percent-encoded where they
+would need braces. Entries are written one at a time; memory does not grow with the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TextIO
+
+from ..context import WriteContext
+from ..dates import MONTH_MACROS
+from ..formatdata import load_toml, require
+from ..model import Citation, Kind, Person, Status
+from ..text import escape_latex, protect_title, squash, to_ascii_latex
+
+_ARXIV_DOI_PREFIX = "10.48550/arxiv."
+_RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
+_KEY_UNSAFE_RE = re.compile(r"[\s{}(),\\\"#%'=~]")
+_LINK_LABELS = {
+    "code": "Code",
+    "project": "Project page",
+    "pdf": "PDF",
+    "data": "Data",
+    "other": "Link",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str  # "bibtex" | "biblatex"
+    types: dict[str, str]
+    order: tuple[str, ...]
+    container: dict[str, str]
+    preprint_without_eprint: str
+
+
+@cache
+def dialect(name: str) -> Dialect:
+    file = f"{name}.toml"
+    data = load_toml(file)["write"]
+    types = data["types"]
+    require(set(types) == {k.value for k in Kind}, file, "write.types must map every kind")
+    return Dialect(
+        name,
+        types,
+        tuple(data["order"]),
+        data["container"],
+        data.get("preprint_without_eprint", types[Kind.PREPRINT.value]),
+    )
+
+
+def display_doi(doi: str) -> str:
+    """arXiv's DOIs are registered as 10.48550/arXiv.ID; DOIs are case-insensitive."""
+    if doi.startswith(_ARXIV_DOI_PREFIX):
+        return "10.48550/arXiv." + doi[len(_ARXIV_DOI_PREFIX) :]
+    return doi
+
+
+def safe_url(url: str) -> str:
+    """A URL that cannot unbalance braces or end a field: braces, backslashes and white
+    space percent-encoded (they are not valid unencoded in a URL anyway)."""
+    return (
+        url.replace("\\", "%5C")
+        .replace("{", "%7B")
+        .replace("}", "%7D")
+        .replace(" ", "%20")
+        .replace("\n", "")
+        .replace("\r", "")
+        .replace("\t", "%09")
+    )
+
+
+def _url_in_text(url: str) -> str:
+    # inside \url{} in a .bbl that LaTeX reads as an argument, % and # need a backslash
+    return r"\url{" + safe_url(url).replace("%", r"\%").replace("#", r"\#") + "}"
+
+
+def _brace_if_needed(part: str) -> str:
+    """Brace a name part that BibTeX would otherwise split or misread."""
+    words = part.lower().split()
+    if "and" in words or "," in part or (part[:1].islower()):
+        return "{" + part + "}"
+    return part
+
+
+class _Encoder:
+    def __init__(self, ctx: WriteContext) -> None:
+        self.ascii = ctx.ascii
+
+    def text(self, value: str) -> str:
+        out = escape_latex(squash(value))
+        return to_ascii_latex(out) if self.ascii else out
+
+    def title(self, value: str) -> str:
+        out = protect_title(squash(value))
+        return to_ascii_latex(out) if self.ascii else out
+
+    def name_part(self, part: str) -> str:
+        """One part of a name; braced where BibTeX would split or misread it."""
+        if part.isalpha():  # the common case: one word of letters, nothing to escape
+            if part[0].islower() or part.lower() == "and":
+                part = "{" + part + "}"
+            return to_ascii_latex(part) if self.ascii else part
+        return _brace_if_needed(self.text(part))
+
+    def name(self, p: Person) -> str:
+        if p.literal or not p.family:
+            return "{" + self.text(p.literal or p.given) + "}"
+        family = self.name_part(p.family)
+        if p.particle:
+            family = f"{self.text(p.particle)} {family}"
+        if not p.given and not p.suffix:
+            return family
+        if p.suffix:
+            given = self.name_part(p.given) if p.given else ""
+            return f"{family}, {self.name_part(p.suffix)}, {given}"
+        return f"{family}, {self.name_part(p.given)}"
+
+    def authors(self, c: Citation) -> str:
+        names = [self.name(p) for p in c.authors]
+        if c.authors_truncated:
+            names.append("others")
+        return " and ".join(names)
+
+
+def entry_fields(
+    c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
+) -> tuple[str, dict[str, str]]:
+    """(entry type, {field: encoded value}); month values are bare macros."""
+    biblatex = d.name == "biblatex"
+    arxiv = c.ids.arxiv
+    preprint = c.kind is Kind.PREPRINT
+    etype = d.types[c.kind.value]
+    if preprint and not arxiv:
+        etype = d.preprint_without_eprint
+    f: dict[str, str] = {}
+    if c.authors or c.authors_truncated:
+        f["author"] = enc.authors(c)
+    if c.title:
+        f["title"] = enc.title(c.title)
+    container = d.container.get(c.kind.value)
+    if container and c.venue.name:
+        f[container] = enc.text(c.venue.name)
+    if preprint:
+        if etype != "online":
+            f["howpublished"] = (
+                f"arXiv preprint arXiv:{enc.text(arxiv)}" if arxiv else "arXiv preprint"
+            )
+        if biblatex:
+            f["pubstate"] = "prepublished"
+    elif c.status is Status.ACCEPTED and biblatex:
+        f["pubstate"] = "inpress"
+
+    # dates: a venue's year when the venue is known (a proceedings is not dated by the
+    # month a preprint went online), else the issued date with its month
+    if c.venue.year is not None:
+        f["date" if biblatex else "year"] = str(c.venue.year)
+    elif biblatex:
+        if c.issued.year is not None:
+            f["date"] = c.issued.iso()
+    elif c.issued.year is not None:
+        f["year"] = str(c.issued.year)
+        if c.issued.month:
+            f["month"] = MONTH_MACROS[c.issued.month - 1]
+    for name, value in (
+        ("volume", c.venue.volume),
+        ("number", c.venue.issue),
+        ("publisher", c.venue.publisher),
+    ):
+        if value:
+            f[name] = enc.text(value)
+    if c.venue.pages:  # page ranges take BibTeX's en dash, "--"
+        f["pages"] = _RANGE_RE.sub("--", enc.text(c.venue.pages))
+
+    if arxiv:
+        f["eprint"] = enc.text(arxiv)
+        if biblatex:
+            f["eprinttype"] = "arxiv"
+        else:
+            f["archivePrefix"] = "arXiv"
+    if c.ids.arxiv_class and (arxiv or preprint):
+        if biblatex:
+            f.setdefault("eprinttype", "arxiv")
+            f["eprintclass"] = enc.text(c.ids.arxiv_class)
+        else:
+            f["primaryClass"] = enc.text(c.ids.arxiv_class)
+    if c.ids.doi:
+        f["doi"] = safe_url(display_doi(c.ids.doi))
+    for name in ("isbn", "issn", "pmid"):
+        value = getattr(c.ids, name)
+        if value and name in d.order:
+            f[name] = enc.text(value)
+
+    # links: the work's own URL, else the arXiv page, else the first code/project link; every
+    # other link goes to a field people see (note / addendum) rather than being dropped
+    links = list(c.links)
+    url = c.ids.url or (f"https://arxiv.org/abs/{arxiv}" if arxiv else "")
+    if not url and links:
+        url = links.pop(0).url
+    if url:
+        f["url"] = safe_url(url)
+    notes = [enc.text(c.note)] if c.note else []
+    notes += [f"{_LINK_LABELS.get(link.role, 'Link')}: {_url_in_text(link.url)}" for link in links]
+    if notes:
+        f["addendum" if biblatex else "note"] = ". ".join(notes)
+    if c.keywords:
+        f["keywords"] = enc.text(", ".join(c.keywords))
+    if ctx.abstract and c.abstract:
+        f["abstract"] = enc.text(c.abstract)
+    return etype, f
+
+
+def safe_key(key: str) -> str:
+    """A citekey BibTeX and biber accept: no white space, braces, commas or quotes."""
+    return _KEY_UNSAFE_RE.sub("", key) or "key"
+
+
+@cache
+def _prefixes(order: tuple[str, ...]) -> dict[str, str]:
+    """`  name = ` for every field, aligned on the dialect's longest field name, so every
+    entry of a file lines up the same way (and golden files diff cleanly)."""
+    width = max(len(n) for n in order)
+    return {n: f"  {n.ljust(width)} = " for n in order}
+
+
+def _render(key: str, etype: str, fields: dict[str, str], order: tuple[str, ...]) -> str:
+    prefixes = _prefixes(order)
+    parts = [f"@{etype}{{{safe_key(key)},\n"]
+    for n in order:
+        value = fields.get(n)
+        if value is not None:
+            # month is a bare macro (mar), everything else a braced value
+            parts.append(
+                f"{prefixes[n]}{value},\n" if n == "month" else f"{prefixes[n]}{{{value}}},\n"
+            )
+    parts.append("}\n")
+    return "".join(parts)
+
+
+def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, WriteContext], int]:
+    def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
+        d = dialect(dialect_name)
+        enc = _Encoder(ctx)
+        n = 0
+        for c in citations:
+            etype, fields = entry_fields(c, d, enc, ctx)
+            if n:
+                out.write("\n")
+            out.write(_render(c.key, etype, fields, d.order))
+            n += 1
+        return n
+
+    write.__doc__ = f"Write citations as {dialect_name} entries; returns how many."
+    return write
+
+
+write = make_writer("bibtex")
