@@ -78,14 +78,18 @@ def _with_progress(citations: Iterable[Citation], enabled: bool) -> Iterator[Cit
     _progress_clear()
 
 
+def _count(n: int, word: str, plural: str = "") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
+
+
 def _summary(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) -> str:
     c = diags.counts
-    parts = [f"{entries} {'entry' if entries == 1 else 'entries'} {verb}"]
+    parts = [f"{_count(entries, 'entry', 'entries')} {verb}"]
     if ctx.profile and ctx.profile.name:
         parts[0] += f" (profile: {ctx.profile.name})"
-    parts.append(
-        f"{c[Severity.ERROR]} errors, {c[Severity.WARNING]} warnings, {c[Severity.INFO]} notes"
-    )
+    parts.append(", ".join([_count(c[Severity.ERROR], "error"),
+                            _count(c[Severity.WARNING], "warning"),
+                            _count(c[Severity.INFO], "note")]))
     return "bibkit: " + "; ".join(parts)
 
 

@@ -27,7 +27,8 @@ def base_key(c: Citation) -> str:
     """`zhu2023combating`: first author's family name, year, first non-stop title word."""
     first = c.authors[0] if c.authors else None
     who = _slug(first.family or first.literal) if first else ""
-    year = str(c.issued.year) if c.issued.year else ""
+    year_n = c.venue.year or c.issued.year  # the year the entry is cited with
+    year = str(year_n) if year_n else ""
     word = ""
     stop = _stop_words()
     for token in _NON_ALNUM.split(ascii_fold(c.title).lower()):
@@ -53,17 +54,26 @@ class KeyAssigner:
         self._seen: set[str] = set()
         self._diags = diags
 
-    def __call__(self, c: Citation) -> Citation:
-        wanted = c.key or base_key(c)
+    def _free(self, wanted: str) -> str:
+        """`wanted`, or `wanted` with the first free suffix (a, b, ..., z, aa, ...)."""
         key, n = wanted, 0
         while key in self._seen:
             n += 1
             key = wanted + _suffix(n)
         self._seen.add(key)
-        if c.key and key != c.key and self._diags is not None:
-            self._diags.warning(
-                "BK401", f"duplicate key {c.key!r} renamed to {key!r}", line=c.origin.line, key=key
-            )
+        return key
+
+    def unique(self, wanted: str, line: int = 0) -> str:
+        """A key the source gave, renamed (and reported) if it was taken."""
+        key = self._free(wanted)
+        if key != wanted and self._diags is not None:
+            self._diags.warning("BK401", f"duplicate key {wanted!r} renamed to {key!r}",
+                                line=line, key=key)
+        return key
+
+    def __call__(self, c: Citation) -> Citation:
+        # generated keys collide by design (same author, year, word): suffixed silently
+        key = self.unique(c.key, c.origin.line) if c.key else self._free(base_key(c))
         return c if key == c.key else evolve(c, key=key)
 
 

@@ -46,7 +46,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
     FormatSpec(
         name="biblatex",
         summary="BibLaTeX (.bib) for biber and biblatex styles",
-        suffixes=(),
+        suffixes=(".bib",),  # -o refs.bib picks bibtex, the first format with the suffix
         writer="bibkit.writers.biblatex:write",
     ),
 )

@@ -366,7 +366,7 @@ _DECODE_RE = re.compile(
     r"|href\{(?P<hrefarg>[^{}]*)\}"
     r"|(?P<acc>['\"`^~=.])\s*(?:\{\s*(?P<b1>" + _BASE + r")?\s*\}|(?P<b2>" + _BASE + r"))"
     r"|(?P<wacc>[uvHckrbdt])(?:\s*\{\s*(?P<w1>" + _BASE + r")\s*\}|\s+(?P<w2>" + _BASE + r"))"
-    r"|(?P<word>[A-Za-z]+)\*?(?:\s*\{\}|[ \t]*)"
+    r"|(?P<word>[A-Za-z]+)\*?(?:\s*\{\}|(?P<space>[ \t]*))"
     r"|(?P<sym>[^A-Za-z]|$))"
     r"|---|--|``|''|!`|\?`|\{|\}|\$|~"
 )
@@ -397,26 +397,39 @@ def _accent(mark: str, base: str | None) -> str:
     return unicodedata.normalize("NFC", base + combining)
 
 
-def _replace(m: re.Match[str]) -> str:
-    text = m.group()
-    if text[0] != "\\":
-        return _PLAIN[text]
-    if m.group("urlarg") is not None:
-        return m.group("urlarg")
-    if m.group("hrefarg") is not None:
-        return ""
-    if m.group("acc"):
-        return _accent(m.group("acc"), m.group("b1") or m.group("b2"))
-    if m.group("wacc"):
-        return _accent(m.group("wacc"), m.group("w1") or m.group("w2"))
-    word = m.group("word")
-    if word is not None:
-        if word in _WRAPPERS:
+class _Replacer:
+    """The substitution callback; remembers whether it is inside $math$, where a control
+    word does not swallow the space after it ($\\alpha \\leq \\beta$ -> "α ≤ β")."""
+
+    __slots__ = ("math",)
+
+    def __init__(self) -> None:
+        self.math = False
+
+    def __call__(self, m: re.Match[str]) -> str:
+        text = m.group()
+        if text[0] != "\\":
+            if text == "$":
+                self.math = not self.math
+            return _PLAIN[text]
+        if m.group("urlarg") is not None:
+            return m.group("urlarg")
+        if m.group("hrefarg") is not None:
             return ""
-        if word in _SYMBOLS:
-            return _SYMBOLS[word]
-        return _pylatexenc_symbol(word)
-    return _CONTROL_SYMBOLS.get(m.group("sym"), "")
+        if m.group("acc"):
+            return _accent(m.group("acc"), m.group("b1") or m.group("b2"))
+        if m.group("wacc"):
+            return _accent(m.group("wacc"), m.group("w1") or m.group("w2"))
+        word = m.group("word")
+        if word is None:
+            return _CONTROL_SYMBOLS.get(m.group("sym"), "")
+        if word in _WRAPPERS:
+            out = ""
+        elif word in _SYMBOLS:
+            out = _SYMBOLS[word]
+        else:
+            out = _pylatexenc_symbol(word)
+        return out + " " if self.math and m.group("space") else out
 
 
 @lru_cache(maxsize=4096)
@@ -450,7 +463,7 @@ def latex_to_text(text: str) -> str:
         or ("-" in text and "--" in text)
         or ("'" in text and "''" in text)
     ):
-        return _DECODE_RE.sub(_replace, text)
+        return _DECODE_RE.sub(_Replacer(), text)
     return text  # the common case: nothing to decode, decided by memchr-speed tests
 
 
@@ -479,6 +492,7 @@ _ESCAPES = str.maketrans(
         "<": r"\textless{}",
         ">": r"\textgreater{}",
         "|": r"\textbar{}",
+        "\u00a0": "~",  # a no-break space is LaTeX's tie
     }
 )
 # LaTeX ligatures (`--` prints an en dash, ``` `` ``` a quote): an empty group between the
@@ -505,6 +519,7 @@ def escape_latex(text: str) -> str:
         or "_" in text
         or "~" in text
         or "^" in text
+        or "\u00a0" in text
         or "<" in text
         or ">" in text
         or "|" in text
@@ -517,9 +532,12 @@ def escape_latex(text: str) -> str:
 
 # A title word (letters/digits, hyphen compounds kept together), and the sign that a word
 # must keep its case: a letter or digit followed by a capital (GNNs, iPhone, MM-Snowball,
-# DeepInception), which Title Case words (Out-of-Distribution) never have.
+# DeepInception) or a capital followed by a digit (T5), which Title Case words
+# (Out-of-Distribution) never have.
 _WORD_RE = re.compile(r"[^\W_]+(?:[-‐][^\W_]+)*")
-_INNER_CAPITAL_RE = re.compile(r"[^\W_][A-Z\u00c0-\u00d6\u00d8-\u00de]")
+_INNER_CAPITAL_RE = re.compile(
+    r"[^\W_][A-Z\u00c0-\u00d6\u00d8-\u00de]|[A-Z\u00c0-\u00d6\u00d8-\u00de]\d"
+)
 
 
 def _needs_protection(word: str) -> bool:
@@ -601,19 +619,13 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii())
 
 
-_BREAKING_SPACE_RE = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")
+_BREAKING_SPACE_RE = re.compile(r"[^\S\u00a0]+")
 
 
 def squash(text: str) -> str:
-    """Collapse runs of white space (newlines included) to one space and strip the ends;
-    a no-break space (from `~`) is content and stays."""
-    if (
-        "\n" in text
-        or "\t" in text
-        or "\r" in text
-        or text[:1] == " "
-        or text[-1:] == " "
-        or "  " in text
-    ):
+    """Collapse runs of white space (newlines, tabs, Unicode spaces) to one space and strip
+    the ends; a no-break space (LaTeX `~`) is content and stays."""
+    # isprintable() is False for any white space but " " (one fast C scan)
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
         return _BREAKING_SPACE_RE.sub(" ", text).strip(" ")
     return text

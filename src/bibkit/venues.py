@@ -103,9 +103,9 @@ def _hit(
     year = None if y is None else int(y["long"]) if y["long"] else 2000 + int(y["short"])
     if need_year and year is None:
         return None  # "(ICML)" alone is too weak: an abstract may cite a venue by name
-    if year is None:  # "... Conference on Machine Learning (ICML 2023)"
-        later = _ANY_YEAR.search(text, m.end(), window_end)
-        year = int(later.group()) if later else None
+    if year is None:  # "Proceedings of the 2023 Conference on ..." / "... (ICML 2023)"
+        near = _ANY_YEAR.search(text, start, window_end)
+        year = int(near.group()) if near else None
     venue = venues[i]
     if "workshop" in text[start:window_end].lower():
         venue = Venue(

@@ -17,6 +17,7 @@ from typing import TextIO
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
+from ..keys import KeyAssigner
 from ..model import Citation, Kind, Person, Status
 from ..text import escape_latex, protect_title, squash, to_ascii_latex
 
@@ -219,7 +220,7 @@ def entry_fields(
 
 def safe_key(key: str) -> str:
     """A citekey BibTeX and biber accept: no white space, braces, commas or quotes."""
-    return _KEY_UNSAFE_RE.sub("", key) or "key"
+    return _KEY_UNSAFE_RE.sub("", key) or "entry"
 
 
 @cache
@@ -232,7 +233,7 @@ def _prefixes(order: tuple[str, ...]) -> dict[str, str]:
 
 def _render(key: str, etype: str, fields: dict[str, str], order: tuple[str, ...]) -> str:
     prefixes = _prefixes(order)
-    parts = [f"@{etype}{{{safe_key(key)},\n"]
+    parts = [f"@{etype}{{{key},\n"]
     for n in order:
         value = fields.get(n)
         if value is not None:
@@ -248,12 +249,14 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
     def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         d = dialect(dialect_name)
         enc = _Encoder(ctx)
+        keys = KeyAssigner(ctx.diags)  # BibTeX needs unique, safe keys whatever it is given
         n = 0
         for c in citations:
             etype, fields = entry_fields(c, d, enc, ctx)
+            key = keys.unique(safe_key(c.key), c.origin.line) if c.key else keys(c).key
             if n:
                 out.write("\n")
-            out.write(_render(c.key, etype, fields, d.order))
+            out.write(_render(key, etype, fields, d.order))
             n += 1
         return n
 
