@@ -41,14 +41,15 @@ class Input:
         self.name = name
         self._raw = raw
         self._closer = closer
-        head = raw.peek(_SNIFF_BYTES)[:_SNIFF_BYTES] if hasattr(raw, "peek") else b""
+        # read (not peek) the start: a pipe may hold less than asked for in its buffer
+        self._head = raw.read(_SNIFF_BYTES) or b""
         self.encoding = "utf-8"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if self._head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self.encoding = "utf-16"
-        elif b"\x00" in head[:8192]:
+        elif b"\x00" in self._head[:8192]:
             self.close()
             raise InputError(f"{name}: is a binary file, not text")
-        self.head = head.decode(self.encoding, errors="replace")
+        self.head = self._head.decode(self.encoding, errors="replace")
 
     def lines(self, diags: Diagnostics) -> Iterator[str]:
         """Decoded lines without their "\n" (a CRLF line keeps its "\r"); lines are what
@@ -58,32 +59,31 @@ class Input:
         Decoding works a chunk of whole lines at a time (C speed); only a chunk that fails
         is decoded again line by line, to name the line and column of each bad byte.
         """
-        if self.encoding != "utf-8":
-            yield from io.TextIOWrapper(self._raw, encoding=self.encoding, newline=None)
+        pending, self._head = self._head, b""
+        if self.encoding != "utf-8":  # rare; decoded whole
+            data = pending + self._raw.read()
+            yield from data.decode(self.encoding, errors="replace").lstrip("\ufeff").split("\n")
             return
         line_no = 0
-        rest = b""
         while True:
-            chunk = self._raw.read(_CHUNK)
-            if not chunk:
-                break
-            chunk = rest + chunk
-            cut = chunk.rfind(b"\n") + 1
-            if cut == 0:  # no line end yet: keep reading (one very long line)
-                rest = chunk
-                continue
-            rest = chunk[cut:]
-            try:
-                lines = chunk[: cut - 1].decode("utf-8").split("\n")
-            except UnicodeDecodeError:
-                lines = list(self._decode_lines(chunk[: cut - 1], line_no, diags))
-            yield from lines
-            line_no += len(lines)
-        if rest:
-            try:
-                yield from rest.decode("utf-8").split("\n")
-            except UnicodeDecodeError:
-                yield from self._decode_lines(rest, line_no, diags)
+            more = self._raw.read(_CHUNK)
+            pending += more
+            if not more:  # end of input: the last line may lack its "\n"
+                cut = len(pending) + 1
+            else:
+                cut = pending.rfind(b"\n") + 1
+                if cut == 0:  # no line end yet (one very long line): read on
+                    continue
+            block, pending = pending[: cut - 1], pending[cut:]
+            if block or more:
+                try:
+                    lines = block.decode("utf-8").split("\n")
+                except UnicodeDecodeError:
+                    lines = list(self._decode_lines(block, line_no, diags))
+                yield from lines
+                line_no += len(lines)
+            if not more:
+                return
 
     @staticmethod
     def _decode_lines(data: bytes, line_no: int, diags: Diagnostics) -> Iterator[str]:

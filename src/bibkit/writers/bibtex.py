@@ -40,6 +40,7 @@ class Dialect:
     order: tuple[str, ...]
     container: dict[str, str]
     preprint_without_eprint: str
+    invalid: dict[str, tuple[str, ...]]
 
 
 @cache
@@ -48,12 +49,14 @@ def dialect(name: str) -> Dialect:
     data = load_toml(file)["write"]
     types = data["types"]
     require(set(types) == {k.value for k in Kind}, file, "write.types must map every kind")
+    invalid = {t: tuple(names) for t, names in data.get("invalid", {}).items()}
     return Dialect(
         name,
         types,
         tuple(data["order"]),
         data["container"],
         data.get("preprint_without_eprint", types[Kind.PREPRINT.value]),
+        invalid,
     )
 
 
@@ -215,6 +218,13 @@ def entry_fields(
         f["keywords"] = enc.text(", ".join(c.keywords))
     if ctx.abstract and c.abstract:
         f["abstract"] = enc.text(c.abstract)
+    if not c.authors and "key" in d.order and c.title:
+        # plain.bst sorts by author, else by `key`: without it bibtex warns
+        f["key"] = enc.text(c.title)
+    for name in d.invalid.get(etype, ()):
+        if f.pop(name, None) is not None:
+            ctx.diags.info("BK402", f"{name} is not a {d.name} field of @{etype}; left out",
+                           line=c.origin.line, key=c.key)
     return etype, f
 
 

@@ -1,0 +1,177 @@
+"""The command line as a user meets it: outputs, exit codes, messages, files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import SAMPLE_LISTING, SAMPLES
+
+AS_OF = ["--as-of", "2026-11-27"]
+GOLDEN_BIBTEX = (SAMPLES / "listing/profile-listing.expected/bibtex.bib").read_text("utf-8")
+
+
+def test_convert_to_stdout_matches_the_golden_file(cli):
+    res = cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", *AS_OF)
+    assert res.exit_code == 0
+    assert res.stdout == GOLDEN_BIBTEX
+    assert "50 entries written as bibtex (profile: Bo Han)" in res.stderr
+
+
+def test_convert_from_stdin_with_from(cli):
+    res = cli("convert", "-", "--from", "listing", "--to", "bibtex", *AS_OF,
+              input=SAMPLE_LISTING.read_bytes())
+    assert res.exit_code == 0 and res.stdout == GOLDEN_BIBTEX
+
+
+def test_stdin_is_sniffed_without_from(cli):
+    res = cli("convert", "-", *AS_OF, input=SAMPLE_LISTING.read_bytes())
+    assert res.exit_code == 0 and res.stdout == GOLDEN_BIBTEX
+
+
+def test_output_file_is_written_and_format_follows_its_suffix(cli, tmp_path):
+    out = tmp_path / "refs.bib"
+    res = cli("convert", str(SAMPLE_LISTING), "-o", str(out), *AS_OF)
+    assert res.exit_code == 0 and res.stdout == ""
+    assert out.read_text("utf-8") == GOLDEN_BIBTEX
+    assert [p.name for p in tmp_path.iterdir()] == ["refs.bib"]  # no temporary file left
+
+
+def test_biblatex_and_options(cli):
+    res = cli("convert", str(SAMPLE_LISTING), "--to", "biblatex", "--no-abstract", *AS_OF)
+    assert res.exit_code == 0
+    assert res.stdout.count("@") == 50 and "abstract" not in res.stdout
+    assert "pubstate     = {prepublished}" in res.stdout
+
+
+def test_check_reports_and_exit_codes(cli):
+    res = cli("check", str(SAMPLE_LISTING), *AS_OF)
+    assert res.exit_code == 0 and res.stdout == ""
+    assert "50 entries read as listing" in res.stderr
+    edge = str(SAMPLES / "listing/edge-cases.txt")
+    res = cli("check", edge, *AS_OF)
+    assert res.exit_code == 1  # one card has no title: an error
+    assert "edge-cases.txt:55: error[BK102]" in res.stderr
+    assert "edge-cases.txt:41: warning[BK104]" in res.stderr
+
+
+def test_check_json_report(cli):
+    res = cli("check", str(SAMPLES / "listing/edge-cases.txt"), "--json", *AS_OF)
+    data = json.loads(res.stdout)
+    assert data["entries"] == 8 and data["blocks"] == 9 and data["errors"] == 1
+    assert data["profile"]["name"] == "Seán O'Brien"
+    assert {"severity": "error", "code": "BK102", "line": 55} .items() <= (
+        next(d for d in data["diagnostics"] if d["code"] == "BK102").items())
+
+
+def test_strict_turns_warnings_into_failure_and_keeps_the_old_output(cli, tmp_path):
+    listing = tmp_path / "l.txt"
+    listing.write_text("GTJul 4, 2022\nTitle\n\nAnn Lee\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "out.bib"
+    out.write_text("old\n", encoding="utf-8")
+    res = cli("convert", str(listing), "-o", str(out), "--strict", *AS_OF)
+    assert res.exit_code == 1 and "not written (--strict)" in res.stderr
+    assert out.read_text("utf-8") == "old\n"
+    res = cli("convert", str(listing), "-o", str(out), *AS_OF)
+    assert res.exit_code == 0 and out.read_text("utf-8").startswith("@misc{lee2022title,")
+
+
+def test_report_file(cli, tmp_path):
+    report = tmp_path / "report.json"
+    res = cli("convert", str(SAMPLE_LISTING), "--report", str(report), *AS_OF)
+    assert res.exit_code == 0
+    data = json.loads(report.read_text("utf-8"))
+    assert data["entries"] == 50 and data["to"] == "bibtex" and data["ok"] is True
+    assert [d["code"] for d in data["diagnostics"]].count("BK201") == 3
+
+
+def test_notes_only_with_verbose(cli):
+    quiet = cli("check", str(SAMPLE_LISTING), *AS_OF)
+    assert "BK201" not in quiet.stderr
+    loud = cli("check", str(SAMPLE_LISTING), "-v", *AS_OF)
+    assert "profile-listing.txt:40: info[BK201] year 2026 inferred for 'May 30'" in loud.stderr
+
+
+def test_formats_lists_the_registry(cli):
+    res = cli("formats")
+    assert res.exit_code == 0
+    names = [line.split()[0] for line in res.stdout.splitlines()]
+    assert names == ["listing", "bibtex", "biblatex"]
+
+
+@pytest.mark.parametrize(("args", "setup", "code", "message"), [
+    (["convert", "{tmp}/missing.txt"], None, 2, "missing.txt: no such file"),
+    (["convert", "{tmp}"], None, 2, "is a directory"),
+    (["convert", "{tmp}/bin.txt"], ("bin.txt", b"\x00\x01\x02binary"), 1, "is a binary file"),
+    (["check", "{tmp}/empty.txt"], ("empty.txt", b""), 1, "error[BK301] input is empty"),
+    (["convert", "{tmp}/x.txt", "--to", "docx"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
+     "unknown write format 'docx' (known: bibtex, biblatex)"),
+    (["convert", "{tmp}/x.txt", "--from", "nope"], ("x.txt", b"x"), 2,
+     "unknown read format 'nope'"),
+    (["convert", "{tmp}/x.dat"], ("x.dat", b"hello world\n"), 2, "cannot tell the input format"),
+    (["convert", "{tmp}/x.txt", "--as-of", "yesterday"], ("x.txt", b"x"), 2, "--as-of"),
+    (["convert", "{tmp}/x.txt", "-O", "novalue"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
+     "-O takes key=value"),
+    (["convert", "{tmp}/x.txt", "-o", "{tmp}/x.txt"], ("x.txt", b"x"), 2, "is the input file"),
+    (["convert", "{tmp}/x.txt", "-o", "{tmp}/no/such/dir/out.bib"], ("x.txt", b"x"), 2,
+     "does not exist"),
+])
+def test_bad_input_gives_one_clear_line_and_no_traceback(cli, tmp_path, args, setup, code,
+                                                         message):
+    if setup:
+        (tmp_path / setup[0]).write_bytes(setup[1])
+    res = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert res.exit_code == code, res.stderr
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_undecodable_bytes_are_reported_with_line_and_column(cli, tmp_path):
+    listing = tmp_path / "l.txt"
+    listing.write_bytes(b"LGMar 1, 2023\nCaf\xe9 Title\n\nAnn Lee\n\nText.\n")
+    res = cli("convert", str(listing), *AS_OF)
+    assert res.exit_code == 1
+    assert "l.txt:2: error[BK303] invalid UTF-8 byte 0xe9 at column 4" in res.stderr
+    assert "Caf\ufffd Title" in res.stdout  # the card is still there
+
+
+def test_utf16_input_with_bom(cli, tmp_path):
+    listing = tmp_path / "l.txt"
+    listing.write_bytes("LGMar 1, 2023\r\nZoë's Title\r\n\r\nAnn Lee\r\n".encode("utf-16"))
+    res = cli("convert", str(listing), *AS_OF)
+    assert res.exit_code == 0 and "Zoë's Title" in res.stdout
+
+
+def run_module(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "bibkit", *args], input=stdin,
+                          capture_output=True, timeout=120, env=env)
+
+
+def test_python_dash_m_and_a_pipe():
+    proc = run_module("convert", "-", "--to", "biblatex", *AS_OF,
+                      stdin=SAMPLE_LISTING.read_bytes())
+    assert proc.returncode == 0
+    assert proc.stdout.decode("utf-8").count("@") == 50
+    assert b"Traceback" not in proc.stderr
+
+
+def test_closed_stdout_ends_quietly():
+    big = SAMPLE_LISTING.read_bytes() * 40
+    proc = subprocess.run(
+        f'"{sys.executable}" -m bibkit convert - --as-of 2026-11-27 | head -n 3',
+        shell=True, input=big, capture_output=True, timeout=120,
+    )
+    assert proc.stdout.decode().startswith("@misc{zhu2023combating,")
+    assert b"Traceback" not in proc.stderr and b"Error" not in proc.stderr
+
+
+def test_help_is_helpful(cli):
+    res = cli("convert", "--help")
+    assert res.exit_code == 0
+    for option in ("--to", "--from", "--as-of", "--strict", "--report", "--ascii",
+                   "--no-abstract", "-o"):
+        assert option in res.stdout
