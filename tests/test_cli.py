@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import SAMPLE_LISTING, SAMPLES
 
 AS_OF = ["--as-of", "2026-11-27"]

@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, SAMPLES
 
 from bibkit import dump, load
+from conftest import AS_OF, SAMPLES
 
 pytestmark = pytest.mark.client
 
