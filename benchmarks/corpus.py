@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples/listing/profile-listing.txt"
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CATS = ["LG", "LG", "LG", "CV", "CV", "CL", "AI", "CR", "ML", "IV", "RO", "quant-ph", "stat.ML"]
 EXTRA_NAMES = ["Seán O'Brien", "Jan van der Berg", "Diederik P. Kingma", "Zoë Müller",
                "José Ángel García", "Łukasz Kaiser", "Martin Luther King Jr.", "Ana de la Cruz"]
@@ -31,7 +31,7 @@ def _sample_parts() -> tuple[list[str], list[str], list[str]]:
     titles, authors, abstracts = [], [], []
     for i, block in enumerate(blocks):
         lines = block.split("\n")
-        if len(lines) == 2 and lines[0][-1:].isdigit() or lines[0].endswith("Code"):
+        if (len(lines) == 2 and lines[0][-1:].isdigit()) or lines[0].endswith("Code"):
             if len(lines) >= 2:
                 titles.append(lines[1])
             if i + 1 < len(blocks):

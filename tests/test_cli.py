@@ -116,6 +116,8 @@ def test_formats_lists_the_registry(cli):
     (["convert", "{tmp}/x.txt", "--as-of", "yesterday"], ("x.txt", b"x"), 2, "--as-of"),
     (["convert", "{tmp}/x.txt", "-O", "novalue"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
      "-O takes key=value"),
+    (["convert", "{tmp}/x.txt", "-O", "ris_type=UNPB"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
+     "-O ris_type: not an option of the bibtex writer"),
     (["convert", "{tmp}/x.txt", "-o", "{tmp}/x.txt"], ("x.txt", b"x"), 2, "is the input file"),
     (["convert", "{tmp}/x.txt", "-o", "{tmp}/no/such/dir/out.bib"], ("x.txt", b"x"), 2,
      "does not exist"),

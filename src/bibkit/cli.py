@@ -87,9 +87,15 @@ def _summary(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) -> s
     parts = [f"{_count(entries, 'entry', 'entries')} {verb}"]
     if ctx.profile and ctx.profile.name:
         parts[0] += f" (profile: {ctx.profile.name})"
-    parts.append(", ".join([_count(c[Severity.ERROR], "error"),
-                            _count(c[Severity.WARNING], "warning"),
-                            _count(c[Severity.INFO], "note")]))
+    parts.append(
+        ", ".join(
+            [
+                _count(c[Severity.ERROR], "error"),
+                _count(c[Severity.WARNING], "warning"),
+                _count(c[Severity.INFO], "note"),
+            ]
+        )
+    )
     return "bibkit: " + "; ".join(parts)
 
 
@@ -183,7 +189,12 @@ _common = [
         help="Write every diagnostic and a summary as JSON.",
     ),
     click.option("-v", "--verbose", is_flag=True, help="Also print notes (info diagnostics)."),
-    click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors of usage."),
+    click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No diagnostics or summary (what stops a run is still said).",
+    ),
 ]
 
 
@@ -259,6 +270,13 @@ def convert(
             raise UsageError(f"{output}: is the input file; choose another output")
         writer_options = _parse_options(options)
         fmt_out = output_format(output, to)
+        known = getattr(registry.writer(fmt_out), "options", {})
+        for key in writer_options:
+            if key not in known:
+                names = ", ".join(sorted(known)) or "none"
+                raise UsageError(
+                    f"-O {key}: not an option of the {fmt_out} writer (its options: {names})"
+                )
         inp = open_input(input)
         try:
             fmt_in = input_format(inp, from_)

@@ -67,8 +67,9 @@ class KeyAssigner:
         """A key the source gave, renamed (and reported) if it was taken."""
         key = self._free(wanted)
         if key != wanted and self._diags is not None:
-            self._diags.warning("BK401", f"duplicate key {wanted!r} renamed to {key!r}",
-                                line=line, key=key)
+            self._diags.warning(
+                "BK401", f"duplicate key {wanted!r} renamed to {key!r}", line=line, key=key
+            )
         return key
 
     def __call__(self, c: Citation) -> Citation:

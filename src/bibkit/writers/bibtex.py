@@ -223,8 +223,12 @@ def entry_fields(
         f["key"] = enc.text(c.title)
     for name in d.invalid.get(etype, ()):
         if f.pop(name, None) is not None:
-            ctx.diags.info("BK402", f"{name} is not a {d.name} field of @{etype}; left out",
-                           line=c.origin.line, key=c.key)
+            ctx.diags.info(
+                "BK402",
+                f"{name} is not a {d.name} field of @{etype}; left out",
+                line=c.origin.line,
+                key=c.key,
+            )
     return etype, f
 
 
@@ -271,6 +275,7 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
         return n
 
     write.__doc__ = f"Write citations as {dialect_name} entries; returns how many."
+    write.options = {}  # type: ignore[attr-defined]  # -O keys this writer accepts: none
     return write
 
 

@@ -1,0 +1,118 @@
+"""Time `bibkit convert` as whole processes against named peers, in the same run.
+
+For each size N (cards), generate a listing (benchmarks/corpus.py) and the equivalent .bib,
+then run, each `--repeat` times, interleaved so machine noise hits every contender alike:
+
+  cat          `cat LISTING > /dev/null`: the I/O floor
+  bibkit       `bibkit convert LISTING --to bibtex -o OUT`: parse, infer, escape, write
+  bibtexparser bibtexparser v2 `parse_file` of the equivalent .bib: the reference parser
+               users reach for (parse only, no LaTeX decoding, no writing)
+
+and report medians: seconds, MB/s of the listing, cards/s, peak RSS (from wait4, per
+process), and ratios. Machines here are shared; read the ratios, not the absolute times.
+
+    python benchmarks/run.py --sizes 1000,10000,100000 --repeat 3 --markdown results.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+
+
+def generate(n: int) -> tuple[Path, Path]:
+    """The listing of n cards and its .bib (made by bibkit once; both cached)."""
+    sys.path.insert(0, str(HERE))
+    from corpus import cards
+
+    CORPUS.mkdir(exist_ok=True)
+    listing, bib = CORPUS / f"listing-{n}.txt", CORPUS / f"listing-{n}.bib"
+    if not listing.exists():
+        with listing.open("w", encoding="utf-8") as fh:
+            for chunk in cards(n):
+                fh.write(chunk)
+    if not bib.exists():
+        subprocess.run([sys.executable, "-m", "bibkit", "convert", str(listing), "-o",
+                        str(bib), "-q", "--as-of", "2026-11-27"], check=True)
+    return listing, bib
+
+
+def measure(argv: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[:4]} failed: {proc.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def contenders(listing: Path, bib: Path, out: Path) -> dict[str, list[str]]:
+    peers = {
+        "cat": ["sh", "-c", f'cat "{listing}" > /dev/null'],
+        "bibkit": [sys.executable, "-m", "bibkit", "convert", str(listing), "--to", "bibtex",
+                   "-o", str(out), "-q", "--as-of", "2026-11-27"],
+    }
+    try:
+        import bibtexparser  # noqa: F401
+
+        peers["bibtexparser"] = [sys.executable, "-c",
+                                 f"import bibtexparser; bibtexparser.parse_file({str(bib)!r})"]
+    except ImportError:
+        print("bibtexparser not installed: that peer is skipped", file=sys.stderr)
+    return peers
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--markdown", type=Path, help="also write the table here")
+    args = ap.parse_args()
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        listing, bib = generate(n)
+        mb = listing.stat().st_size / 1e6
+        out = CORPUS / f"out-{n}.bib"
+        runs: dict[str, list[tuple[float, int]]] = {}
+        peers = contenders(listing, bib, out)
+        for _ in range(args.repeat):
+            for name, argv in peers.items():  # interleaved: noise hits all alike
+                runs.setdefault(name, []).append(measure(argv))
+        med = {k: statistics.median(t for t, _ in v) for k, v in runs.items()}
+        rss = {k: max(r for _, r in v) for k, v in runs.items()}
+        for name in peers:
+            rows.append({
+                "cards": n, "MB": mb, "tool": name, "s": med[name],
+                "MB/s": mb / med[name], "cards/s": n / med[name], "RSS MB": rss[name] / 1024,
+                "vs bibkit": med[name] / med["bibkit"],
+            })
+        print(f"{n} cards ({mb:.1f} MB): " + ", ".join(
+            f"{k} {med[k]:.2f}s {mb / med[k]:.1f} MB/s {rss[k] / 1024:.0f} MB" for k in peers),
+            file=sys.stderr)
+    lines = ["| cards | MB | tool | median s | MB/s | cards/s | peak RSS MB | time / bibkit |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['cards']:,} | {r['MB']:.1f} | {r['tool']} | {r['s']:.2f} | "
+                     f"{r['MB/s']:.1f} | {r['cards/s']:,.0f} | {r['RSS MB']:.0f} | "
+                     f"{r['vs bibkit']:.2f} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(table + "\n", encoding="utf-8")
+    shutil.rmtree(CORPUS / "tmp", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
