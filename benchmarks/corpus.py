@@ -11,6 +11,7 @@ text stays like the real thing. Deterministic for a given N and seed.
 from __future__ import annotations
 
 import random
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,17 +27,19 @@ VENUES = ["Accepted at ICLR 2023.", "Published in NeurIPS 2022.", "To appear in 
           "(ICML 2024)", "CVPR 2023 camera ready."]
 
 
+_HEADER = re.compile(r"^[\d.]*[A-Za-z.-]+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d")
+
+
 def _sample_parts() -> tuple[list[str], list[str], list[str]]:
+    """Titles, author lines and abstracts of the sample's cards (blank-line blocks)."""
     blocks = SAMPLE.read_text(encoding="utf-8").split("\n\n")
     titles, authors, abstracts = [], [], []
-    for i, block in enumerate(blocks):
+    for i, block in enumerate(blocks[:-2]):
         lines = block.split("\n")
-        if (len(lines) == 2 and lines[0][-1:].isdigit()) or lines[0].endswith("Code"):
-            if len(lines) >= 2:
-                titles.append(lines[1])
-            if i + 1 < len(blocks):
-                authors.append(blocks[i + 1])
-            if i + 2 < len(blocks) and len(blocks[i + 2]) > 200:
+        if len(lines) == 2 and _HEADER.match(lines[0]):
+            titles.append(lines[1])
+            authors.append(blocks[i + 1])
+            if len(blocks[i + 2]) > 200:
                 abstracts.append(blocks[i + 2])
     return titles, authors, abstracts
 
