@@ -111,7 +111,7 @@ def loads(
     **options: Any,
 ) -> Library:
     """Read citations from a string in the named format."""
-    raw = io.BufferedReader(io.BytesIO(text.encode("utf-8")))  # type: ignore[arg-type]
+    raw = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
     inp = Input(name, raw, None)
     ctx = _read_context(name, as_of, diagnostics, options)
     citations = list(iter_citations(inp, input_format(inp, format), ctx))
@@ -119,7 +119,7 @@ def loads(
 
 
 def write_citations(citations: Iterable[Citation], fmt: str, out: TextIO, ctx: WriteContext) -> int:
-    return registry.writer(fmt)(citations, out, ctx)  # type: ignore[no-any-return]
+    return registry.writer(fmt)(citations, out, ctx)
 
 
 def dump(

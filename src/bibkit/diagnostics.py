@@ -69,19 +69,22 @@ class Diagnostic:
 class Diagnostics:
     """A collector handed to readers, transforms and writers; knows the current file name."""
 
-    __slots__ = ("_items", "counts", "file", "sink")
+    __slots__ = ("_items", "counts", "file", "keep", "sink")
 
-    def __init__(self, file: str = "", sink: Any = None) -> None:
+    def __init__(self, file: str = "", sink: Any = None, keep: bool = True) -> None:
         self.file = file
         self._items: list[Diagnostic] = []
         self.counts = {Severity.INFO: 0, Severity.WARNING: 0, Severity.ERROR: 0}
         self.sink = sink  # optional callable, told of each diagnostic as it happens
+        # keep=False: count and pass to the sink only, so memory stays flat on huge inputs
+        self.keep = keep
 
     def add(
         self, severity: Severity, code: str, message: str, *, line: int = 0, key: str = ""
     ) -> Diagnostic:
         diag = Diagnostic(severity, code, message, self.file, line, key)
-        self._items.append(diag)
+        if self.keep:
+            self._items.append(diag)
         self.counts[severity] += 1
         if self.sink is not None:
             self.sink(diag)

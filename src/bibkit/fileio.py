@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO
 
 from .diagnostics import Diagnostics
 
@@ -60,6 +60,7 @@ class Input:
         is decoded again line by line, to name the line and column of each bad byte.
         """
         pending, self._head = self._head, b""
+        pending = pending.removeprefix(codecs.BOM_UTF8)  # a BOM is not content
         if self.encoding != "utf-8":  # rare; decoded whole
             data = pending + self._raw.read()
             yield from data.decode(self.encoding, errors="replace").lstrip("\ufeff").split("\n")
@@ -126,7 +127,7 @@ class Output:
         self.path = None if path in (None, "-") else Path(path)
         self._tmp: str | None = None
         if self.path is None:
-            self.stream: TextIO = io.TextIOWrapper(
+            self.stream: io.TextIOWrapper = io.TextIOWrapper(
                 sys.stdout.buffer, encoding="utf-8", newline=newline, write_through=False
             )
             return
@@ -181,6 +182,6 @@ def same_file(a: str, b: str | None) -> bool:
     if a == "-" or b in (None, "-"):
         return False
     try:
-        return os.path.samefile(a, b)  # type: ignore[arg-type]
+        return os.path.samefile(a, b)
     except OSError:
         return False

@@ -12,6 +12,7 @@ from .model import Citation, evolve
 from .text import ascii_fold
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
 @cache
@@ -31,9 +32,9 @@ def base_key(c: Citation) -> str:
     year = str(year_n) if year_n else ""
     word = ""
     stop = _stop_words()
-    for token in _NON_ALNUM.split(ascii_fold(c.title).lower()):
-        if token and token not in stop:
-            word = token
+    for m in _ALNUM_RUN.finditer(ascii_fold(c.title).lower()):  # lazily: usually the 1st
+        if m.group() not in stop:
+            word = m.group()
             break
     return (who or "anon") + year + word
 

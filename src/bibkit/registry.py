@@ -92,7 +92,7 @@ def formats() -> dict[str, FormatSpec]:
 
 def load_target(target: str) -> Callable[..., Any]:
     module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), attr)
 
 
 def get(name: str, role: str) -> FormatSpec:

@@ -570,7 +570,7 @@ def protect_title(text: str, escape: Callable[[str], str] = escape_latex) -> str
 
 
 @lru_cache(maxsize=1)
-def _ascii_encoder():  # type: ignore[no-untyped-def]
+def _ascii_encoder():
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
     # pylatexenc logs every character it has no macro for; we keep such characters as they

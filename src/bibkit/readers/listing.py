@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..categories import resolve_code
@@ -91,44 +91,47 @@ _PARTICLES = frozenset(
 class _Card:
     line: int
     header: re.Match[str]
-    paragraphs: list[list[str]] = field(default_factory=lambda: [[]])
-    gap: bool = False  # a blank line was seen since the last text line
+    body: list[str]  # the stripped lines after the header, blank ones included
 
-    def add(self, text: str) -> None:
-        if not text:
-            self.gap = True
-            return
-        if self.gap and self.paragraphs[-1]:
-            self.paragraphs.append([])
-        self.gap = False
-        self.paragraphs[-1].append(text)
+    def paragraphs(self) -> list[list[str]]:
+        out: list[list[str]] = []
+        current: list[str] = []
+        for text in self.body:
+            if text:
+                current.append(text)
+            elif current:
+                out.append(current)
+                current = []
+        if current:
+            out.append(current)
+        return out
 
 
 def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
     """Yield one Citation per card; report every card that cannot become one."""
     header: list[tuple[int, str]] = []
     card: _Card | None = None
-    lineno = 0
-    any_text = False
+    body: list[str] | None = None  # the current card's lines (the loop's hot path)
     cards = 0
+    match = CARD_HEADER_RE.fullmatch
     for lineno, raw in enumerate(stream, 1):
-        text = raw.strip().lstrip("\ufeff") if lineno == 1 else raw.strip()
-        any_text = any_text or bool(text)
-        m = CARD_HEADER_RE.fullmatch(text) if 0 < len(text) <= _MAX_HEADER_LEN else None
+        text = raw.strip()
+        m = match(text) if text and len(text) <= _MAX_HEADER_LEN else None
         if m is not None:
             if card is not None:
                 yield from _emit(card, ctx)
-            elif cards == 0:
+            else:
                 ctx.profile = _parse_header(header, ctx)
-            card = _Card(lineno, m)
+            body = []
+            card = _Card(lineno, m, body)
             cards += 1
-        elif card is not None:
-            card.add(text)
+        elif body is not None:
+            body.append(text)
         elif text or header:
             header.append((lineno, text))
     if card is not None:
         yield from _emit(card, ctx)
-    elif not any_text:
+    elif not header:
         ctx.diags.error("BK301", "input is empty")
         return
     else:
@@ -136,7 +139,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         ctx.diags.error(
             "BK304",
             "no paper cards found (a card starts with a line such as 'LGMar 1, 2023Code')",
-            line=header[0][0] if header else 0,
+            line=header[0][0],
         )
     profile = ctx.profile
     if profile and profile.stated_count is not None and profile.stated_count != cards:
@@ -171,7 +174,8 @@ def _clean(text: str) -> str:
 
 def _build(card: _Card, ctx: ReadContext) -> Citation | None:
     diags, m = ctx.diags, card.header
-    first, rest = card.paragraphs[0], card.paragraphs[1:]
+    paragraphs = card.paragraphs()
+    first, rest = (paragraphs[0], paragraphs[1:]) if paragraphs else ([], [])
     title = _clean(" ".join(first))
     if not title:
         diags.error(
