@@ -7,7 +7,6 @@ import io
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TextIO
 
 from . import registry
@@ -163,10 +162,12 @@ def convert(
     to: str | None = None,
     *,
     from_: str | None = None,
-    **kwargs: Any,
+    as_of: dt.date | None = None,
+    ascii: bool = False,
+    abstract: bool = True,
 ) -> str | None:
-    """Read `source` and write it in format `to`; returns the text when there is no target."""
-    lib = load(source, from_, **{k: v for k, v in kwargs.items() if k in ("as_of",)})
-    fmt = output_format(None if target is None else os.fspath(target), to)
-    rest = {k: v for k, v in kwargs.items() if k != "as_of"}
-    return dump(lib.citations, fmt, None if target is None else Path(target), **rest)
+    """Read `source` and write it in format `to` (default: from the target's suffix, else
+    BibTeX); returns the text when there is no target."""
+    lib = load(source, from_, as_of=as_of)
+    path = None if target is None else os.fspath(target)
+    return dump(lib.citations, output_format(path, to), path, ascii=ascii, abstract=abstract)
