@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from bibkit import registry
 from conftest import SAMPLE_LISTING, SAMPLES
 
 AS_OF = ["--as-of", "2026-11-27"]
@@ -100,7 +101,8 @@ def test_formats_lists_the_registry(cli):
     res = cli("formats")
     assert res.exit_code == 0
     names = [line.split()[0] for line in res.stdout.splitlines()]
-    assert names == ["listing", "bibtex", "biblatex"]
+    assert names == list(registry.formats())
+    assert {"listing", "bibtex", "biblatex", "csljson"} <= set(names)
 
 
 @pytest.mark.parametrize(("args", "setup", "code", "message"), [
@@ -109,7 +111,7 @@ def test_formats_lists_the_registry(cli):
     (["convert", "{tmp}/bin.txt"], ("bin.txt", b"\x00\x01\x02binary"), 1, "is a binary file"),
     (["check", "{tmp}/empty.txt"], ("empty.txt", b""), 1, "error[BK301] input is empty"),
     (["convert", "{tmp}/x.txt", "--to", "docx"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
-     "unknown write format 'docx' (known: bibtex, biblatex)"),
+     "unknown write format 'docx' (known: bibtex, biblatex, csljson"),
     (["convert", "{tmp}/x.txt", "--from", "nope"], ("x.txt", b"x"), 2,
      "unknown read format 'nope'"),
     (["convert", "{tmp}/x.dat"], ("x.dat", b"hello world\n"), 2, "cannot tell the input format"),

@@ -271,12 +271,14 @@ def convert(
         writer_options = _parse_options(options)
         fmt_out = output_format(output, to)
         known = getattr(registry.writer(fmt_out), "options", {})
-        for key in writer_options:
+        for key, value in writer_options.items():
             if key not in known:
                 names = ", ".join(sorted(known)) or "none"
                 raise UsageError(
                     f"-O {key}: not an option of the {fmt_out} writer (its options: {names})"
                 )
+            if known[key] and value not in known[key]:
+                raise UsageError(f"-O {key}={value}: expected one of {', '.join(known[key])}")
         inp = open_input(input)
         try:
             fmt_in = input_format(inp, from_)

@@ -54,6 +54,14 @@ def arxiv_doi(arxiv_id: str) -> str:
     return "10.48550/arxiv." + re.sub(r"v\d+$", "", arxiv_id).lower()
 
 
+def display_doi(doi: str) -> str:
+    """A DOI as its registrant writes it where bibkit knows (arXiv's 10.48550/arXiv.ID);
+    DOIs are case-insensitive, so this changes how it looks, not what it names."""
+    if doi.startswith("10.48550/arxiv."):
+        return "10.48550/arXiv." + doi[len("10.48550/arxiv.") :]
+    return doi
+
+
 def normalise_doi(text: str) -> str:
     """Lower-case DOI without resolver prefix or trailing punctuation ("" if none)."""
     m = _DOI_RE.search(text)

@@ -102,6 +102,15 @@ class Venue:
     pages: str = ""
     publisher: str = ""
     year: int | None = None
+    place: str = ""  # publisher's place (BibTeX address, CSL publisher-place, RIS CY)
+    series: str = ""
+    edition: str = ""
+
+
+# How links are labelled where a format has no field for them (BibTeX note/addendum, RIS N1):
+# writers use these labels and readers recognise them, so links survive a round trip.
+LINK_LABELS = {"code": "Code", "project": "Project page", "pdf": "PDF", "data": "Data",
+               "other": "Link"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +143,12 @@ class Citation:
     key: str = ""
     kind: Kind = Kind.DOCUMENT
     title: str = ""
+    # parts of the title whose case a style must keep ({BERT}, {Bayesian} in a .bib): the
+    # BibTeX writers brace them, CSL-JSON marks them <span class="nocase">
+    title_nocase: tuple[str, ...] = ()
     authors: tuple[Person, ...] = ()
     authors_truncated: bool = False  # the source showed only the first authors ("et al.")
+    editors: tuple[Person, ...] = ()
     issued: PartialDate = PartialDate()
     status: Status = Status.UNKNOWN
     venue: Venue = Venue()
@@ -145,6 +158,8 @@ class Citation:
     keywords: tuple[str, ...] = ()
     affiliations: tuple[str, ...] = ()
     note: str = ""
+    language: str = ""
+    accessed: PartialDate = PartialDate()
     extra: tuple[tuple[str, str], ...] = ()  # unmapped source fields, "format:name" keys
     provenance: tuple[Provenance, ...] = ()
     origin: Origin = field(default=Origin(), compare=False, hash=False)

@@ -41,13 +41,38 @@ BUILTINS: tuple[FormatSpec, ...] = (
         name="bibtex",
         summary="BibTeX (.bib) for bibtex and natbib styles",
         suffixes=(".bib",),
+        reader="bibkit.readers.bibtex:read",
         writer="bibkit.writers.bibtex:write",
+        sniff="bibkit.readers.bibtex:looks_like_bibtex",
     ),
     FormatSpec(
         name="biblatex",
         summary="BibLaTeX (.bib) for biber and biblatex styles",
-        suffixes=(".bib",),  # -o refs.bib picks bibtex, the first format with the suffix
+        suffixes=(".bib",),  # .bib reads and writes as bibtex, the first with the suffix
+        reader="bibkit.readers.bibtex:read",
         writer="bibkit.writers.biblatex:write",
+    ),
+    FormatSpec(
+        name="csljson",
+        summary="CSL-JSON for Zotero, pandoc, citation.js and CSL processors",
+        suffixes=(".json",),
+        reader="bibkit.readers.csljson:read",
+        writer="bibkit.writers.csljson:write",
+        sniff="bibkit.readers.csljson:looks_like_csljson",
+    ),
+    FormatSpec(
+        name="ris",
+        summary="RIS for EndNote, Zotero, Mendeley and reference managers",
+        suffixes=(".ris",),
+        reader="bibkit.readers.ris:read",
+        writer="bibkit.writers.ris:write",
+        sniff="bibkit.readers.ris:looks_like_ris",
+    ),
+    FormatSpec(
+        name="mods",
+        summary="MODS 3.7 XML for library systems (bibutils, Zotero)",
+        suffixes=(".xml", ".mods"),
+        writer="bibkit.writers.mods:write",
     ),
 )
 

@@ -549,15 +549,30 @@ def _needs_protection(word: str) -> bool:
     return any(c.isupper() for part in re.split(r"[-‐]", word) for c in part[1:])
 
 
-def protect_title(text: str, escape: Callable[[str], str] = escape_latex) -> str:
-    """Escape a title and brace the words a style must not lower-case.
+def protect_title(
+    text: str, escape: Callable[[str], str] = escape_latex, nocase: tuple[str, ...] = ()
+) -> str:
+    """Escape a title and brace the words a style must not lower-case: acronyms and mixed
+    case, and every span the source marked as case-protected (`nocase`).
 
     >>> protect_title("MM-Snowball: Out-of-Distribution GNNs")
     '{MM-Snowball}: Out-of-Distribution {GNNs}'
+    >>> protect_title("A Bayesian View", nocase=("Bayesian",))
+    'A {Bayesian} View'
     """
+    if nocase:
+        spans = re.compile("|".join(re.escape(s) for s in sorted(nocase, key=len, reverse=True)))
+        out: list[str] = []
+        pos = 0
+        for m in spans.finditer(text):
+            out.append(protect_title(text[pos : m.start()], escape))
+            out.append("{" + escape(m.group()) + "}")
+            pos = m.end()
+        out.append(protect_title(text[pos:], escape))
+        return "".join(out)
     if text.isascii() and not _INNER_CAPITAL_RE.search(text):
         return escape(text)
-    out: list[str] = []
+    out = []
     pos = 0
     for m in _WORD_RE.finditer(text):
         word = m.group()

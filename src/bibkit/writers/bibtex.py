@@ -17,20 +17,13 @@ from typing import TextIO
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
+from ..identifiers import display_doi
 from ..keys import KeyAssigner
-from ..model import Citation, Kind, Person, Status
+from ..model import LINK_LABELS, Citation, Kind, Person, Status
 from ..text import escape_latex, protect_title, squash, to_ascii_latex
 
-_ARXIV_DOI_PREFIX = "10.48550/arxiv."
 _RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
 _KEY_UNSAFE_RE = re.compile(r"[\s{}(),\\\"#%'=~]")
-_LINK_LABELS = {
-    "code": "Code",
-    "project": "Project page",
-    "pdf": "PDF",
-    "data": "Data",
-    "other": "Link",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +34,7 @@ class Dialect:
     container: dict[str, str]
     preprint_without_eprint: str
     invalid: dict[str, tuple[str, ...]]
+    publisher_field: dict[str, str]
 
 
 @cache
@@ -57,14 +51,8 @@ def dialect(name: str) -> Dialect:
         data["container"],
         data.get("preprint_without_eprint", types[Kind.PREPRINT.value]),
         invalid,
+        data.get("publisher_field", {}),
     )
-
-
-def display_doi(doi: str) -> str:
-    """arXiv's DOIs are registered as 10.48550/arXiv.ID; DOIs are case-insensitive."""
-    if doi.startswith(_ARXIV_DOI_PREFIX):
-        return "10.48550/arXiv." + doi[len(_ARXIV_DOI_PREFIX) :]
-    return doi
 
 
 def safe_url(url: str) -> str:
@@ -102,8 +90,8 @@ class _Encoder:
         out = escape_latex(squash(value))
         return to_ascii_latex(out) if self.ascii else out
 
-    def title(self, value: str) -> str:
-        out = protect_title(squash(value))
+    def title(self, value: str, nocase: tuple[str, ...] = ()) -> str:
+        out = protect_title(squash(value), nocase=nocase)
         return to_ascii_latex(out) if self.ascii else out
 
     def name_part(self, part: str) -> str:
@@ -147,8 +135,10 @@ def entry_fields(
     f: dict[str, str] = {}
     if c.authors or c.authors_truncated:
         f["author"] = enc.authors(c)
+    if c.editors:
+        f["editor"] = " and ".join(enc.name(p) for p in c.editors)
     if c.title:
-        f["title"] = enc.title(c.title)
+        f["title"] = enc.title(c.title, c.title_nocase)
     container = d.container.get(c.kind.value)
     if container and c.venue.name:
         f[container] = enc.text(c.venue.name)
@@ -173,13 +163,20 @@ def entry_fields(
         f["year"] = str(c.issued.year)
         if c.issued.month:
             f["month"] = MONTH_MACROS[c.issued.month - 1]
+    v = c.venue
     for name, value in (
-        ("volume", c.venue.volume),
-        ("number", c.venue.issue),
-        ("publisher", c.venue.publisher),
+        ("volume", v.volume),
+        ("number", v.issue),
+        ("series", v.series),
+        ("edition", v.edition),
+        (d.publisher_field.get(c.kind.value, "publisher"), v.publisher),
+        ("location" if biblatex else "address", v.place),
+        ("langid" if biblatex else "language", c.language),
     ):
         if value:
             f[name] = enc.text(value)
+    if c.accessed.year:
+        f["urldate"] = c.accessed.iso()
     if c.venue.pages:  # page ranges take BibTeX's en dash, "--"
         f["pages"] = _RANGE_RE.sub("--", enc.text(c.venue.pages))
 
@@ -211,7 +208,7 @@ def entry_fields(
     if url:
         f["url"] = safe_url(url)
     notes = [enc.text(c.note)] if c.note else []
-    notes += [f"{_LINK_LABELS.get(link.role, 'Link')}: {_url_in_text(link.url)}" for link in links]
+    notes += [f"{LINK_LABELS.get(link.role, 'Link')}: {_url_in_text(link.url)}" for link in links]
     if notes:
         f["addendum" if biblatex else "note"] = ". ".join(notes)
     if c.keywords:
@@ -241,14 +238,22 @@ def safe_key(key: str) -> str:
 def _prefixes(order: tuple[str, ...]) -> dict[str, str]:
     """`  name = ` for every field, aligned on the dialect's longest field name, so every
     entry of a file lines up the same way (and golden files diff cleanly)."""
-    width = max(len(n) for n in order)
+    width = max(len(n) for n in order if n != "*extra*")
     return {n: f"  {n.ljust(width)} = " for n in order}
 
 
-def _render(key: str, etype: str, fields: dict[str, str], order: tuple[str, ...]) -> str:
+def _render(key: str, etype: str, fields: dict[str, str], order: tuple[str, ...],
+            extra: tuple[tuple[str, str], ...] = ()) -> str:
     prefixes = _prefixes(order)
     parts = [f"@{etype}{{{key},\n"]
     for n in order:
+        if n == "*extra*":
+            width = len(prefixes["author"]) - 5
+            for name, raw in extra:
+                if name.startswith("bibtex:") and name[7:] not in fields:
+                    # kept verbatim from a BibTeX source: already valid BibTeX, balanced
+                    parts.append(f"  {name[7:].ljust(width)} = {{{raw}}},\n")
+            continue
         value = fields.get(n)
         if value is not None:
             # month is a bare macro (mar), everything else a braced value
@@ -270,7 +275,7 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
             key = keys.unique(safe_key(c.key), c.origin.line) if c.key else keys(c).key
             if n:
                 out.write("\n")
-            out.write(_render(key, etype, fields, d.order))
+            out.write(_render(key, etype, fields, d.order, c.extra))
             n += 1
         return n
 

@@ -1,0 +1,339 @@
+"""The canonical model <-> CSL-JSON items, both directions in one place.
+
+The model is CSL-shaped (kinds are CSL types, names and dates are CSL's), so most of this is
+renaming. What CSL has no variable for (a truncated author list, provenance, links other than
+the URL, fields kept from other formats) goes under `custom.bibkit`, which the reader takes
+back: `from_csl(to_csl(c)) == c` for every citation, and the standard variables still carry
+everything Zotero, pandoc and citation.js use.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from .formatdata import load_toml
+from .identifiers import display_doi, find_arxiv_id
+from .model import (
+    Citation,
+    Identifiers,
+    Kind,
+    Link,
+    Origin,
+    PartialDate,
+    Person,
+    Provenance,
+    Status,
+    Venue,
+)
+
+TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
+_ARXIV_ABS = "https://arxiv.org/abs/"
+
+
+@cache
+def _table() -> tuple[frozenset[str], tuple[str, ...]]:
+    data = load_toml("csl.toml")
+    return frozenset(data["variables"]), tuple(data["order"])
+
+
+def known_variables() -> frozenset[str]:
+    return _table()[0]
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _name(p: Person) -> dict[str, str]:
+    if p.literal:
+        return {"literal": p.literal}
+    out = {"family": p.family}
+    if p.given:
+        out["given"] = p.given
+    if p.particle:
+        out["non-dropping-particle"] = p.particle
+    if p.suffix:
+        out["suffix"] = p.suffix
+    return out
+
+
+def _date(d: PartialDate) -> dict[str, Any] | None:
+    if d.year is None:
+        return None
+    parts = [d.year]
+    if d.month:
+        parts.append(d.month)
+        if d.day:
+            parts.append(d.day)
+    return {"date-parts": [parts]}
+
+
+def note_text(c: Citation) -> str:
+    """The `note` variable: the citation's note, then what a reader should know."""
+    parts = [c.note] if c.note else []
+    if c.authors_truncated:
+        parts.append(TRUNCATION_NOTE)
+    return "\n".join(parts)
+
+
+def to_csl(c: Citation, key: str) -> dict[str, Any]:
+    """The CSL-JSON item for a citation, keys in the order of formats/csl.toml."""
+    known, order = _table()
+    item: dict[str, Any] = {"id": key, "citation-key": key, "type": c.kind.value}
+    if c.title:
+        item["title"] = c.title
+    if c.authors:
+        item["author"] = [_name(p) for p in c.authors]
+    if c.editors:
+        item["editor"] = [_name(p) for p in c.editors]
+    # a published work is cited by its venue's year, not by the day its preprint went online
+    issued = _date(PartialDate(c.venue.year) if c.venue.year is not None else c.issued)
+    if issued:
+        item["issued"] = issued
+    accessed = _date(c.accessed)
+    if accessed:
+        item["accessed"] = accessed
+    v = c.venue
+    for var, value in (("container-title", v.name), ("container-title-short", v.short_name),
+                       ("collection-title", v.series), ("edition", v.edition),
+                       ("volume", v.volume), ("issue", v.issue), ("page", v.pages),
+                       ("publisher", v.publisher), ("publisher-place", v.place),
+                       ("language", c.language), ("abstract", c.abstract)):
+        if value:
+            item[var] = value
+    ids = c.ids
+    if c.kind is Kind.PREPRINT and ids.arxiv:
+        # as Zotero and citation.js write an arXiv preprint: repository and archive id
+        item.setdefault("publisher", "arXiv")
+        item["number"] = f"arXiv:{ids.arxiv}"
+    if c.status is Status.ACCEPTED:
+        item["status"] = "forthcoming"
+    for var, value in (("DOI", display_doi(ids.doi)), ("ISBN", ids.isbn), ("ISSN", ids.issn),
+                       ("PMID", ids.pmid)):
+        if value:
+            item[var] = value
+    url = ids.url or (_ARXIV_ABS + ids.arxiv if ids.arxiv else "")
+    if not url and c.links:
+        url = c.links[0].url
+    if url:
+        item["URL"] = url
+    if c.keywords:
+        item["keyword"] = ", ".join(c.keywords)
+    note = note_text(c)
+    if note:
+        item["note"] = note
+    custom: dict[str, Any] = {}
+    exact = _exact(c, item)
+    if exact:
+        custom["bibkit"] = exact
+    for name, value in c.extra:
+        if name.startswith("csl:"):
+            var = name[4:]
+            decoded = json.loads(value)
+            if var in known and var not in item:
+                item[var] = decoded
+            else:
+                custom[var] = decoded
+    if custom:
+        item["custom"] = custom
+    return {k: item[k] for k in order if k in item} | {
+        k: item[k] for k in item if k not in order
+    }
+
+
+def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
+    """What the standard variables cannot carry exactly, for a lossless read back."""
+    out: dict[str, Any] = {}
+    if c.status is not Status.UNKNOWN:
+        out["status"] = c.status.value
+    if c.authors_truncated:
+        out["authors-truncated"] = True
+    if c.title_nocase:
+        out["title-nocase"] = list(c.title_nocase)
+    if c.venue.year is not None and c.issued != PartialDate(c.venue.year):
+        out["issued"] = [c.issued.year, c.issued.month, c.issued.day]
+    if c.issued.year_inferred:
+        out["year-inferred"] = True
+    if c.venue.kind:
+        out["venue-kind"] = c.venue.kind
+    if c.venue.year is not None:
+        out["venue-year"] = c.venue.year
+    if c.ids.arxiv:
+        out["arxiv"] = c.ids.arxiv
+    if c.ids.arxiv_class:
+        out["arxiv-class"] = c.ids.arxiv_class
+    if item.get("URL", "") != c.ids.url:
+        out["url"] = c.ids.url  # the URL variable was derived (arXiv page, first link)
+    if c.kind is Kind.PREPRINT and c.ids.arxiv and c.venue.publisher != "arXiv":
+        out["publisher"] = c.venue.publisher
+    if c.links:
+        out["links"] = [[link.role, link.url] for link in c.links]
+    if item.get("note", "") != c.note:
+        out["note"] = c.note
+    if c.keywords and any("," in k for k in c.keywords):
+        out["keywords"] = list(c.keywords)
+    if c.affiliations:
+        out["affiliations"] = list(c.affiliations)
+    if c.extra:
+        other = [[k, v] for k, v in c.extra if not k.startswith("csl:")]
+        if other:
+            out["extra"] = other
+    if c.provenance:
+        out["provenance"] = [[p.field, p.source, p.rule, p.confidence, p.evidence]
+                             for p in c.provenance]
+    if c.accessed.year_inferred:
+        out["accessed-year-inferred"] = True
+    return out
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class CslError(ValueError):
+    """A value of the wrong shape; `pointer` is its JSON pointer within the item."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def _text(item: dict[str, Any], var: str) -> str:
+    value = item.get(var)
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip()
+    raise CslError(f"/{var}", f"{var} should be a string, not {type(value).__name__}")
+
+
+def _names(item: dict[str, Any], var: str) -> tuple[Person, ...]:
+    value = item.get(var)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise CslError(f"/{var}", f"{var} should be a list of names")
+    people = []
+    for i, name in enumerate(value):
+        if not isinstance(name, dict):
+            raise CslError(f"/{var}/{i}", "a name should be an object")
+        if "literal" in name:
+            people.append(Person(literal=str(name["literal"])))
+            continue
+        particle = " ".join(str(name[k]) for k in ("dropping-particle", "non-dropping-particle")
+                            if name.get(k))
+        people.append(Person(family=str(name.get("family", "")),
+                             given=str(name.get("given", "")), particle=particle,
+                             suffix=str(name.get("suffix", ""))))
+    return tuple(people)
+
+
+def _read_date(item: dict[str, Any], var: str) -> PartialDate:
+    value = item.get(var)
+    if value is None:
+        return PartialDate()
+    if isinstance(value, dict):
+        parts = value.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            try:
+                nums = [int(x) for x in parts[0][:3]]
+            except (TypeError, ValueError) as exc:
+                raise CslError(f"/{var}/date-parts/0", "date parts should be numbers") from exc
+            return PartialDate(*nums)  # type: ignore[arg-type]
+        raw = value.get("raw") or value.get("literal")
+        if isinstance(raw, str):
+            value = raw
+        else:
+            raise CslError(f"/{var}", "a date needs date-parts or raw")
+    if isinstance(value, str):  # EDTF / ISO: 2023, 2023-03, 2023-03-01
+        bits = value.strip().split("-")
+        try:
+            return PartialDate(*[int(b) for b in bits[:3] if b])  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise CslError(f"/{var}", f"date {value!r} is not YYYY[-MM[-DD]]") from exc
+    raise CslError(f"/{var}", "a date should be an object or a string")
+
+
+def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Citation:
+    """The citation for a CSL-JSON item; raises CslError for values of the wrong shape."""
+    exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"),
+                                                                   dict) else {}
+    kind_name = _text(item, "type")
+    kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else Kind.DOCUMENT
+    number = _text(item, "number")
+    url = _text(item, "URL")
+    arxiv = exact.get("arxiv") or find_arxiv_id(number) or (
+        find_arxiv_id(url) if kind is Kind.PREPRINT else "")
+    doi = _text(item, "DOI").lower()
+    publisher = _text(item, "publisher")
+    if kind is Kind.PREPRINT and arxiv:
+        publisher = exact.get("publisher", "" if publisher == "arXiv" else publisher)
+    ids = Identifiers(
+        doi=doi, arxiv=arxiv, arxiv_class=exact.get("arxiv-class", ""),
+        isbn=_text(item, "ISBN"), issn=_text(item, "ISSN"), pmid=_text(item, "PMID"),
+        url=exact["url"] if "url" in exact else url,
+    )
+    note = exact["note"] if "note" in exact else _text(item, "note")
+    truncated = bool(exact.get("authors-truncated"))
+    if not exact and note.endswith(TRUNCATION_NOTE):
+        truncated, note = True, note[: -len(TRUNCATION_NOTE)].rstrip("\n")
+    status_name = exact.get("status")
+    status = Status(status_name) if status_name in {s.value for s in Status} else (
+        Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN)
+    issued = _read_date(item, "issued")
+    if "issued" in exact:
+        issued = PartialDate(*exact["issued"])
+    if exact.get("year-inferred"):
+        issued = PartialDate(issued.year, issued.month, issued.day, True)
+    accessed = _read_date(item, "accessed")
+    if exact.get("accessed-year-inferred"):
+        accessed = PartialDate(accessed.year, accessed.month, accessed.day, True)
+    keywords = tuple(exact["keywords"]) if "keywords" in exact else tuple(
+        k.strip() for k in _text(item, "keyword").split(",") if k.strip())
+    mapped = {"id", "citation-key", "type", "title", "author", "editor", "issued", "accessed",
+              "container-title", "container-title-short", "collection-title", "edition",
+              "volume", "issue", "page", "publisher", "publisher-place", "number", "status",
+              "DOI", "ISBN", "ISSN", "PMID", "URL", "language", "abstract", "keyword", "note",
+              "custom"}
+    if not (kind is Kind.PREPRINT and arxiv):
+        mapped.discard("number")  # a report's number is kept as it was
+    extra = [(k, v) for k, v in exact.get("extra", [])]
+    for var, value in item.items():
+        if var not in mapped:
+            extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    custom = item.get("custom")
+    if isinstance(custom, dict):
+        for var, value in custom.items():
+            if var != "bibkit":
+                extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False,
+                                                       sort_keys=True)))
+    return Citation(
+        key=_text(item, "citation-key") or _text(item, "id"),
+        kind=kind,
+        title=_text(item, "title"),
+        title_nocase=tuple(exact.get("title-nocase", ())),
+        authors=_names(item, "author"),
+        authors_truncated=truncated,
+        editors=_names(item, "editor"),
+        issued=issued,
+        status=status,
+        venue=Venue(
+            name=_text(item, "container-title"), short_name=_text(item, "container-title-short"),
+            kind=exact.get("venue-kind", ""), volume=_text(item, "volume"),
+            issue=_text(item, "issue"), pages=_text(item, "page"), publisher=publisher,
+            year=exact.get("venue-year"), place=_text(item, "publisher-place"),
+            series=_text(item, "collection-title"), edition=_text(item, "edition"),
+        ),
+        ids=ids,
+        links=tuple(Link(role, u) for role, u in exact.get("links", [])),
+        abstract=_text(item, "abstract"),
+        keywords=keywords,
+        affiliations=tuple(exact.get("affiliations", ())),
+        note=note,
+        language=_text(item, "language"),
+        accessed=accessed,
+        extra=tuple(extra),
+        provenance=tuple(Provenance(*p) for p in exact.get("provenance", [])),
+        origin=Origin(file, origin_line),
+    )
+

@@ -1,0 +1,631 @@
+"""BibTeX and BibLaTeX reader.
+
+A streaming fast path does the common work: lines are grouped into entry blocks by counting
+braces (a C-speed `str.count` per line), and each block is parsed by a small scanner that
+finds brace-balanced values with one regex scan over the braces alone. A block the scanner
+rejects is handed to bibtexparser v2, whose recovery then reports or rescues it; every block
+becomes a citation or a diagnostic with its 1-based line, and the rest of the file goes on.
+
+LaTeX is decoded only in fields that hold a backslash, a brace, a dollar or a ligature
+(text.latex_to_text, table-driven); verbatim fields (url, doi, eprint, file) never are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..context import ReadContext
+from ..dates import MONTH_MACROS, DateError, make_date
+from ..formatdata import load_toml, require
+from ..identifiers import find_arxiv_id, normalise_doi
+from ..infer import infer_arxiv
+from ..model import (
+    LINK_LABELS,
+    Citation,
+    Identifiers,
+    Kind,
+    Link,
+    Origin,
+    PartialDate,
+    Person,
+    Status,
+    Venue,
+)
+from ..text import latex_to_text, squash
+
+_ENTRY_START = re.compile(r"\s*@\s*([A-Za-z][\w:-]*)\s*([{(])")
+_FIELD_NAME = re.compile(r"\s*([^\s=,{}\"#()]+)\s*=\s*")
+_KEY = re.compile(r"\s*([^\s,{}()]*)\s*(,|\}|\))")
+_BRACES = re.compile(r"[{}]")
+_QUOTE_OR_BRACE = re.compile(r'[{}"]')
+_NUMBER_OR_MACRO = re.compile(r"[^\s,#{}\"=()]+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_YEAR = re.compile(r"\d{4}")
+_MAX_STRING_EXPANSION = 1 << 20  # @string values are bounded: no exponential blow-up
+
+_MONTHS = {name: i for i, name in enumerate(MONTH_MACROS, 1)}
+_PUBSTATE = {"prepublished": Status.PREPRINT, "preprint": Status.PREPRINT,
+             "inpress": Status.ACCEPTED, "forthcoming": Status.ACCEPTED,
+             "submitted": Status.PREPRINT, "published": Status.PUBLISHED}
+
+
+class BlockError(ValueError):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    types: dict[str, str]
+    fields: dict[str, str]
+    publisher_fields: tuple[str, ...]
+    verbatim: frozenset[str]
+    preprint_containers: re.Pattern[str]
+
+
+@cache
+def _tables() -> _Tables:
+    data = load_toml("bibtex.toml")["read"]
+    kinds = {k.value for k in Kind}
+    for bib_type, kind in data["types"].items():
+        require(kind in kinds, "bibtex.toml", f"read.types.{bib_type}: unknown kind {kind}")
+    return _Tables(
+        types=data["types"],
+        fields=data["fields"],
+        publisher_fields=tuple(data["publisher_fields"]["fields"]),
+        verbatim=frozenset(data["verbatim"]["fields"]),
+        preprint_containers=re.compile("|".join(data["preprint_containers"]["patterns"]),
+                                       re.IGNORECASE),
+    )
+
+
+# --- blocks -------------------------------------------------------------------------------
+
+
+def blocks(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
+    """(first line, text, balanced) for each `@...` block; text outside blocks is comment.
+
+    A block ends where its braces balance. A line starting with `@` while a block is still
+    open means the open block was never closed: it is yielded unbalanced and a new one starts.
+    """
+    buf: list[str] = []
+    start = 0
+    depth = 0
+    for n, line in enumerate(lines, 1):
+        if not buf:
+            at = line.find("@")
+            if at == -1 or not _ENTRY_START.match(line, at):
+                continue  # comment text between entries
+            line = line[at:]
+            start, depth = n, 0
+        elif line.lstrip().startswith("@") and _ENTRY_START.match(line) and depth > 0:
+            yield start, "\n".join(buf), False
+            buf, start, depth = [], n, 0
+        buf.append(line)
+        depth += line.count("{") - line.count("}")
+        if depth <= 0 and ("{" in line or "}" in line or len(buf) > 1):
+            yield start, "\n".join(buf), depth == 0
+            buf = []
+    if buf:
+        yield start, "\n".join(buf), False
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def _match_brace(text: str, pos: int) -> int:
+    """Index just past the brace group opening at text[pos] == '{'."""
+    depth = 0
+    for m in _BRACES.finditer(text, pos):
+        depth += 1 if m.group() == "{" else -1
+        if depth == 0:
+            return m.end()
+    raise BlockError("unbalanced braces in a field value", pos)
+
+
+def _match_quote(text: str, pos: int) -> int:
+    """Index just past the "..." string opening at text[pos] == '"'."""
+    depth = 0
+    for m in _QUOTE_OR_BRACE.finditer(text, pos + 1):
+        ch = m.group()
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                break
+        elif depth == 0:
+            return m.end()
+    raise BlockError('unterminated "quoted" value', pos)
+
+
+@dataclass(slots=True)
+class RawEntry:
+    entry_type: str
+    key: str
+    fields: dict[str, str]  # lower-case name -> raw value (braces kept, macros expanded)
+    line: int
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext
+                ) -> RawEntry | None:
+    """Parse one block; @string definitions update `strings`; @comment/@preamble -> None."""
+    head = _ENTRY_START.match(text)
+    if head is None:
+        raise BlockError("not an entry", 0)
+    entry_type = head.group(1).lower()
+    close = "}" if head.group(2) == "{" else ")"
+    pos = head.end()
+    if entry_type == "comment":
+        return None
+    if entry_type in ("string", "preamble"):
+        if entry_type == "string":
+            m = _FIELD_NAME.match(text, pos)
+            if m is None:
+                raise BlockError("@string without a name", pos)
+            value, pos = _value(text, m.end(), strings, ctx, line)
+            strings[m.group(1).lower()] = value
+        return None
+    m = _KEY.match(text, pos)
+    if m is None:
+        raise BlockError("entry has no citekey", pos)
+    key = m.group(1)
+    fields: dict[str, str] = {}
+    pos = m.end()
+    if m.group(2) != ",":
+        return RawEntry(entry_type, key, fields, line)
+    while True:
+        pos = _skip_space(text, pos)
+        while pos < len(text) and text[pos] == ",":
+            pos = _skip_space(text, pos + 1)
+        if pos >= len(text):
+            raise BlockError("entry is not closed", pos)
+        if text[pos] == close:
+            return RawEntry(entry_type, key, fields, line)
+        m = _FIELD_NAME.match(text, pos)
+        if m is None:
+            raise BlockError(f"expected a field name, found {text[pos:pos + 20]!r}", pos)
+        name = m.group(1).lower()
+        value, pos = _value(text, m.end(), strings, ctx, line + text.count("\n", 0, pos))
+        if name in fields:
+            ctx.diags.warning("BK502", f"field {name!r} appears twice; the first is kept",
+                              line=line + text.count("\n", 0, m.start()), key=key)
+        else:
+            fields[name] = value
+        pos = _skip_space(text, pos)
+        if pos < len(text) and text[pos] not in ",}" + close:
+            raise BlockError(f"expected ',' after field {name!r}", pos)
+
+
+def _value(text: str, pos: int, strings: dict[str, str], ctx: ReadContext, line: int
+           ) -> tuple[str, int]:
+    """A field value: pieces joined by '#'; returns (raw value, position after it)."""
+    pieces: list[str] = []
+    while True:
+        pos = _skip_space(text, pos)
+        if pos >= len(text):
+            raise BlockError("field has no value", pos)
+        ch = text[pos]
+        if ch == "{":
+            end = _match_brace(text, pos)
+            pieces.append(text[pos + 1 : end - 1])
+        elif ch == '"':
+            end = _match_quote(text, pos)
+            pieces.append(text[pos + 1 : end - 1])
+        else:
+            m = _NUMBER_OR_MACRO.match(text, pos)
+            if m is None:
+                raise BlockError(f"expected a value, found {text[pos:pos + 20]!r}", pos)
+            end = m.end()
+            word = m.group()
+            if word.isdigit():
+                pieces.append(word)
+            elif word.lower() in strings:
+                pieces.append(strings[word.lower()])
+            elif word.lower()[:3] in _MONTHS and word.lower() in (
+                    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                    "nov", "dec"):
+                pieces.append(word.lower())
+            else:
+                ctx.diags.warning("BK503", f"undefined macro {word!r} kept as text", line=line)
+                pieces.append(word)
+        pos = _skip_space(text, end)
+        if pos < len(text) and text[pos] == "#":
+            pos += 1
+            continue
+        value = "".join(pieces)
+        if len(value) > _MAX_STRING_EXPANSION:
+            raise BlockError("value longer than 1 MiB after @string expansion", pos)
+        return value, pos
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+def _split_depth0(text: str, sep: re.Pattern[str]) -> list[str]:
+    """Split where `sep` matches outside braces."""
+    if "{" not in text:
+        return sep.split(text)
+    out, start, depth = [], 0, 0
+    pos = 0
+    while True:
+        m = sep.search(text, pos)
+        if m is None:
+            break
+        depth = text.count("{", 0, m.start()) - text.count("}", 0, m.start())
+        if depth == 0:
+            out.append(text[start : m.start()])
+            start = m.end()
+        pos = m.end()
+    out.append(text[start:])
+    return out
+
+
+_WORDS = re.compile(r"\s+")
+_COMMA = re.compile(r",")
+
+
+def _is_von(word: str) -> bool:
+    """BibTeX's rule: a word starting with a lower-case letter (at brace depth 0, or the
+    letter of a special character like {\\'e}) is part of the particle."""
+    if word.startswith("{"):
+        if not word.startswith("{\\"):
+            return False  # a braced word is case-less: never a particle
+        decoded = latex_to_text(word)
+        return decoded[:1].islower()
+    for ch in word:
+        if ch.isalpha():
+            return ch.islower()
+    return False
+
+
+def _decode(text: str) -> str:
+    return squash(latex_to_text(text)) if text else ""
+
+
+def parse_bibtex_name(raw: str) -> Person:
+    """One name in any of BibTeX's three forms: First von Last, von Last, First, and
+    von Last, Jr, First."""
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and _match_brace_safe(raw) == len(raw):
+        return Person(literal=_decode(raw[1:-1]))
+    parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
+    if len(parts) == 1:
+        words = [w for w in _split_depth0(parts[0], _WORDS) if w]
+        if not words:
+            return Person()
+        last = len(words) - 1
+        vons = [i for i in range(last) if _is_von(words[i])]
+        if vons:
+            first_von, last_von = vons[0], vons[-1]
+            given, particle = words[:first_von], words[first_von : last_von + 1]
+            family = words[last_von + 1 :]
+        else:
+            given, particle, family = words[:last], [], words[last:]
+        suffix = ""
+    else:
+        head = [w for w in _split_depth0(parts[0], _WORDS) if w]
+        i = 0
+        while i < len(head) - 1 and _is_von(head[i]):
+            i += 1
+        particle, family = head[:i], head[i:]
+        if len(parts) == 2:
+            suffix, given = "", [parts[1]]
+        else:
+            suffix, given = parts[1], [", ".join(parts[2:])]
+    return Person(family=_decode(" ".join(family)), given=_decode(" ".join(given)),
+                  particle=_decode(" ".join(particle)), suffix=_decode(suffix))
+
+
+def _match_brace_safe(text: str) -> int:
+    try:
+        return _match_brace(text, 0)
+    except BlockError:
+        return -1
+
+
+def parse_names(raw: str) -> tuple[tuple[Person, ...], bool]:
+    """(people, truncated): `and others` at the end marks a truncated list."""
+    names = [n.strip() for n in _split_depth0(squash(raw), _AND)]
+    truncated = bool(names) and names[-1].lower() == "others"
+    if truncated:
+        names.pop()
+    return tuple(parse_bibtex_name(n) for n in names if n), truncated
+
+
+# --- titles -------------------------------------------------------------------------------
+
+
+def nocase_spans(raw: str) -> tuple[str, ...]:
+    """Decoded text of the top-level brace groups that protect case: `{BERT}: a {Bayesian}
+    view` -> ("BERT", "Bayesian"). Groups that are a command's argument or a special
+    character ({\\'e}) do not count."""
+    if "{" not in raw:
+        return ()
+    spans: list[str] = []
+    depth, start = 0, 0
+    for m in _BRACES.finditer(raw):
+        if m.group() == "{":
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                group = raw[start + 1 : m.start()]
+                before = raw[:start].rstrip()
+                is_argument = bool(re.search(r"\\[A-Za-z]+\*?$", before))
+                if not is_argument and not group.startswith("\\"):
+                    text = _decode(group)
+                    if text and any(c.isalpha() for c in text):
+                        spans.append(text)
+            if depth < 0:
+                return tuple(spans)
+    return tuple(dict.fromkeys(spans))
+
+
+# --- entry -> citation ----------------------------------------------------------------------
+
+
+def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> PartialDate:
+    if "date" in fields:
+        m = _ISO_DATE.match(fields["date"].strip())
+        if m:
+            try:
+                return make_date(int(m.group(1)), int(m.group(2)) if m.group(2) else 1,
+                                 int(m.group(3)) if m.group(3) else None) if m.group(2) \
+                    else PartialDate(int(m.group(1)))
+            except DateError as exc:
+                ctx.diags.warning("BK504", f"date {fields['date']!r}: {exc}", line=line, key=key)
+    year_raw = _decode(fields.get("year", ""))
+    m = _YEAR.search(year_raw)
+    if not m:
+        if year_raw:
+            ctx.diags.warning("BK504", f"year {year_raw!r} has no four-digit year", line=line,
+                              key=key)
+        return PartialDate()
+    year = int(m.group())
+    month = _month(fields.get("month", ""))
+    day = fields.get("day", "").strip()
+    try:
+        return make_date(year, month, int(day) if day.isdigit() else None) if month \
+            else PartialDate(year)
+    except DateError as exc:
+        ctx.diags.warning("BK504", str(exc), line=line, key=key)
+        return PartialDate(year)
+
+
+def _month(raw: str) -> int | None:
+    text = _decode(raw).strip().lower().rstrip(".")
+    if not text:
+        return None
+    if text.isdigit():
+        n = int(text)
+        return n if 1 <= n <= 12 else None
+    for name, n in _MONTHS.items():
+        if text.startswith(name):
+            return n
+    return None
+
+
+def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
+    t = _tables()
+    f = entry.fields
+    decoded: dict[str, str] = {}
+
+    def text(name: str) -> str:
+        if name not in decoded:
+            raw = f.get(name, "")
+            decoded[name] = squash(raw) if name in t.verbatim else _decode(raw)
+        return decoded[name]
+
+    kind_name = t.types.get(entry.entry_type)
+    if kind_name is None:
+        ctx.diags.info("BK505", f"entry type @{entry.entry_type} read as a document",
+                       line=entry.line, key=entry.key)
+    kind = Kind(kind_name or "document")
+    authors, truncated = parse_names(f["author"]) if "author" in f else ((), False)
+    editors, _ = parse_names(f["editor"]) if "editor" in f else ((), False)
+
+    venue: dict[str, Any] = {}
+    mapped: set[str] = {"author", "editor", "title", "year", "month", "day", "date", "pages",
+                        "doi", "url", "eprint", "archiveprefix", "eprinttype", "primaryclass",
+                        "eprintclass", "isbn", "issn", "pmid", "keywords", "urldate",
+                        "howpublished", "pubstate", *t.publisher_fields}
+    other: dict[str, str] = {}
+    links: list[Link] = []
+    for name in f:
+        slot = t.fields.get(name)
+        if slot is None:
+            continue
+        mapped.add(name)
+        if slot == "note":  # "Code: \url{...}. Project page: \url{...}" -> links
+            value = _decode(_take_links(f[name], links))
+            if not value:
+                continue
+        else:
+            value = text(name)
+        if slot.startswith("venue."):
+            venue.setdefault(slot[6:], value)
+        else:
+            other.setdefault(slot, value if not other.get(slot) else other[slot] + ". " + value)
+    if "publisher" not in venue:
+        for name in t.publisher_fields:
+            if name in f:
+                venue["publisher"] = text(name)
+                break
+    if "pages" in f:
+        venue["pages"] = text("pages")
+
+    # identifiers and links
+    eprint_type = (text("archiveprefix") or text("eprinttype")).lower()
+    arxiv = ""
+    if "eprint" in f:
+        if eprint_type in ("arxiv", ""):
+            arxiv = find_arxiv_id("arXiv:" + text("eprint"))
+        if not arxiv:  # another archive's eprint (pubmed, hdl, ...): kept verbatim
+            mapped.difference_update(("eprint", "archiveprefix", "eprinttype", "primaryclass",
+                                      "eprintclass"))
+    for name in ("journal", "journaltitle", "howpublished", "note", "url", "doi"):
+        if not arxiv and name in f:
+            arxiv = find_arxiv_id(text(name))
+    doi = normalise_doi(text("doi")) if "doi" in f else ""
+    url = text("url")
+    if arxiv and url.startswith(("https://arxiv.org/abs/", "http://arxiv.org/abs/")):
+        url = ""  # the arXiv page follows from the id
+    howpublished = text("howpublished")
+    container = venue.get("name", "")
+    preprint_marker = bool(
+        (container and t.preprint_containers.search(container))
+        or (howpublished and t.preprint_containers.search(howpublished)))
+    if howpublished.startswith(("http://", "https://")) and not url:
+        url = howpublished
+    elif howpublished and not preprint_marker:
+        other["note"] = howpublished + (". " + other["note"] if other.get("note") else "")
+    on_arxiv = bool(arxiv) or eprint_type == "arxiv" or preprint_marker
+    ids = Identifiers(doi=doi, arxiv=arxiv,
+                      arxiv_class=(text("primaryclass") or text("eprintclass")) if on_arxiv
+                      else "",
+                      isbn=text("isbn"), issn=text("issn"), pmid=text("pmid"), url=url)
+
+    # preprints: arXiv-style @misc, @online with an eprint, "howpublished = {arXiv preprint}",
+    # or a "journal" that is arXiv or CoRR (DBLP, Google Scholar)
+    status = _PUBSTATE.get(text("pubstate").lower(), Status.UNKNOWN)
+    if on_arxiv and (kind in (Kind.DOCUMENT, Kind.WEBPAGE, Kind.MANUSCRIPT) or preprint_marker):
+        kind = Kind.PREPRINT
+        if container and t.preprint_containers.search(container):
+            venue.pop("name", None)
+            if venue.get("volume", "").lower().startswith("abs/"):
+                venue.pop("volume")
+        if status is Status.UNKNOWN:
+            status = Status.PREPRINT
+
+    keywords = tuple(k.strip() for k in re.split(r"[,;]", text("keywords")) if k.strip())
+    extra = tuple((f"bibtex:{name}", value) for name, value in f.items() if name not in mapped)
+    raw_title = f.get("title", "")
+    citation = Citation(
+        key=entry.key,
+        kind=kind,
+        title=text("title"),
+        title_nocase=nocase_spans(raw_title),
+        authors=authors,
+        authors_truncated=truncated,
+        editors=editors,
+        issued=_date(f, entry.key, ctx, entry.line),
+        status=status,
+        venue=Venue(**venue),
+        ids=ids,
+        links=tuple(links),
+        abstract=other.get("abstract", ""),
+        keywords=keywords,
+        note=other.get("note", ""),
+        language=other.get("language", ""),
+        accessed=_accessed(text("urldate")),
+        extra=extra,
+        origin=Origin(ctx.diags.file, entry.line),
+    )
+    return infer_arxiv(citation) if arxiv else citation
+
+
+_LABELLED_URL = re.compile(
+    r"(?:^|(?<=\.\s))(" + "|".join(re.escape(v) for v in LINK_LABELS.values())
+    + r"):\s*\\url\{([^{}]*)\}\s*(?:\.\s*|$)")
+_ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
+
+
+def _take_links(raw: str, links: list[Link]) -> str:
+    """Move "Code: \\url{...}" parts of a note into `links`; return the rest of the note."""
+    if "\\url{" not in raw:
+        return raw
+    for m in _LABELLED_URL.finditer(raw):
+        links.append(Link(_ROLE_OF_LABEL[m.group(1)], m.group(2).replace("\\%", "%")
+                          .replace("\\#", "#")))
+    return _LABELLED_URL.sub("", raw).strip().rstrip(".")
+
+
+def _accessed(raw: str) -> PartialDate:
+    m = _ISO_DATE.match(raw.strip()) if raw else None
+    if not m:
+        return PartialDate()
+    try:
+        return make_date(int(m.group(1)), int(m.group(2)) if m.group(2) else 1,
+                         int(m.group(3)) if m.group(3) else None) if m.group(2) \
+            else PartialDate(int(m.group(1)))
+    except DateError:
+        return PartialDate()
+
+
+# --- the reader -----------------------------------------------------------------------------
+
+
+def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
+    strings: dict[str, str] = {}
+    entries = 0
+    any_block = False
+    for line, text, balanced in blocks(stream):
+        any_block = True
+        ctx.blocks += 1
+        try:
+            if not balanced:
+                raise BlockError("braces do not balance: the entry is not closed",
+                                 len(text))
+            entry = parse_block(text, line, strings, ctx)
+        except BlockError as exc:
+            entry = _recover(text, line, exc, ctx)
+            if entry is None:
+                continue
+        if entry is None:
+            ctx.blocks -= 1  # @string, @preamble, @comment are not records
+            continue
+        try:
+            citation = to_citation(entry, ctx)
+        except Exception as exc:  # a bug must cost one entry, not the run; it is reported
+            ctx.diags.error("BK501", f"entry could not be read ({type(exc).__name__}: {exc})",
+                            line=line, key=entry.key)
+            continue
+        entries += 1
+        yield citation
+    if not any_block:
+        ctx.diags.error("BK304", "no BibTeX entries found (an entry starts with '@type{key,')")
+
+
+def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntry | None:
+    """Give a block the fast scanner rejected to bibtexparser; report what it cannot save."""
+    import logging
+
+    import bibtexparser
+
+    # bibtexparser logs its own account of the failure; ours, with file and line, suffices
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    where = line + text.count("\n", 0, min(exc.offset, len(text)))
+    try:
+        lib = bibtexparser.parse_string(text)
+    except Exception:  # bibtexparser itself failed: the block is lost, and said so
+        lib = None
+    if lib is not None and lib.entries and not lib.failed_blocks:
+        e = lib.entries[0]
+        ctx.diags.warning("BK501", f"entry parsed by the tolerant parser after: {exc}",
+                          line=where, key=e.key)
+        fields = {name.lower(): str(fld.value) for name, fld in e.fields_dict.items()}
+        return RawEntry(e.entry_type.lower(), e.key, fields, line)
+    key_match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]*)", text)
+    ctx.diags.error("BK501", f"entry skipped: {exc}", line=where,
+                    key=key_match.group(1) if key_match else "")
+    return None
+
+
+def looks_like_bibtex(head: str) -> bool:
+    return re.search(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]", head) is not None
+

@@ -1,0 +1,135 @@
+"""RIS writer: `TAG  - value` lines with CRLF, `ER  - ` after each record, UTF-8 without BOM.
+
+A value is always one line: any line break or control character inside it is folded to a
+space, so no text can start a line of its own and forge a tag (`\\nER  - \\nTY  - JOUR`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import TextIO
+
+from ..context import WriteContext
+from ..formatdata import load_toml, require
+from ..identifiers import display_doi
+from ..keys import KeyAssigner
+from ..model import LINK_LABELS, Citation, Kind, Person
+
+_FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_PAGES = re.compile(r"\s*[-–—]+\s*")
+TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
+_RIS_TYPES = ("GEN", "UNPB", "JOUR")
+
+
+@cache
+def _types() -> dict[str, str]:
+    types = load_toml("ris.toml")["write"]["types"]
+    require(set(types) == {k.value for k in Kind}, "ris.toml", "write.types must map every kind")
+    return types
+
+
+def fold(value: str) -> str:
+    """One line, whatever the text: breaks and control characters become one space."""
+    return _FOLD.sub(" ", value).strip()
+
+
+def ris_name(p: Person) -> str:
+    if p.literal or not p.family:
+        return p.literal or p.given
+    family = f"{p.particle} {p.family}" if p.particle else p.family
+    parts = [family, p.given] if p.given else [family]
+    if p.suffix:
+        parts += ([""] if not p.given else []) + [p.suffix]
+    return ", ".join(parts)
+
+
+def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    """(tag, value) pairs of one record, in the order Zotero writes them."""
+    ty = _types()[c.kind.value]
+    if c.kind is Kind.PREPRINT:
+        ty = ctx.options.get("ris_type", ty)
+    yield "TY", ty
+    yield "ID", key
+    if c.title:
+        yield "TI", c.title
+    for p in c.authors:
+        yield "AU", ris_name(p)
+    for p in c.editors:
+        yield "A2", ris_name(p)
+    year = c.venue.year if c.venue.year is not None else c.issued.year
+    if year is not None:
+        yield "PY", str(year)
+    if c.venue.year is None and c.issued.year is not None and c.issued.month:
+        d = c.issued
+        yield "DA", f"{d.year:04d}/{d.month:02d}/{f'{d.day:02d}' if d.day else ''}/"
+    v = c.venue
+    if v.name:
+        yield "T2", v.name
+    if v.short_name:
+        yield "J2", v.short_name
+    if v.series:
+        yield "T3", v.series
+    if v.volume:
+        yield "VL", v.volume
+    if v.issue:
+        yield "IS", v.issue
+    if v.pages:
+        first, _, last = _PAGES.sub("-", v.pages).partition("-")
+        yield "SP", first
+        if last:
+            yield "EP", last
+    if v.edition:
+        yield "ET", v.edition
+    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.arxiv else "")
+    if publisher:
+        yield "PB", publisher
+    if v.place:
+        yield "CY", v.place
+    for value in (c.ids.isbn, c.ids.issn):
+        if value:
+            yield "SN", value
+    if c.ids.doi:
+        yield "DO", display_doi(c.ids.doi)
+    url = c.ids.url or (f"https://arxiv.org/abs/{c.ids.arxiv}" if c.ids.arxiv else "")
+    if url:
+        yield "UR", url
+    if c.language:
+        yield "LA", c.language
+    for kw in c.keywords:
+        yield "KW", kw
+    if c.abstract and ctx.abstract:
+        yield "AB", c.abstract
+    if c.ids.arxiv:
+        cls = f" [{c.ids.arxiv_class}]" if c.ids.arxiv_class else ""
+        yield "N1", f"arXiv:{c.ids.arxiv}{cls}"
+    if c.note:
+        yield "N1", c.note
+    if c.authors_truncated:
+        yield "N1", TRUNCATION_NOTE
+    for link in c.links:
+        yield "N1", f"{LINK_LABELS.get(link.role, 'Link')}: {link.url}"
+    for name, value in c.extra:
+        if name.startswith("ris:"):
+            yield name[4:], value
+
+
+def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
+    """Write citations as RIS records; returns how many."""
+    ris_type = ctx.options.get("ris_type")
+    if ris_type is not None and ris_type not in _RIS_TYPES:
+        raise ValueError(f"ris_type must be one of {', '.join(_RIS_TYPES)}")
+    keys = KeyAssigner(ctx.diags)
+    n = 0
+    for c in citations:
+        key = keys.unique(c.key, c.origin.line) if c.key else keys(c).key
+        lines = [f"{tag}  - {fold(value)}" for tag, value in record(c, key, ctx)]
+        lines.append("ER  - ")
+        out.write("\r\n".join(lines) + "\r\n\r\n")
+        n += 1
+    return n
+
+
+# -O options this writer accepts, with their allowed values
+write.options = {"ris_type": _RIS_TYPES}  # type: ignore[attr-defined]
