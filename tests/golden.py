@@ -52,7 +52,7 @@ def main() -> None:
             target = expected_path(path, writer)
             target.parent.mkdir(exist_ok=True)
             text = render(reader, path, writer)
-            old = target.read_text(encoding="utf-8") if target.exists() else None
+            old = target.read_bytes().decode("utf-8") if target.exists() else None
             if old != text:
                 target.write_text(text, encoding="utf-8", newline="")
                 print(f"updated {target.relative_to(ROOT)}")

@@ -19,7 +19,7 @@ def test_golden(reader, path, writer):
     expected = expected_path(path, writer)
     assert expected.exists(), f"no golden file {expected}; run `python tests/golden.py`"
     got = render(reader, path, writer)
-    assert got == expected.read_text(encoding="utf-8"), (
+    assert got == expected.read_bytes().decode("utf-8"), (
         f"{path.name} -> {writer} differs from {expected.name}; if intended, run "
         "`python tests/golden.py` and review the diff"
     )

@@ -10,6 +10,7 @@ everything Zotero, pandoc and citation.js use.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,7 @@ from .model import (
 )
 
 TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
+_KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
 _ARXIV_ABS = "https://arxiv.org/abs/"
 
 
@@ -203,7 +205,7 @@ def _text(item: dict[str, Any], var: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return str(value).strip()
+        return str(value)
     raise CslError(f"/{var}", f"{var} should be a string, not {type(value).__name__}")
 
 
@@ -307,8 +309,13 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
             if var != "bibkit":
                 extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False,
                                                        sort_keys=True)))
+    key = _text(item, "citation-key") or _text(item, "id")
+    if not _KEYLIKE.fullmatch(key):  # Zotero's ids are URIs: a citekey is made instead
+        key = ""
+        if "id" in item:
+            extra.append(("csl:id", json.dumps(item["id"], ensure_ascii=False)))
     return Citation(
-        key=_text(item, "citation-key") or _text(item, "id"),
+        key=key,
         kind=kind,
         title=_text(item, "title"),
         title_nocase=tuple(exact.get("title-nocase", ())),

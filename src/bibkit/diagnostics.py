@@ -40,6 +40,19 @@ CODES: dict[str, str] = {
     "BK304": "input holds no records",
     "BK401": "citekey made unique with a suffix",
     "BK402": "field dropped by the writer",
+    "BK403": "empty MODS collection",
+    "BK501": "BibTeX entry could not be parsed",
+    "BK502": "BibTeX field appears twice",
+    "BK503": "undefined BibTeX macro",
+    "BK504": "BibTeX date could not be read",
+    "BK505": "unknown BibTeX entry type",
+    "BK601": "not valid JSON",
+    "BK602": "CSL-JSON item is not an object",
+    "BK603": "CSL-JSON value of the wrong shape",
+    "BK701": "RIS text outside a record",
+    "BK702": "RIS record without ER",
+    "BK703": "unknown RIS type",
+    "BK704": "RIS record could not be read",
 }
 
 

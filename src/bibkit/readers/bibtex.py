@@ -22,7 +22,6 @@ from ..context import ReadContext
 from ..dates import MONTH_MACROS, DateError, make_date
 from ..formatdata import load_toml, require
 from ..identifiers import find_arxiv_id, normalise_doi
-from ..infer import infer_arxiv
 from ..model import (
     LINK_LABELS,
     Citation,
@@ -483,8 +482,8 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
             arxiv = find_arxiv_id(text(name))
     doi = normalise_doi(text("doi")) if "doi" in f else ""
     url = text("url")
-    if arxiv and url.startswith(("https://arxiv.org/abs/", "http://arxiv.org/abs/")):
-        url = ""  # the arXiv page follows from the id
+    if arxiv and url == f"https://arxiv.org/abs/{arxiv}":
+        url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     howpublished = text("howpublished")
     container = venue.get("name", "")
     preprint_marker = bool(
@@ -503,7 +502,7 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     # preprints: arXiv-style @misc, @online with an eprint, "howpublished = {arXiv preprint}",
     # or a "journal" that is arXiv or CoRR (DBLP, Google Scholar)
     status = _PUBSTATE.get(text("pubstate").lower(), Status.UNKNOWN)
-    if on_arxiv and (kind in (Kind.DOCUMENT, Kind.WEBPAGE, Kind.MANUSCRIPT) or preprint_marker):
+    if on_arxiv and (kind in (Kind.DOCUMENT, Kind.WEBPAGE) or preprint_marker):
         kind = Kind.PREPRINT
         if container and t.preprint_containers.search(container):
             venue.pop("name", None)
@@ -515,7 +514,7 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     keywords = tuple(k.strip() for k in re.split(r"[,;]", text("keywords")) if k.strip())
     extra = tuple((f"bibtex:{name}", value) for name, value in f.items() if name not in mapped)
     raw_title = f.get("title", "")
-    citation = Citation(
+    return Citation(
         key=entry.key,
         kind=kind,
         title=text("title"),
@@ -536,7 +535,7 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         extra=extra,
         origin=Origin(ctx.diags.file, entry.line),
     )
-    return infer_arxiv(citation) if arxiv else citation
+    return citation
 
 
 _LABELLED_URL = re.compile(

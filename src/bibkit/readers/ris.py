@@ -30,7 +30,7 @@ from ..names import parse_inverted_name
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}-(?: (.*)|)$")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?\d[\d -]{8,}[\dXx]$")
-_ARXIV_NOTE = re.compile(r"^arXiv:(\S+)(?: \[([^\]]+)\])?$")
+_ARXIV_NOTE = re.compile(r"^arXiv(?::(\S+))?(?: \[([^\]]+)\])?$")
 _LINK_NOTE = re.compile(
     r"^(" + "|".join(re.escape(v) for v in LINK_LABELS.values()) + r"): (\S+)$")
 _ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
@@ -80,6 +80,17 @@ def records(lines: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, list[
         yield start, current
 
 
+def ris_person(value: str) -> Person:
+    """RIS writes "Lastname, Firstname, Suffix"; a name without a comma is an organisation's."""
+    if "," not in value:
+        return Person(literal=value)
+    family, _, rest = value.partition(",")
+    given, _, suffix = rest.partition(",")
+    person = parse_inverted_name(f"{family}, {given}")
+    return Person(family=person.family, given=person.given, particle=person.particle,
+                  suffix=suffix.strip())
+
+
 def _date(value: str) -> PartialDate:
     m = _DATE.match(value.strip())
     if not m:
@@ -114,9 +125,9 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
     for tag, value in fields[1:]:
         role = roles.get(tag)
         if role == "authors":
-            authors.append(parse_inverted_name(value) if "," in value else Person(literal=value))
+            authors.append(ris_person(value))
         elif role == "editors":
-            editors.append(parse_inverted_name(value) if "," in value else Person(literal=value))
+            editors.append(ris_person(value))
         elif role == "title":
             title = title or value
         elif role == "container":
@@ -164,8 +175,8 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
         elif tag == "N1":
             m = _ARXIV_NOTE.match(value)
             link = _LINK_NOTE.match(value)
-            if m and not arxiv:
-                arxiv, arxiv_class = m.group(1), m.group(2) or ""
+            if m and not arxiv and (m.group(1) or m.group(2)):
+                arxiv, arxiv_class = m.group(1) or "", m.group(2) or ""
             elif value == TRUNCATION_NOTE:
                 truncated = True
             elif link:
@@ -179,14 +190,15 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
         else:
             extra.append((f"ris:{tag}", value))
     arxiv = arxiv or find_arxiv_id(url) or find_arxiv_id(" ".join(notes))
-    if arxiv and url.rstrip("/").endswith(arxiv) and "arxiv.org/abs/" in url:
-        url = ""  # the arXiv page follows from the id
+    if arxiv and url == f"https://arxiv.org/abs/{arxiv}":
+        url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     issued = date if date.year and (not year_date.year or date.year == year_date.year) \
         else year_date
     status = Status.UNKNOWN
     # a preprint: GEN/UNPB with an arXiv id, or any type published by arXiv alone
-    if arxiv and (kind in (Kind.DOCUMENT, Kind.MANUSCRIPT)
-                  or (venue.get("publisher") == "arXiv" and not container)):
+    on_arxiv = bool(arxiv or arxiv_class)
+    if (arxiv and kind is Kind.DOCUMENT) or (
+            on_arxiv and venue.get("publisher") == "arXiv" and not container):
         kind, status = Kind.PREPRINT, Status.PREPRINT
         if venue.get("publisher") == "arXiv":
             del venue["publisher"]

@@ -128,10 +128,12 @@ def entry_fields(
     """(entry type, {field: encoded value}); month values are bare macros."""
     biblatex = d.name == "biblatex"
     arxiv = c.ids.arxiv
-    preprint = c.kind is Kind.PREPRINT
     etype = d.types[c.kind.value]
-    if preprint and not arxiv:
-        etype = d.preprint_without_eprint
+    # a @misc or @online with an arXiv eprint is a preprint: readers take it so (arXiv's own
+    # export is such a @misc), so writers write it as one and a round trip is stable
+    preprint = c.kind is Kind.PREPRINT or (bool(arxiv) and etype in ("misc", "online"))
+    if preprint:
+        etype = d.types[Kind.PREPRINT.value] if arxiv else d.preprint_without_eprint
     f: dict[str, str] = {}
     if c.authors or c.authors_truncated:
         f["author"] = enc.authors(c)

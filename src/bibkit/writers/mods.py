@@ -172,6 +172,9 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         out.write("  " + text.rstrip("\n").replace("\n", "\n  ") + "\n")
         n += 1
     out.write("</modsCollection>\n")
+    if n == 0:
+        ctx.diags.warning("BK403", "no records: the MODS schema requires at least one <mods> "
+                          "in a collection, so this empty one is not valid MODS")
     return n
 
 

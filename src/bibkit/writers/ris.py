@@ -48,8 +48,10 @@ def ris_name(p: Person) -> str:
 def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     """(tag, value) pairs of one record, in the order Zotero writes them."""
     ty = _types()[c.kind.value]
-    if c.kind is Kind.PREPRINT:
-        ty = ctx.options.get("ris_type", ty)
+    # a GEN record with an arXiv id reads as a preprint, so one is written as a preprint
+    preprint = c.kind is Kind.PREPRINT or (bool(c.ids.arxiv) and ty == "GEN")
+    if preprint:
+        ty = ctx.options.get("ris_type", _types()[Kind.PREPRINT.value])
     yield "TY", ty
     yield "ID", key
     if c.title:
@@ -82,7 +84,8 @@ def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]
             yield "EP", last
     if v.edition:
         yield "ET", v.edition
-    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.arxiv else "")
+    on_arxiv = bool(c.ids.arxiv or c.ids.arxiv_class)
+    publisher = v.publisher or ("arXiv" if preprint and on_arxiv else "")
     if publisher:
         yield "PB", publisher
     if v.place:
@@ -101,9 +104,9 @@ def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]
         yield "KW", kw
     if c.abstract and ctx.abstract:
         yield "AB", c.abstract
-    if c.ids.arxiv:
+    if on_arxiv:  # as Zotero notes it: arXiv:2303.01234 [cs.LG]
         cls = f" [{c.ids.arxiv_class}]" if c.ids.arxiv_class else ""
-        yield "N1", f"arXiv:{c.ids.arxiv}{cls}"
+        yield "N1", f"arXiv:{c.ids.arxiv}{cls}" if c.ids.arxiv else f"arXiv{cls}"
     if c.note:
         yield "N1", c.note
     if c.authors_truncated:
@@ -124,7 +127,11 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     n = 0
     for c in citations:
         key = keys.unique(c.key, c.origin.line) if c.key else keys(c).key
-        lines = [f"{tag}  - {fold(value)}" for tag, value in record(c, key, ctx)]
+        lines = []
+        for tag, value in record(c, key, ctx):
+            text = fold(value)
+            if text or tag in ("TY", "ER"):  # a tag with nothing to say is left out
+                lines.append(f"{tag}  - {text}")
         lines.append("ER  - ")
         out.write("\r\n".join(lines) + "\r\n\r\n")
         n += 1
