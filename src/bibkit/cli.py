@@ -340,8 +340,11 @@ def check(
         inp = open_input(input)
         try:
             fmt_in = input_format(inp, from_)
-            diags = Diagnostics(inp.name, sink=None if as_json else _Printer(verbose, quiet),
-                                keep=as_json or bool(report))
+            diags = Diagnostics(
+                inp.name,
+                sink=None if as_json else _Printer(verbose, quiet),
+                keep=as_json or bool(report),
+            )
             ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
             count = sum(1 for _ in iter_citations(inp, fmt_in, ctx))
         finally:

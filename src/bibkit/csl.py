@@ -97,11 +97,19 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if accessed:
         item["accessed"] = accessed
     v = c.venue
-    for var, value in (("container-title", v.name), ("container-title-short", v.short_name),
-                       ("collection-title", v.series), ("edition", v.edition),
-                       ("volume", v.volume), ("issue", v.issue), ("page", v.pages),
-                       ("publisher", v.publisher), ("publisher-place", v.place),
-                       ("language", c.language), ("abstract", c.abstract)):
+    for var, value in (
+        ("container-title", v.name),
+        ("container-title-short", v.short_name),
+        ("collection-title", v.series),
+        ("edition", v.edition),
+        ("volume", v.volume),
+        ("issue", v.issue),
+        ("page", v.pages),
+        ("publisher", v.publisher),
+        ("publisher-place", v.place),
+        ("language", c.language),
+        ("abstract", c.abstract),
+    ):
         if value:
             item[var] = value
     ids = c.ids
@@ -111,8 +119,12 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
         item["number"] = f"arXiv:{ids.arxiv}"
     if c.status is Status.ACCEPTED:
         item["status"] = "forthcoming"
-    for var, value in (("DOI", display_doi(ids.doi)), ("ISBN", ids.isbn), ("ISSN", ids.issn),
-                       ("PMID", ids.pmid)):
+    for var, value in (
+        ("DOI", display_doi(ids.doi)),
+        ("ISBN", ids.isbn),
+        ("ISSN", ids.issn),
+        ("PMID", ids.pmid),
+    ):
         if value:
             item[var] = value
     url = ids.url or (_ARXIV_ABS + ids.arxiv if ids.arxiv else "")
@@ -139,9 +151,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
                 custom[var] = decoded
     if custom:
         item["custom"] = custom
-    return {k: item[k] for k in order if k in item} | {
-        k: item[k] for k in item if k not in order
-    }
+    return {k: item[k] for k in order if k in item} | {k: item[k] for k in item if k not in order}
 
 
 def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
@@ -182,8 +192,9 @@ def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
         if other:
             out["extra"] = other
     if c.provenance:
-        out["provenance"] = [[p.field, p.source, p.rule, p.confidence, p.evidence]
-                             for p in c.provenance]
+        out["provenance"] = [
+            [p.field, p.source, p.rule, p.confidence, p.evidence] for p in c.provenance
+        ]
     if c.accessed.year_inferred:
         out["accessed-year-inferred"] = True
     return out
@@ -222,11 +233,17 @@ def _names(item: dict[str, Any], var: str) -> tuple[Person, ...]:
         if "literal" in name:
             people.append(Person(literal=str(name["literal"])))
             continue
-        particle = " ".join(str(name[k]) for k in ("dropping-particle", "non-dropping-particle")
-                            if name.get(k))
-        people.append(Person(family=str(name.get("family", "")),
-                             given=str(name.get("given", "")), particle=particle,
-                             suffix=str(name.get("suffix", ""))))
+        particle = " ".join(
+            str(name[k]) for k in ("dropping-particle", "non-dropping-particle") if name.get(k)
+        )
+        people.append(
+            Person(
+                family=str(name.get("family", "")),
+                given=str(name.get("given", "")),
+                particle=particle,
+                suffix=str(name.get("suffix", "")),
+            )
+        )
     return tuple(people)
 
 
@@ -258,30 +275,39 @@ def _read_date(item: dict[str, Any], var: str) -> PartialDate:
 
 def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Citation:
     """The citation for a CSL-JSON item; raises CslError for values of the wrong shape."""
-    exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"),
-                                                                   dict) else {}
+    exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
     kind_name = _text(item, "type")
     kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else Kind.DOCUMENT
     number = _text(item, "number")
     url = _text(item, "URL")
-    arxiv = exact.get("arxiv") or find_arxiv_id(number) or (
-        find_arxiv_id(url) if kind is Kind.PREPRINT else "")
+    arxiv = (
+        exact.get("arxiv")
+        or find_arxiv_id(number)
+        or (find_arxiv_id(url) if kind is Kind.PREPRINT else "")
+    )
     doi = _text(item, "DOI").lower()
     publisher = _text(item, "publisher")
     if kind is Kind.PREPRINT and arxiv:
         publisher = exact.get("publisher", "" if publisher == "arXiv" else publisher)
     ids = Identifiers(
-        doi=doi, arxiv=arxiv, arxiv_class=exact.get("arxiv-class", ""),
-        isbn=_text(item, "ISBN"), issn=_text(item, "ISSN"), pmid=_text(item, "PMID"),
-        url=exact["url"] if "url" in exact else url,
+        doi=doi,
+        arxiv=arxiv,
+        arxiv_class=exact.get("arxiv-class", ""),
+        isbn=_text(item, "ISBN"),
+        issn=_text(item, "ISSN"),
+        pmid=_text(item, "PMID"),
+        url=exact.get("url", url),
     )
-    note = exact["note"] if "note" in exact else _text(item, "note")
+    note = exact.get("note", _text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
     if not exact and note.endswith(TRUNCATION_NOTE):
         truncated, note = True, note[: -len(TRUNCATION_NOTE)].rstrip("\n")
     status_name = exact.get("status")
-    status = Status(status_name) if status_name in {s.value for s in Status} else (
-        Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN)
+    status = (
+        Status(status_name)
+        if status_name in {s.value for s in Status}
+        else (Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN)
+    )
     issued = _read_date(item, "issued")
     if "issued" in exact:
         issued = PartialDate(*exact["issued"])
@@ -290,13 +316,42 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     accessed = _read_date(item, "accessed")
     if exact.get("accessed-year-inferred"):
         accessed = PartialDate(accessed.year, accessed.month, accessed.day, True)
-    keywords = tuple(exact["keywords"]) if "keywords" in exact else tuple(
-        k.strip() for k in _text(item, "keyword").split(",") if k.strip())
-    mapped = {"id", "citation-key", "type", "title", "author", "editor", "issued", "accessed",
-              "container-title", "container-title-short", "collection-title", "edition",
-              "volume", "issue", "page", "publisher", "publisher-place", "number", "status",
-              "DOI", "ISBN", "ISSN", "PMID", "URL", "language", "abstract", "keyword", "note",
-              "custom"}
+    keywords = (
+        tuple(exact["keywords"])
+        if "keywords" in exact
+        else tuple(k.strip() for k in _text(item, "keyword").split(",") if k.strip())
+    )
+    mapped = {
+        "id",
+        "citation-key",
+        "type",
+        "title",
+        "author",
+        "editor",
+        "issued",
+        "accessed",
+        "container-title",
+        "container-title-short",
+        "collection-title",
+        "edition",
+        "volume",
+        "issue",
+        "page",
+        "publisher",
+        "publisher-place",
+        "number",
+        "status",
+        "DOI",
+        "ISBN",
+        "ISSN",
+        "PMID",
+        "URL",
+        "language",
+        "abstract",
+        "keyword",
+        "note",
+        "custom",
+    }
     if not (kind is Kind.PREPRINT and arxiv):
         mapped.discard("number")  # a report's number is kept as it was
     extra = [(k, v) for k, v in exact.get("extra", [])]
@@ -307,8 +362,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     if isinstance(custom, dict):
         for var, value in custom.items():
             if var != "bibkit":
-                extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False,
-                                                       sort_keys=True)))
+                extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))
     key = _text(item, "citation-key") or _text(item, "id")
     if not _KEYLIKE.fullmatch(key):  # Zotero's ids are URIs: a citekey is made instead
         key = ""
@@ -325,11 +379,17 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         issued=issued,
         status=status,
         venue=Venue(
-            name=_text(item, "container-title"), short_name=_text(item, "container-title-short"),
-            kind=exact.get("venue-kind", ""), volume=_text(item, "volume"),
-            issue=_text(item, "issue"), pages=_text(item, "page"), publisher=publisher,
-            year=exact.get("venue-year"), place=_text(item, "publisher-place"),
-            series=_text(item, "collection-title"), edition=_text(item, "edition"),
+            name=_text(item, "container-title"),
+            short_name=_text(item, "container-title-short"),
+            kind=exact.get("venue-kind", ""),
+            volume=_text(item, "volume"),
+            issue=_text(item, "issue"),
+            pages=_text(item, "page"),
+            publisher=publisher,
+            year=exact.get("venue-year"),
+            place=_text(item, "publisher-place"),
+            series=_text(item, "collection-title"),
+            edition=_text(item, "edition"),
         ),
         ids=ids,
         links=tuple(Link(role, u) for role, u in exact.get("links", [])),
@@ -343,4 +403,3 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         provenance=tuple(Provenance(*p) for p in exact.get("provenance", [])),
         origin=Origin(file, origin_line),
     )
-

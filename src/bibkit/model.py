@@ -109,8 +109,13 @@ class Venue:
 
 # How links are labelled where a format has no field for them (BibTeX note/addendum, RIS N1):
 # writers use these labels and readers recognise them, so links survive a round trip.
-LINK_LABELS = {"code": "Code", "project": "Project page", "pdf": "PDF", "data": "Data",
-               "other": "Link"}
+LINK_LABELS = {
+    "code": "Code",
+    "project": "Project page",
+    "pdf": "PDF",
+    "data": "Data",
+    "other": "Link",
+}
 
 
 @dataclass(frozen=True, slots=True)

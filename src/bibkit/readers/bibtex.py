@@ -48,9 +48,14 @@ _YEAR = re.compile(r"\d{4}")
 _MAX_STRING_EXPANSION = 1 << 20  # @string values are bounded: no exponential blow-up
 
 _MONTHS = {name: i for i, name in enumerate(MONTH_MACROS, 1)}
-_PUBSTATE = {"prepublished": Status.PREPRINT, "preprint": Status.PREPRINT,
-             "inpress": Status.ACCEPTED, "forthcoming": Status.ACCEPTED,
-             "submitted": Status.PREPRINT, "published": Status.PUBLISHED}
+_PUBSTATE = {
+    "prepublished": Status.PREPRINT,
+    "preprint": Status.PREPRINT,
+    "inpress": Status.ACCEPTED,
+    "forthcoming": Status.ACCEPTED,
+    "submitted": Status.PREPRINT,
+    "published": Status.PUBLISHED,
+}
 
 
 class BlockError(ValueError):
@@ -79,8 +84,9 @@ def _tables() -> _Tables:
         fields=data["fields"],
         publisher_fields=tuple(data["publisher_fields"]["fields"]),
         verbatim=frozenset(data["verbatim"]["fields"]),
-        preprint_containers=re.compile("|".join(data["preprint_containers"]["patterns"]),
-                                       re.IGNORECASE),
+        preprint_containers=re.compile(
+            "|".join(data["preprint_containers"]["patterns"]), re.IGNORECASE
+        ),
     )
 
 
@@ -158,8 +164,7 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext
-                ) -> RawEntry | None:
+def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext) -> RawEntry | None:
     """Parse one block; @string definitions update `strings`; @comment/@preamble -> None."""
     head = _ENTRY_START.match(text)
     if head is None:
@@ -195,12 +200,16 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext
             return RawEntry(entry_type, key, fields, line)
         m = _FIELD_NAME.match(text, pos)
         if m is None:
-            raise BlockError(f"expected a field name, found {text[pos:pos + 20]!r}", pos)
+            raise BlockError(f"expected a field name, found {text[pos : pos + 20]!r}", pos)
         name = m.group(1).lower()
         value, pos = _value(text, m.end(), strings, ctx, line + text.count("\n", 0, pos))
         if name in fields:
-            ctx.diags.warning("BK502", f"field {name!r} appears twice; the first is kept",
-                              line=line + text.count("\n", 0, m.start()), key=key)
+            ctx.diags.warning(
+                "BK502",
+                f"field {name!r} appears twice; the first is kept",
+                line=line + text.count("\n", 0, m.start()),
+                key=key,
+            )
         else:
             fields[name] = value
         pos = _skip_space(text, pos)
@@ -208,8 +217,9 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext
             raise BlockError(f"expected ',' after field {name!r}", pos)
 
 
-def _value(text: str, pos: int, strings: dict[str, str], ctx: ReadContext, line: int
-           ) -> tuple[str, int]:
+def _value(
+    text: str, pos: int, strings: dict[str, str], ctx: ReadContext, line: int
+) -> tuple[str, int]:
     """A field value: pieces joined by '#'; returns (raw value, position after it)."""
     pieces: list[str] = []
     while True:
@@ -226,7 +236,7 @@ def _value(text: str, pos: int, strings: dict[str, str], ctx: ReadContext, line:
         else:
             m = _NUMBER_OR_MACRO.match(text, pos)
             if m is None:
-                raise BlockError(f"expected a value, found {text[pos:pos + 20]!r}", pos)
+                raise BlockError(f"expected a value, found {text[pos : pos + 20]!r}", pos)
             end = m.end()
             word = m.group()
             if word.isdigit():
@@ -234,8 +244,19 @@ def _value(text: str, pos: int, strings: dict[str, str], ctx: ReadContext, line:
             elif word.lower() in strings:
                 pieces.append(strings[word.lower()])
             elif word.lower()[:3] in _MONTHS and word.lower() in (
-                    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                    "nov", "dec"):
+                "jan",
+                "feb",
+                "mar",
+                "apr",
+                "may",
+                "jun",
+                "jul",
+                "aug",
+                "sep",
+                "oct",
+                "nov",
+                "dec",
+            ):
                 pieces.append(word.lower())
             else:
                 ctx.diags.warning("BK503", f"undefined macro {word!r} kept as text", line=line)
@@ -324,8 +345,12 @@ def parse_bibtex_name(raw: str) -> Person:
             suffix, given = "", [parts[1]]
         else:
             suffix, given = parts[1], [", ".join(parts[2:])]
-    return Person(family=_decode(" ".join(family)), given=_decode(" ".join(given)),
-                  particle=_decode(" ".join(particle)), suffix=_decode(suffix))
+    return Person(
+        family=_decode(" ".join(family)),
+        given=_decode(" ".join(given)),
+        particle=_decode(" ".join(particle)),
+        suffix=_decode(suffix),
+    )
 
 
 def _match_brace_safe(text: str) -> int:
@@ -383,24 +408,34 @@ def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> Part
         m = _ISO_DATE.match(fields["date"].strip())
         if m:
             try:
-                return make_date(int(m.group(1)), int(m.group(2)) if m.group(2) else 1,
-                                 int(m.group(3)) if m.group(3) else None) if m.group(2) \
+                return (
+                    make_date(
+                        int(m.group(1)),
+                        int(m.group(2)) if m.group(2) else 1,
+                        int(m.group(3)) if m.group(3) else None,
+                    )
+                    if m.group(2)
                     else PartialDate(int(m.group(1)))
+                )
             except DateError as exc:
                 ctx.diags.warning("BK504", f"date {fields['date']!r}: {exc}", line=line, key=key)
     year_raw = _decode(fields.get("year", ""))
     m = _YEAR.search(year_raw)
     if not m:
         if year_raw:
-            ctx.diags.warning("BK504", f"year {year_raw!r} has no four-digit year", line=line,
-                              key=key)
+            ctx.diags.warning(
+                "BK504", f"year {year_raw!r} has no four-digit year", line=line, key=key
+            )
         return PartialDate()
     year = int(m.group())
     month = _month(fields.get("month", ""))
     day = fields.get("day", "").strip()
     try:
-        return make_date(year, month, int(day) if day.isdigit() else None) if month \
+        return (
+            make_date(year, month, int(day) if day.isdigit() else None)
+            if month
             else PartialDate(year)
+        )
     except DateError as exc:
         ctx.diags.warning("BK504", str(exc), line=line, key=key)
         return PartialDate(year)
@@ -432,17 +467,42 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
 
     kind_name = t.types.get(entry.entry_type)
     if kind_name is None:
-        ctx.diags.info("BK505", f"entry type @{entry.entry_type} read as a document",
-                       line=entry.line, key=entry.key)
+        ctx.diags.info(
+            "BK505",
+            f"entry type @{entry.entry_type} read as a document",
+            line=entry.line,
+            key=entry.key,
+        )
     kind = Kind(kind_name or "document")
     authors, truncated = parse_names(f["author"]) if "author" in f else ((), False)
     editors, _ = parse_names(f["editor"]) if "editor" in f else ((), False)
 
     venue: dict[str, Any] = {}
-    mapped: set[str] = {"author", "editor", "title", "year", "month", "day", "date", "pages",
-                        "doi", "url", "eprint", "archiveprefix", "eprinttype", "primaryclass",
-                        "eprintclass", "isbn", "issn", "pmid", "keywords", "urldate",
-                        "howpublished", "pubstate", *t.publisher_fields}
+    mapped: set[str] = {
+        "author",
+        "editor",
+        "title",
+        "year",
+        "month",
+        "day",
+        "date",
+        "pages",
+        "doi",
+        "url",
+        "eprint",
+        "archiveprefix",
+        "eprinttype",
+        "primaryclass",
+        "eprintclass",
+        "isbn",
+        "issn",
+        "pmid",
+        "keywords",
+        "urldate",
+        "howpublished",
+        "pubstate",
+        *t.publisher_fields,
+    }
     other: dict[str, str] = {}
     links: list[Link] = []
     for name in f:
@@ -475,8 +535,9 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         if eprint_type in ("arxiv", ""):
             arxiv = find_arxiv_id("arXiv:" + text("eprint"))
         if not arxiv:  # another archive's eprint (pubmed, hdl, ...): kept verbatim
-            mapped.difference_update(("eprint", "archiveprefix", "eprinttype", "primaryclass",
-                                      "eprintclass"))
+            mapped.difference_update(
+                ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
+            )
     for name in ("journal", "journaltitle", "howpublished", "note", "url", "doi"):
         if not arxiv and name in f:
             arxiv = find_arxiv_id(text(name))
@@ -488,16 +549,22 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     container = venue.get("name", "")
     preprint_marker = bool(
         (container and t.preprint_containers.search(container))
-        or (howpublished and t.preprint_containers.search(howpublished)))
+        or (howpublished and t.preprint_containers.search(howpublished))
+    )
     if howpublished.startswith(("http://", "https://")) and not url:
         url = howpublished
     elif howpublished and not preprint_marker:
         other["note"] = howpublished + (". " + other["note"] if other.get("note") else "")
     on_arxiv = bool(arxiv) or eprint_type == "arxiv" or preprint_marker
-    ids = Identifiers(doi=doi, arxiv=arxiv,
-                      arxiv_class=(text("primaryclass") or text("eprintclass")) if on_arxiv
-                      else "",
-                      isbn=text("isbn"), issn=text("issn"), pmid=text("pmid"), url=url)
+    ids = Identifiers(
+        doi=doi,
+        arxiv=arxiv,
+        arxiv_class=(text("primaryclass") or text("eprintclass")) if on_arxiv else "",
+        isbn=text("isbn"),
+        issn=text("issn"),
+        pmid=text("pmid"),
+        url=url,
+    )
 
     # preprints: arXiv-style @misc, @online with an eprint, "howpublished = {arXiv preprint}",
     # or a "journal" that is arXiv or CoRR (DBLP, Google Scholar)
@@ -535,12 +602,13 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         extra=extra,
         origin=Origin(ctx.diags.file, entry.line),
     )
-    return citation
 
 
 _LABELLED_URL = re.compile(
-    r"(?:^|(?<=\.\s))(" + "|".join(re.escape(v) for v in LINK_LABELS.values())
-    + r"):\s*\\url\{([^{}]*)\}\s*(?:\.\s*|$)")
+    r"(?:^|(?<=\.\s))("
+    + "|".join(re.escape(v) for v in LINK_LABELS.values())
+    + r"):\s*\\url\{([^{}]*)\}\s*(?:\.\s*|$)"
+)
 _ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
 
 
@@ -549,8 +617,9 @@ def _take_links(raw: str, links: list[Link]) -> str:
     if "\\url{" not in raw:
         return raw
     for m in _LABELLED_URL.finditer(raw):
-        links.append(Link(_ROLE_OF_LABEL[m.group(1)], m.group(2).replace("\\%", "%")
-                          .replace("\\#", "#")))
+        links.append(
+            Link(_ROLE_OF_LABEL[m.group(1)], m.group(2).replace("\\%", "%").replace("\\#", "#"))
+        )
     return _LABELLED_URL.sub("", raw).strip().rstrip(".")
 
 
@@ -559,9 +628,15 @@ def _accessed(raw: str) -> PartialDate:
     if not m:
         return PartialDate()
     try:
-        return make_date(int(m.group(1)), int(m.group(2)) if m.group(2) else 1,
-                         int(m.group(3)) if m.group(3) else None) if m.group(2) \
+        return (
+            make_date(
+                int(m.group(1)),
+                int(m.group(2)) if m.group(2) else 1,
+                int(m.group(3)) if m.group(3) else None,
+            )
+            if m.group(2)
             else PartialDate(int(m.group(1)))
+        )
     except DateError:
         return PartialDate()
 
@@ -578,8 +653,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         ctx.blocks += 1
         try:
             if not balanced:
-                raise BlockError("braces do not balance: the entry is not closed",
-                                 len(text))
+                raise BlockError("braces do not balance: the entry is not closed", len(text))
             entry = parse_block(text, line, strings, ctx)
         except BlockError as exc:
             entry = _recover(text, line, exc, ctx)
@@ -591,8 +665,12 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         try:
             citation = to_citation(entry, ctx)
         except Exception as exc:  # a bug must cost one entry, not the run; it is reported
-            ctx.diags.error("BK501", f"entry could not be read ({type(exc).__name__}: {exc})",
-                            line=line, key=entry.key)
+            ctx.diags.error(
+                "BK501",
+                f"entry could not be read ({type(exc).__name__}: {exc})",
+                line=line,
+                key=entry.key,
+            )
             continue
         entries += 1
         yield citation
@@ -615,16 +693,17 @@ def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntr
         lib = None
     if lib is not None and lib.entries and not lib.failed_blocks:
         e = lib.entries[0]
-        ctx.diags.warning("BK501", f"entry parsed by the tolerant parser after: {exc}",
-                          line=where, key=e.key)
+        ctx.diags.warning(
+            "BK501", f"entry parsed by the tolerant parser after: {exc}", line=where, key=e.key
+        )
         fields = {name.lower(): str(fld.value) for name, fld in e.fields_dict.items()}
         return RawEntry(e.entry_type.lower(), e.key, fields, line)
     key_match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]*)", text)
-    ctx.diags.error("BK501", f"entry skipped: {exc}", line=where,
-                    key=key_match.group(1) if key_match else "")
+    ctx.diags.error(
+        "BK501", f"entry skipped: {exc}", line=where, key=key_match.group(1) if key_match else ""
+    )
     return None
 
 
 def looks_like_bibtex(head: str) -> bool:
     return re.search(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]", head) is not None
-

@@ -21,8 +21,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        ctx.diags.error("BK601", f"not valid JSON: {exc.msg} (column {exc.colno})",
-                        line=exc.lineno)
+        ctx.diags.error("BK601", f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)
         return
     items = data if isinstance(data, list) else [data]
     prefix = "" if isinstance(data, list) else None
@@ -37,8 +36,11 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         try:
             yield from_csl(item, 0, ctx.diags.file)
         except CslError as exc:
-            ctx.diags.error("BK603", f"item {pointer}{exc.pointer}: {exc}; item skipped",
-                            key=str(item.get("id", "")))
+            ctx.diags.error(
+                "BK603",
+                f"item {pointer}{exc.pointer}: {exc}; item skipped",
+                key=str(item.get("id", "")),
+            )
 
 
 def looks_like_csljson(head: str) -> bool:

@@ -31,8 +31,7 @@ _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}-(?: (.*)|)$")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?\d[\d -]{8,}[\dXx]$")
 _ARXIV_NOTE = re.compile(r"^arXiv(?::(\S+))?(?: \[([^\]]+)\])?$")
-_LINK_NOTE = re.compile(
-    r"^(" + "|".join(re.escape(v) for v in LINK_LABELS.values()) + r"): (\S+)$")
+_LINK_NOTE = re.compile(r"^(" + "|".join(re.escape(v) for v in LINK_LABELS.values()) + r"): (\S+)$")
 _ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
 TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
 
@@ -58,14 +57,12 @@ def records(lines: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, list[
                 tag, value = current[-1]
                 current[-1] = (tag, f"{value} {line.strip()}".strip())
             else:
-                ctx.diags.warning("BK701", f"text outside a record ignored: {line[:40]!r}",
-                                  line=n)
+                ctx.diags.warning("BK701", f"text outside a record ignored: {line[:40]!r}", line=n)
             continue
         tag, value = m.group(1).upper(), (m.group(2) or "").strip()
         if tag == "TY":
             if current:
-                ctx.diags.warning("BK702", "record has no ER line before the next TY",
-                                  line=n)
+                ctx.diags.warning("BK702", "record has no ER line before the next TY", line=n)
                 yield start, current
             current, start = [("TY", value.upper())], n
         elif tag == "ER":
@@ -87,8 +84,9 @@ def ris_person(value: str) -> Person:
     family, _, rest = value.partition(",")
     given, _, suffix = rest.partition(",")
     person = parse_inverted_name(f"{family}, {given}")
-    return Person(family=person.family, given=person.given, particle=person.particle,
-                  suffix=suffix.strip())
+    return Person(
+        family=person.family, given=person.given, particle=person.particle, suffix=suffix.strip()
+    )
 
 
 def _date(value: str) -> PartialDate:
@@ -192,13 +190,15 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
     arxiv = arxiv or find_arxiv_id(url) or find_arxiv_id(" ".join(notes))
     if arxiv and url == f"https://arxiv.org/abs/{arxiv}":
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
-    issued = date if date.year and (not year_date.year or date.year == year_date.year) \
-        else year_date
+    issued = (
+        date if date.year and (not year_date.year or date.year == year_date.year) else year_date
+    )
     status = Status.UNKNOWN
     # a preprint: GEN/UNPB with an arXiv id, or any type published by arXiv alone
     on_arxiv = bool(arxiv or arxiv_class)
     if (arxiv and kind is Kind.DOCUMENT) or (
-            on_arxiv and venue.get("publisher") == "arXiv" and not container):
+        on_arxiv and venue.get("publisher") == "arXiv" and not container
+    ):
         kind, status = Kind.PREPRINT, Status.PREPRINT
         if venue.get("publisher") == "arXiv":
             del venue["publisher"]
@@ -214,8 +214,9 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
         issued=issued,
         status=status,
         venue=Venue(name=container, series=series, **venue),
-        ids=Identifiers(doi=doi, arxiv=arxiv, arxiv_class=arxiv_class, isbn=isbn, issn=issn,
-                        url=url),
+        ids=Identifiers(
+            doi=doi, arxiv=arxiv, arxiv_class=arxiv_class, isbn=isbn, issn=issn, url=url
+        ),
         links=tuple(links),
         abstract="\n\n".join(abstract_parts),
         keywords=tuple(keywords),
@@ -234,8 +235,9 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         try:
             yield to_citation(line, fields, ctx)
         except Exception as exc:  # a bug must cost one record, not the run; it is reported
-            ctx.diags.error("BK704", f"record could not be read ({type(exc).__name__}: {exc})",
-                            line=line)
+            ctx.diags.error(
+                "BK704", f"record could not be read ({type(exc).__name__}: {exc})", line=line
+            )
     if not any_record:
         ctx.diags.error("BK304", "no RIS records found (a record starts with 'TY  - ')")
 

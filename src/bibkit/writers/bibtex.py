@@ -244,8 +244,13 @@ def _prefixes(order: tuple[str, ...]) -> dict[str, str]:
     return {n: f"  {n.ljust(width)} = " for n in order}
 
 
-def _render(key: str, etype: str, fields: dict[str, str], order: tuple[str, ...],
-            extra: tuple[tuple[str, str], ...] = ()) -> str:
+def _render(
+    key: str,
+    etype: str,
+    fields: dict[str, str],
+    order: tuple[str, ...],
+    extra: tuple[tuple[str, str], ...] = (),
+) -> str:
     prefixes = _prefixes(order)
     parts = [f"@{etype}{{{key},\n"]
     for n in order:

@@ -32,8 +32,11 @@ _PAGES = re.compile(r"^\s*(\w+)\s*[-–—]+\s*(\w+)\s*$")
 @cache
 def _tables() -> tuple[dict[str, list[str]], frozenset[str]]:
     data = load_toml("mods.toml")["write"]
-    require(set(data["genres"]) == {k.value for k in Kind}, "mods.toml",
-            "write.genres must map every kind")
+    require(
+        set(data["genres"]) == {k.value for k in Kind},
+        "mods.toml",
+        "write.genres must map every kind",
+    )
     return data["genres"], frozenset(data["partial"])
 
 
@@ -41,10 +44,10 @@ def _x(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
-         ) -> etree._Element:
-    el = etree.SubElement(parent, f"{{{NS}}}{tag}", {k.replace("_", ""): v
-                                                      for k, v in attrs.items()})
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.SubElement(
+        parent, f"{{{NS}}}{tag}", {k.replace("_", ""): v for k, v in attrs.items()}
+    )
     if text is not None:
         el.text = _x(text)
     return el
@@ -129,8 +132,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
 
     if c.abstract and ctx.abstract:
         _sub(mods, "abstract", c.abstract)
-    for note in ([c.note] if c.note else []) + ([TRUNCATION_NOTE] if c.authors_truncated
-                                                 else []):
+    for note in ([c.note] if c.note else []) + ([TRUNCATION_NOTE] if c.authors_truncated else []):
         _sub(mods, "note", note)
     for link in c.links:
         _sub(mods, "note", f"{LINK_LABELS.get(link.role, 'Link')}: {link.url}")
@@ -139,9 +141,14 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         for kw in c.keywords:
             _sub(subject, "topic", kw)
     ids = c.ids
-    for id_type, value in (("doi", display_doi(ids.doi)), ("arxiv", ids.arxiv),
-                           ("isbn", ids.isbn), ("issn", ids.issn), ("pmid", ids.pmid),
-                           ("citekey", key)):
+    for id_type, value in (
+        ("doi", display_doi(ids.doi)),
+        ("arxiv", ids.arxiv),
+        ("isbn", ids.isbn),
+        ("issn", ids.issn),
+        ("pmid", ids.pmid),
+        ("citekey", key),
+    ):
         if value:
             _sub(mods, "identifier", value, type=id_type)
     if ids.arxiv_class:
@@ -160,8 +167,9 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write a <modsCollection>, one record at a time; returns how many."""
     keys = KeyAssigner(ctx.diags)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<modsCollection xmlns="{NS}" xmlns:xsi="{XSI}" '
-              f'xsi:schemaLocation="{SCHEMA_LOCATION}">\n')
+    out.write(
+        f'<modsCollection xmlns="{NS}" xmlns:xsi="{XSI}" xsi:schemaLocation="{SCHEMA_LOCATION}">\n'
+    )
     n = 0
     for c in citations:
         key = keys.unique(c.key, c.origin.line) if c.key else keys(c).key
@@ -173,8 +181,11 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         n += 1
     out.write("</modsCollection>\n")
     if n == 0:
-        ctx.diags.warning("BK403", "no records: the MODS schema requires at least one <mods> "
-                          "in a collection, so this empty one is not valid MODS")
+        ctx.diags.warning(
+            "BK403",
+            "no records: the MODS schema requires at least one <mods> "
+            "in a collection, so this empty one is not valid MODS",
+        )
     return n
 
 
