@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+from typing import Any
 
 from ..context import ReadContext
 from ..dates import DateError, make_date
@@ -112,7 +113,7 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
     editors: list[Person] = []
     title = container = series = ""
     year_date = date = PartialDate()
-    venue: dict[str, str] = {}
+    venue: dict[str, Any] = {}
     doi = url = isbn = issn = arxiv = arxiv_class = key = language = ""
     abstract_parts: list[str] = []
     notes: list[str] = []
