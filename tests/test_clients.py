@@ -78,3 +78,91 @@ def test_biber_validates_the_biblatex_data_model(listing, tmp_path):
     # biber's own re-serialisation keeps every entry
     tool_out = (tmp_path / "refs_bibertool.bib").read_text(encoding="utf-8")
     assert tool_out.count("@") >= len(lib)
+
+
+# --- pandoc (from the pypandoc-binary wheel, a test dependency) -----------------------------
+
+PANDOC_FORMATS = {"bibtex": "bibtex", "biblatex": "biblatex", "csljson": "csljson", "ris": "ris"}
+
+
+def pandoc_path() -> str:
+    try:
+        import pypandoc
+    except ImportError:
+        if os.environ.get("BIBKIT_REQUIRE_CLIENTS"):
+            pytest.fail("pypandoc-binary is required in CI")
+        pytest.skip("pypandoc-binary is not installed (pip install -e '.[test]')")
+    return pypandoc.get_pandoc_path()
+
+
+def _plain(title: str) -> str:
+    """Titles as compared: markup gone, case folded (pandoc sentence-cases BibTeX titles)."""
+    return " ".join(re.sub(r"<[^>]+>", "", title).casefold().split())
+
+
+def _name_key(name: dict) -> str:
+    # an organisation with a comma ("Barnes and Noble, Inc.") is a literal in BibTeX and
+    # CSL-JSON, but RIS has no way to say so: compare up to the comma. pandoc also makes
+    # apostrophes typographic (O'Brien -> O’Brien).
+    text = name.get("family") or name.get("literal") or ""
+    return text.split(",")[0].replace("’", "'")
+
+
+def _summary(items: list[dict]) -> list[tuple[str, list[str], int | None]]:
+    out = []
+    for item in items:
+        # pandoc reads BibTeX's "and others" as a name "others"; ours says so in custom
+        families = [k for k in map(_name_key, item.get("author", [])) if k != "others"]
+        parts = item.get("issued", {}).get("date-parts", [[None]])
+        out.append((_plain(item.get("title", "")), families, int(parts[0][0]) if parts[0][0]
+                    else None))
+    return out
+
+
+SAMPLE_INPUTS = [(d.name, p) for d in sorted(SAMPLES.iterdir()) if d.is_dir()
+                 for p in sorted(d.iterdir()) if p.is_file() and d.name in
+                 ("listing", "bibtex", "ris", "csljson")]
+
+
+@pytest.mark.parametrize("fmt", list(PANDOC_FORMATS))
+@pytest.mark.parametrize(("reader", "path"), SAMPLE_INPUTS, ids=[p.name for _, p in SAMPLE_INPUTS])
+def test_pandoc_reads_our_output_the_same_way(reader, path, fmt, tmp_path):
+    pandoc = pandoc_path()
+    import json
+
+    lib = load(path, reader, as_of=AS_OF)
+    ours = json.loads(dump(lib, "csljson"))
+    out = tmp_path / f"refs.{fmt}"
+    out.write_text(dump(lib, fmt), encoding="utf-8", newline="")
+    result = run([pandoc, "-f", PANDOC_FORMATS[fmt], "-t", "csljson", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "[WARNING]" not in result.stderr, result.stderr
+    theirs = json.loads(result.stdout)
+    assert len(theirs) == len(ours)
+    # pandoc orders CSL-JSON output as read; compare record by record
+    assert _summary(theirs) == _summary(ours)
+
+
+ALL_INPUTS = [(d.name, p) for d in sorted(SAMPLES.iterdir()) if d.is_dir()
+              for p in sorted(d.iterdir()) if p.is_file()]
+
+
+@pytest.mark.parametrize(("reader", "path"), ALL_INPUTS, ids=[p.name for _, p in ALL_INPUTS])
+def test_every_sample_compiles_and_validates_without_errors(reader, path, tmp_path):
+    """Inputs from other people's libraries may lack what a style wants (a journal, an
+    integer volume): those are warnings about the data. Errors are never allowed."""
+    pdflatex, bibtex, biber = need("pdflatex"), need("bibtex"), need("biber")
+    lib = load(path, reader, as_of=AS_OF)
+    (tmp_path / "refs.bib").write_text(dump(lib, "bibtex"), encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(BIBTEX_DOC, encoding="utf-8")
+    assert run([pdflatex, "-interaction=nonstopmode", "doc.tex"], tmp_path).returncode == 0
+    result = run([bibtex, "doc"], tmp_path)
+    assert result.returncode in (0, 1), result.stdout  # 1: warnings only
+    assert "error message" not in result.stdout
+    final = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
+    assert final.returncode == 0, final.stdout[-3000:]
+    (tmp_path / "b.bib").write_text(dump(lib, "biblatex"), encoding="utf-8")
+    checked = run([biber, "--tool", "--validate-datamodel", "b.bib"], tmp_path)
+    assert checked.returncode == 0
+    assert not [ln for ln in (checked.stdout + checked.stderr).splitlines()
+                if ln.startswith("ERROR")]
