@@ -653,7 +653,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         ctx.blocks += 1
         try:
             if not balanced:
-                raise BlockError("braces do not balance: the entry is not closed", len(text))
+                raise BlockError("braces do not balance: the entry is not closed", 0)
             entry = parse_block(text, line, strings, ctx)
         except BlockError as exc:
             entry = _recover(text, line, exc, ctx)

@@ -1,0 +1,202 @@
+"""The BibTeX, RIS and CSL-JSON readers, and format sniffing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bibkit import Kind, Person, Status, dump, load, loads
+from bibkit.readers.bibtex import nocase_spans, parse_bibtex_name, parse_names
+from conftest import SAMPLES
+
+# --- BibTeX ---------------------------------------------------------------------------------
+
+
+def bib(text: str):
+    return loads(text, "bibtex")
+
+
+@pytest.mark.parametrize(("raw", "person"), [
+    ("Donald E. Knuth", Person("Knuth", "Donald E.")),
+    ("Knuth, Donald E.", Person("Knuth", "Donald E.")),
+    ("Ludwig van Beethoven", Person("Beethoven", "Ludwig", "van")),
+    ("van Beethoven, Ludwig", Person("Beethoven", "Ludwig", "van")),
+    ("Jean de La Fontaine", Person("La Fontaine", "Jean", "de")),
+    ("King, Jr., Martin Luther", Person("King", "Martin Luther", "", "Jr.")),
+    ("{Barnes and Noble, Inc.}", Person(literal="Barnes and Noble, Inc.")),
+    ("Erd{\\H{o}}s, Paul", Person("Erdős", "Paul")),
+    ("{\\'E}mile Durkheim", Person("Durkheim", "Émile")),
+    ("Ming{-}Wei Chang", Person("Chang", "Ming-Wei")),
+    ("{van} Gogh, Vincent", Person("van Gogh", "Vincent")),
+    ("Plato", Person("Plato")),
+])
+def test_bibtex_name_forms(raw, person):
+    assert parse_bibtex_name(raw) == person
+
+
+def test_name_lists_and_others():
+    people, truncated = parse_names("A. Smith and {Barnes and Noble} AND B. Jones and others")
+    assert [p.family or p.literal for p in people] == ["Smith", "Barnes and Noble", "Jones"]
+    assert truncated
+
+
+def test_strings_macros_months_and_concatenation():
+    lib = bib('@string{conf = "Proc. of "}\n@string{ml = {ML}}\n'
+              '@inproceedings{k, title={T}, booktitle = conf # ml # " 2020", year = 2020,'
+              ' month = sep}')
+    c = lib[0]
+    assert c.venue.name == "Proc. of ML 2020"
+    assert (c.issued.year, c.issued.month) == (2020, 9)
+    assert lib.diagnostics.warnings == 0
+
+
+def test_latex_decoded_and_case_protection_remembered():
+    c = bib(r"@article{k, title = {The {BERT} Model of {Schr\"{o}dinger} -- \emph{now}},"
+            r" author = {M{\"u}ller, J{\"o}rg}, journal={J}, year={2020}}")[0]
+    assert c.title == "The BERT Model of Schrödinger – now"
+    assert c.title_nocase == ("BERT", "Schrödinger")
+    assert c.authors == (Person("Müller", "Jörg"),)
+    assert "{BERT}" in dump([c], "bibtex") and "{Schrödinger}" in dump([c], "bibtex")
+
+
+def test_nocase_spans_skip_command_arguments_and_accents():
+    assert nocase_spans(r"{\'E}cole and \emph{this} and {NASA}") == ("NASA",)
+
+
+@pytest.mark.parametrize("entry", [
+    "@misc{k, title={T}, eprint={2303.01234}, archivePrefix={arXiv}, primaryClass={cs.LG}}",
+    "@online{k, title={T}, eprint={2303.01234}, eprinttype={arxiv}, eprintclass={cs.LG}}",
+    "@article{k, title={T}, journal={CoRR}, volume={abs/2303.01234}, eprinttype={arXiv},"
+    " eprint={2303.01234}, primaryClass={cs.LG}}",
+    "@article{k, title={T}, journal={arXiv preprint arXiv:2303.01234}, primaryClass={cs.LG}}",
+])
+def test_every_arxiv_style_reads_as_a_preprint(entry):
+    c = bib(entry + "\n")[0]
+    assert c.kind is Kind.PREPRINT and c.status is Status.PREPRINT
+    assert c.ids.arxiv == "2303.01234" and c.ids.arxiv_class == "cs.LG"
+    assert c.venue.name == "" and c.venue.volume == ""
+
+
+def test_unknown_fields_kept_and_written_back():
+    c = bib("@article{k, title={T}, journal={J}, year={2020}, mrnumber = {MR1 {x}},"
+            " timestamp = {2020}}")[0]
+    assert ("bibtex:mrnumber", "MR1 {x}") in c.extra
+    out = dump([c], "bibtex")
+    assert "mrnumber      = {MR1 {x}}," in out and "timestamp     = {2020}," in out
+
+
+def test_failed_blocks_duplicates_and_line_numbers():
+    text = ("% comment\n"
+            "@article{good1, title={One}, year={2020}}\n"
+            "@article{broken, title={Never {closed}, year={2020},\n"
+            "\n"
+            "@article{good2, title={Two}, title={Again}, year={2021}}\n"
+            "@article{good1, title={Three}, year={2022}}\n"
+            "@article{bad value, title = }\n"
+            "@misc{good3, title={Four}}\n")
+    lib = bib(text)
+    # the unclosed entry is lost (an error); the one with a space in its key is rescued by
+    # the tolerant parser (a warning), with the value it could make of `title = }`
+    assert [c.title for c in lib] == ["One", "Two", "Three", "", "Four"]
+    found = sorted((str(d.severity), d.code, d.line) for d in lib.diagnostics)
+    assert found == [("error", "BK501", 3), ("warning", "BK401", 6), ("warning", "BK501", 7),
+                     ("warning", "BK502", 5)]
+    assert [c.key for c in lib][:3] == ["good1", "good2", "good1a"]
+
+
+def test_tolerant_parser_rescues_what_the_fast_path_rejects():
+    # parenthesised entries are legal BibTeX but rare: bibtexparser handles them
+    lib = bib("@article(k, title = {Paren Entry}, year = {2020})\n")
+    assert [c.title for c in lib] == ["Paren Entry"]
+
+
+def test_string_expansion_is_bounded():
+    defs = "@string{a0 = {xxxxxxxxxxxxxxxx}}\n" + "".join(
+        f"@string{{a{i} = a{i - 1} # a{i - 1}}}\n" for i in range(1, 40))
+    lib = bib(defs + "@misc{k, title = a39}\n@misc{ok, title={Fine}}\n")
+    assert [c.key for c in lib] == ["k", "ok"] and len(lib[0].title) < 1000
+    assert any("1 MiB" in d.message for d in lib.diagnostics)  # the @string that blew up
+    assert any(d.code == "BK503" for d in lib.diagnostics)  # so a39 is undefined
+
+
+def test_no_entries_is_an_error():
+    assert [d.code for d in bib("just % text\n").diagnostics] == ["BK304"]
+
+
+# --- RIS ------------------------------------------------------------------------------------
+
+
+def test_ris_tolerance():
+    text = ("\ufeffty  - jour\r\nTI  - A title that\r\ncontinues here\r\nAU  - Doe, Jane\r\n"
+            "AU  - Roe, R., Jr.\r\nPY  - 2020/05/01/\r\nKW  - a\r\nKW  - b\r\nZZ  - custom\r\n"
+            "ER  - \r\nTY  - GEN\nTI  - No end marker\nUR  - https://arxiv.org/abs/2001.00001\n")
+    lib = loads(text, "ris")
+    first, second = lib
+    assert first.kind is Kind.JOURNAL_ARTICLE and first.title == "A title that continues here"
+    assert first.authors == (Person("Doe", "Jane"), Person("Roe", "R.", "", "Jr."))
+    assert (first.issued.year, first.issued.month, first.issued.day) == (2020, 5, 1)
+    assert first.keywords == ("a", "b") and ("ris:ZZ", "custom") in first.extra
+    assert "ZZ  - custom" in dump([first], "ris")
+    assert second.kind is Kind.PREPRINT and second.ids.arxiv == "2001.00001"
+    assert lib.diagnostics.errors == 0
+
+
+def test_ris_values_cannot_forge_records():
+    from bibkit.model import Citation
+
+    hostile = Citation(key="k", title="x\nER  - \nTY  - JOUR\nTI  - forged", abstract="a\r\nb")
+    text = dump([hostile], "ris")
+    lines = text.split("\r\n")
+    assert [ln[:2] for ln in lines if ln] == ["TY", "ID", "TI", "AB", "ER"]
+    assert loads(text, "ris")[0].title == "x ER  -  TY  - JOUR TI  - forged"
+
+
+# --- CSL-JSON -------------------------------------------------------------------------------
+
+
+def test_csl_single_object_and_pointers():
+    one = loads(json.dumps({"id": "a", "type": "book", "title": "T"}), "csljson")
+    assert [c.title for c in one] == ["T"]
+    lib = load(SAMPLES / "csljson/zotero-export.json")
+    assert len(lib) == 3
+    [diag] = list(lib.diagnostics)
+    assert "item /3/author" in diag.message
+
+
+def test_csl_unknown_variables_are_kept():
+    lib = load(SAMPLES / "csljson/zotero-export.json")
+    chapter = lib[2]
+    assert ("csl:event-place", '"Vienna"') in chapter.extra
+    out = json.loads(dump([chapter], "csljson"))[0]
+    assert out["event-place"] == "Vienna" and out["custom"]["shelf"] == "B12"
+
+
+def test_csl_invalid_json_is_reported_with_its_line():
+    lib = loads('[\n {"id": "a",\n  "title": }\n]', "csljson")
+    [diag] = list(lib.diagnostics)
+    assert diag.code == "BK601" and diag.line == 3
+
+
+# --- sniffing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "fmt"), [
+    ("@article{k, title={T}}\n", "bibtex"),
+    ("TY  - JOUR\nTI  - T\nER  - \n", "ris"),
+    ('[{"id": "a", "type": "book", "title": "T"}]', "csljson"),
+    ("LGMar 1, 2023\nTitle\n\nAnn Lee\n", "listing"),
+])
+def test_sniffing_without_from_or_suffix(cli, tmp_path, content, fmt):
+    path = tmp_path / "input.dat"
+    path.write_text(content, encoding="utf-8")
+    res = cli("check", str(path), "--json")
+    assert json.loads(res.stdout)["from"] == fmt
+
+
+def test_ambiguous_content_is_a_usage_error_naming_the_candidates(cli, tmp_path):
+    path = tmp_path / "input.dat"
+    path.write_text("TY  - JOUR\n@article{k, title={T}}\n", encoding="utf-8")
+    res = cli("check", str(path))
+    assert res.exit_code == 2
+    assert "could be bibtex or ris" in res.stderr and "--from" in res.stderr
