@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bibkit import dump, load
-from conftest import AS_OF, SAMPLES
+from conftest import AS_OF, ROOT, SAMPLES
 
 pytestmark = pytest.mark.client
 
@@ -104,8 +104,12 @@ def _name_key(name: dict) -> str:
     # an organisation with a comma ("Barnes and Noble, Inc.") is a literal in BibTeX and
     # CSL-JSON, but RIS has no way to say so: compare up to the comma. pandoc also makes
     # apostrophes typographic (O'Brien -> O’Brien).
+    # citation.js keeps a particle in the family name when reading RIS ("van der Berg")
     text = name.get("family") or name.get("literal") or ""
-    return text.split(",")[0].replace("’", "'")
+    words = text.split(",")[0].replace("’", "'").split()
+    while len(words) > 1 and words[0][:1].islower():
+        words.pop(0)
+    return " ".join(words)
 
 
 def _summary(items: list[dict]) -> list[tuple[str, list[str], int | None]]:
@@ -166,3 +170,37 @@ def test_every_sample_compiles_and_validates_without_errors(reader, path, tmp_pa
     assert checked.returncode == 0
     assert not [ln for ln in (checked.stdout + checked.stderr).splitlines()
                 if ln.startswith("ERROR")]
+
+
+# --- citation.js (npm; `npm install` in benchmarks/js, which .ci/run does) --------------------
+
+CITATION_JS = ROOT / "benchmarks/js"
+CJS_INPUT_TYPES = {"bibtex": "@biblatex/text", "biblatex": "@biblatex/text",
+                   "csljson": "@csl/list+object", "ris": "@ris/file"}
+
+
+def citation_js() -> str:
+    node = shutil.which("node")
+    if node is None or not (CITATION_JS / "node_modules/@citation-js/core").is_dir():
+        if os.environ.get("BIBKIT_REQUIRE_CLIENTS") and node is not None:
+            pytest.fail("citation.js is required in CI (npm install in benchmarks/js)")
+        pytest.skip("citation.js is not installed: run `npm install` in benchmarks/js")
+    return node
+
+
+@pytest.mark.parametrize("fmt", list(CJS_INPUT_TYPES))
+@pytest.mark.parametrize(("reader", "path"), SAMPLE_INPUTS, ids=[p.name for _, p in SAMPLE_INPUTS])
+def test_citation_js_reads_our_output_the_same_way(reader, path, fmt, tmp_path):
+    node = citation_js()
+    import json
+
+    lib = load(path, reader, as_of=AS_OF)
+    ours = json.loads(dump(lib, "csljson"))
+    out = tmp_path / f"refs.{fmt}"
+    out.write_text(dump(lib, fmt), encoding="utf-8", newline="")
+    result = run([node, str(CITATION_JS / "convert.js"), str(out), "csl",
+                  CJS_INPUT_TYPES[fmt]], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    theirs = json.loads(result.stdout)
+    assert len(theirs) == len(ours)
+    assert _summary(theirs) == _summary(ours)

@@ -158,10 +158,11 @@ class RawEntry:
     line: int
 
 
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
 def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
+    return _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # always matches
 
 
 def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext) -> RawEntry | None:
@@ -243,20 +244,7 @@ def _value(
                 pieces.append(word)
             elif word.lower() in strings:
                 pieces.append(strings[word.lower()])
-            elif word.lower()[:3] in _MONTHS and word.lower() in (
-                "jan",
-                "feb",
-                "mar",
-                "apr",
-                "may",
-                "jun",
-                "jul",
-                "aug",
-                "sep",
-                "oct",
-                "nov",
-                "dec",
-            ):
+            elif word.lower() in _MONTHS:  # jan ... dec, BibTeX's predefined macros
                 pieces.append(word.lower())
             else:
                 ctx.diags.warning("BK503", f"undefined macro {word!r} kept as text", line=line)

@@ -11,6 +11,8 @@ from ..csl import to_csl
 from ..keys import KeyAssigner
 from ..model import Citation
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
 
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as a CSL-JSON array; returns how many."""
@@ -22,9 +24,11 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         item = to_csl(c, key)
         if not ctx.abstract:
             item.pop("abstract", None)
-        out.write(",\n" if n else "\n")
-        text = json.dumps(item, ensure_ascii=False, indent=2)
-        out.write("  " + text.replace("\n", "\n  "))
+        out.write(",\n  {\n" if n else "\n  {\n")
+        # one variable a line, each value in compact JSON: readable, diffable, and made by
+        # the C encoder (json's indent= mode runs a pure-Python encoder, 5x slower)
+        out.write(",\n".join(f"    {_encode(k)}: {_encode(v)}" for k, v in item.items()))
+        out.write("\n  }")
         n += 1
     out.write("\n]\n" if n else "]\n")
     return n
