@@ -489,7 +489,6 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         "urldate",
         "howpublished",
         "pubstate",
-        *t.publisher_fields,
     }
     other: dict[str, str] = {}
     links: list[Link] = []
@@ -508,10 +507,11 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
             venue.setdefault(slot[6:], value)
         else:
             other.setdefault(slot, value if not other.get(slot) else other[slot] + ". " + value)
-    if "publisher" not in venue:
+    if "publisher" not in venue:  # a thesis's school, a report's institution
         for name in t.publisher_fields:
             if name in f:
                 venue["publisher"] = text(name)
+                mapped.add(name)  # the others (if several) stay in `extra`
                 break
     if "pages" in f:
         venue["pages"] = text("pages")
