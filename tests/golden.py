@@ -46,16 +46,38 @@ def render(reader: str, input_path: Path, writer: str) -> str:
     return dump(lib.citations, writer) or ""
 
 
+CV_SUFFIXES = {"markdown": ".md", "latex": ".tex", "html": ".html", "text": ".txt"}
+
+
+def cv_cases() -> list[tuple[str, Path, str]]:
+    """Every listing sample as each CV format (the listing names the owner to highlight)."""
+    return [(r, p, f) for r, p in inputs() if r == "listing" for f in CV_SUFFIXES]
+
+
+def cv_expected_path(input_path: Path, fmt: str) -> Path:
+    return input_path.with_name(input_path.stem + ".expected") / f"cv{CV_SUFFIXES[fmt]}"
+
+
+def render_cv(reader: str, input_path: Path, fmt: str) -> str:
+    from bibkit.cv import CvOptions
+    from bibkit.cv import render as render_cv_text
+
+    lib = load(input_path, reader, as_of=AS_OF)
+    return render_cv_text(lib.citations, CvOptions(fmt=fmt), lib.profile).text
+
+
 def main() -> None:
-    for reader, path in inputs():
-        for writer in writers():
-            target = expected_path(path, writer)
-            target.parent.mkdir(exist_ok=True)
-            text = render(reader, path, writer)
-            old = target.read_bytes().decode("utf-8") if target.exists() else None
-            if old != text:
-                target.write_text(text, encoding="utf-8", newline="")
-                print(f"updated {target.relative_to(ROOT)}")
+    jobs = [(expected_path(p, w), lambda r=r, p=p, w=w: render(r, p, w))
+            for r, p in inputs() for w in writers()]
+    jobs += [(cv_expected_path(p, f), lambda r=r, p=p, f=f: render_cv(r, p, f))
+             for r, p, f in cv_cases()]
+    for target, make in jobs:
+        target.parent.mkdir(exist_ok=True)
+        text = make()
+        old = target.read_bytes().decode("utf-8") if target.exists() else None
+        if old != text:
+            target.write_text(text, encoding="utf-8", newline="")
+            print(f"updated {target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

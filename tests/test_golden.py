@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golden import expected_path, inputs, render, writers
+from golden import cv_cases, cv_expected_path, expected_path, inputs, render, render_cv, writers
 
 CASES = [(r, p, w) for r, p in inputs() for w in writers()]
 
@@ -24,3 +24,14 @@ def test_golden(reader, path, writer):
         "`python tests/golden.py` and review the diff"
     )
     assert render(reader, path, writer) == got  # deterministic
+
+
+CV_CASES = cv_cases()
+
+
+@pytest.mark.parametrize(("reader", "path", "fmt"), CV_CASES,
+                         ids=[f"{p.name}->cv-{f}" for _, p, f in CV_CASES])
+def test_cv_golden(reader, path, fmt):
+    expected = cv_expected_path(path, fmt)
+    assert expected.exists(), f"no golden file {expected}; run `python tests/golden.py`"
+    assert render_cv(reader, path, fmt) == expected.read_bytes().decode("utf-8")

@@ -12,11 +12,13 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__, registry
+from . import cv as cv_mod
 from .api import input_format, iter_citations, output_format, write_citations
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostic, Diagnostics, Severity
@@ -215,6 +217,7 @@ def main() -> None:
       bibkit convert listing.txt --to biblatex --as-of 2026-11-27
       cat listing.txt | bibkit convert - --from listing --to bibtex
       bibkit check listing.txt --strict
+      bibkit cv listing.txt --format html -o publications.html
       bibkit formats
     """
 
@@ -357,6 +360,164 @@ def check(
         elif not quiet:
             click.echo(_summary(diags, count, f"read as {fmt_in}", ctx), err=True)
         sys.exit(EXIT_ERRORS if diags.failed(strict) else EXIT_OK)
+
+    _run(run)
+
+
+@main.command()
+@click.argument("input", metavar="INPUT")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(cv_mod.FORMATS),
+    default="markdown",
+    show_default=True,
+    help="Output markup.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
+@click.option(
+    "--group-by",
+    type=click.Choice(cv_mod.GROUPINGS),
+    default="year",
+    show_default=True,
+    help="Headings: year (newest first), kind, venue or none.",
+)
+@click.option(
+    "--numbering",
+    type=click.Choice(cv_mod.NUMBERINGS),
+    default="desc",
+    show_default=True,
+    help="desc: the newest entry gets the highest number.",
+)
+@click.option(
+    "--highlight",
+    multiple=True,
+    metavar="NAME",
+    help="The owner's name (repeatable); default: the listing's owner.",
+)
+@click.option("--since", type=int, metavar="YEAR", help="Only entries from this year on.")
+@click.option("--until", type=int, metavar="YEAR", help="Only entries up to this year.")
+@click.option(
+    "--kinds",
+    metavar="KIND,...",
+    help="Only these kinds (CSL types or headings: paper-conference, Preprints).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="ID",
+    help="Leave out: a citekey, arXiv id, DOI or title substring (repeatable).",
+)
+@click.option(
+    "--exclude-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A file of --exclude values, one a line (# starts a comment).",
+)
+@click.option("--only", multiple=True, metavar="ID", help="Keep only these (same forms).")
+@click.option(
+    "--links/--no-links",
+    default=True,
+    show_default=True,
+    help="Show arXiv, DOI, code and project links.",
+)
+@click.option(
+    "--csl", metavar="STYLE", help="Format entries with a CSL style: apa, ieee or a .csl file."
+)
+@click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
+@common_options
+def cv(
+    input: str,
+    fmt: str,
+    output: str | None,
+    group_by: str,
+    numbering: str,
+    highlight: tuple[str, ...],
+    since: int | None,
+    until: int | None,
+    kinds: str | None,
+    exclude: tuple[str, ...],
+    exclude_file: str | None,
+    only: tuple[str, ...],
+    links: bool,
+    csl: str | None,
+    standalone: bool,
+    from_: str | None,
+    as_of: dt.datetime | None,
+    strict: bool,
+    report: str | None,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Write the publications section of a CV or homepage from INPUT (a listing or any
+    library bibkit reads), grouped and numbered, the owner's name highlighted.
+
+    \b
+    Examples:
+      bibkit cv listing.txt --format markdown > publications.md
+      bibkit cv listing.txt --format latex -o publications.tex
+      bibkit cv refs.bib --format html --highlight "Bo Han" --since 2022 --group-by kind
+      bibkit cv listing.txt --format html --csl apa -o publications.html
+    """
+
+    def run() -> None:
+        excluded = list(exclude)
+        if exclude_file:
+            for line in Path(exclude_file).read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    excluded.append(line)
+        opts = cv_mod.CvOptions(
+            fmt=fmt,
+            group_by=group_by,
+            numbering=numbering,
+            highlight=highlight,
+            since=since,
+            until=until,
+            kinds=tuple((kinds or "").split(",")) if kinds else (),
+            exclude=tuple(excluded),
+            only=only,
+            links=links,
+            csl=csl,
+            standalone=standalone,
+        )
+        if same_file(input, output):
+            raise UsageError(f"{output}: is the input file; choose another output")
+        inp = open_input(input)
+        try:
+            fmt_in = input_format(inp, from_)
+            diags = Diagnostics(inp.name, sink=_Printer(verbose, quiet), keep=bool(report))
+            ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
+            citations = list(iter_citations(inp, fmt_in, ctx))
+        finally:
+            inp.close()
+        try:
+            result = cv_mod.render(citations, opts, ctx.profile, diags)
+        except FileNotFoundError as exc:
+            raise UsageError(str(exc)) from exc
+        out = Output(output, newline="")
+        try:
+            out.stream.write(result.text)
+        except BaseException:
+            out.discard()
+            raise
+        failed = diags.failed(strict)
+        if failed and strict and output:
+            out.discard()
+        else:
+            out.commit()
+        if report:
+            _write_report(
+                report, _report(inp.name, fmt_in, f"cv-{fmt}", result.shown, diags, ctx, strict)
+            )
+        if not quiet:
+            click.echo(
+                f"bibkit: {_count(result.shown, 'entry', 'entries')} in the CV, "
+                f"{result.excluded} excluded, {result.owner_hidden} with the owner "
+                f'hidden in "et al."; '
+                + _summary(diags, len(citations), "read", ctx).split("; ", 1)[1],
+                err=True,
+            )
+        sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
     _run(run)
 

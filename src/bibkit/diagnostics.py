@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "BK702": "RIS record without ER",
     "BK703": "unknown RIS type",
     "BK704": "RIS record could not be read",
+    "BK801": "no CV owner to highlight",
 }
 
 

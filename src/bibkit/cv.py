@@ -1,0 +1,562 @@
+"""The publications section of a CV: selected, grouped, numbered, the owner highlighted.
+
+Layouts are data (formats/cv/<format>.toml): templates into which bibkit puts text it has
+already escaped for that output, so no title or name can add markup or a LaTeX command.
+With `csl`, each entry is formatted by a CSL style through citeproc-py instead.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .formatdata import formats_dir, load_toml, require
+from .identifiers import display_doi
+from .model import Citation, Kind, Person, Profile
+from .names import parse_display_name
+from .text import ascii_fold, escape_latex, to_ascii_latex
+
+FORMATS = ("markdown", "latex", "html", "text")
+GROUPINGS = ("year", "kind", "venue", "none")
+NUMBERINGS = ("desc", "asc", "none")
+_TEMPLATE_KEYS = (
+    "group_start",
+    "group_heading",
+    "list_start",
+    "list_end",
+    "group_end",
+    "item",
+    "number",
+    "entry",
+    "title",
+    "highlight",
+    "links",
+    "link",
+    "link_separator",
+    "document_start",
+)
+KIND_HEADINGS = {
+    Kind.JOURNAL_ARTICLE: "Journal articles",
+    Kind.CONFERENCE_PAPER: "Conference papers",
+    Kind.CHAPTER: "Book chapters",
+    Kind.BOOK: "Books",
+    Kind.THESIS: "Theses",
+    Kind.REPORT: "Reports",
+    Kind.PREPRINT: "Preprints",
+    Kind.MANUSCRIPT: "Manuscripts",
+    Kind.DATASET: "Datasets",
+    Kind.SOFTWARE: "Software",
+    Kind.WEBPAGE: "Web pages",
+    Kind.DOCUMENT: "Other",
+}
+KIND_COLOURS = {
+    Kind.JOURNAL_ARTICLE: "#1b9e77",
+    Kind.CONFERENCE_PAPER: "#d95f02",
+    Kind.PREPRINT: "#7570b3",
+    Kind.CHAPTER: "#e7298a",
+}
+_OTHER_COLOUR = "#999999"
+
+
+@dataclass
+class CvOptions:
+    fmt: str = "markdown"
+    group_by: str = "year"
+    numbering: str = "desc"
+    highlight: tuple[str, ...] = ()
+    since: int | None = None
+    until: int | None = None
+    kinds: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    links: bool = True
+    csl: str | None = None
+    standalone: bool = False
+
+
+@dataclass
+class CvResult:
+    text: str
+    shown: int
+    excluded: int
+    owner_hidden: int  # entries whose shown authors end in "et al." without the owner
+    keys: list[str] = field(default_factory=list)
+
+
+# --- the owner's name ----------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(ascii_fold(text).casefold().replace(".", " ").replace("-", " ").split())
+
+
+def _initials(given: str) -> str:
+    return "".join(w[0] for w in _fold(given).split())
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    """ "Bo" ~ "B." ~ "B"; "Diederik P." ~ "D. P." ~ "D."; never "Bo" ~ "Bin"."""
+    fa, fb = _fold(a), _fold(b)
+    if not fa or not fb or fa == fb:
+        return fa == fb or not fa or not fb
+    ia, ib = _initials(a), _initials(b)
+    a_initials = all(len(w) == 1 for w in fa.split())
+    b_initials = all(len(w) == 1 for w in fb.split())
+    if a_initials or b_initials:
+        return ia.startswith(ib) or ib.startswith(ia)
+    return False
+
+
+def owner_matcher(names: Iterable[str]) -> Callable[[Person], bool]:
+    """A test for "is this author the owner", for each way the owner's name is written:
+    "Bo Han", "B. Han", "Han, B.", and the given/family order swapped (East Asian order)."""
+    owners = [parse_display_name(n) for n in names if n.strip()]
+
+    def matches(p: Person) -> bool:
+        if p.literal:
+            return any(
+                _fold(p.literal) in (_fold(f"{o.given} {o.family}"), _fold(f"{o.family} {o.given}"))
+                for o in owners
+            )
+        family, given = _fold(p.full_family), p.given
+        for o in owners:
+            of = _fold(o.full_family)
+            if family == of and _given_compatible(given, o.given):
+                return True
+            if family == _fold(o.given) and _fold(given) == of:  # "Han Bo" for "Bo Han"
+                return True
+        return False
+
+    return matches
+
+
+# --- selection and order ---------------------------------------------------------------------
+
+
+def _year(c: Citation) -> int | None:
+    return c.venue.year if c.venue.year is not None else c.issued.year
+
+
+def _selector_hits(c: Citation, selector: str) -> bool:
+    s = selector.strip()
+    if not s:
+        return False
+    low = s.casefold()
+    if low in (c.key.casefold(), c.ids.doi, c.ids.arxiv.casefold()):
+        return True
+    if c.ids.arxiv and re.sub(r"v\d+$", "", c.ids.arxiv) == re.sub(r"v\d+$", "", s):
+        return True
+    return low in c.title.casefold()
+
+
+def select(citations: Iterable[Citation], opts: CvOptions) -> tuple[list[Citation], int]:
+    kept, excluded = [], 0
+    kinds = {k.strip() for k in opts.kinds if k.strip()}
+    for c in citations:
+        year = _year(c)
+        ok = (
+            (opts.since is None or (year is not None and year >= opts.since))
+            and (opts.until is None or (year is not None and year <= opts.until))
+            and (
+                not kinds
+                or c.kind.value in kinds
+                or KIND_HEADINGS[c.kind].casefold() in {k.casefold() for k in kinds}
+            )
+            and not any(_selector_hits(c, s) for s in opts.exclude)
+            and (not opts.only or any(_selector_hits(c, s) for s in opts.only))
+        )
+        if ok:
+            kept.append(c)
+        else:
+            excluded += 1
+    return kept, excluded
+
+
+def _sort_key(c: Citation) -> tuple[int, int, int, str]:
+    d = c.issued
+    return (-(_year(c) or 0), -(d.month or 0), -(d.day or 0), c.title.casefold())
+
+
+def group(citations: Sequence[Citation], by: str) -> list[tuple[str, list[Citation]]]:
+    ordered = sorted(citations, key=_sort_key)
+    if by == "none":
+        return [("", ordered)]
+    groups: dict[str, list[Citation]] = {}
+    if by == "year":
+        for c in ordered:
+            groups.setdefault(str(_year(c) or "Undated"), []).append(c)
+        return list(groups.items())
+    if by == "kind":
+        for c in ordered:
+            groups.setdefault(KIND_HEADINGS[c.kind], []).append(c)
+        order = list(KIND_HEADINGS.values())
+        return sorted(groups.items(), key=lambda g: order.index(g[0]))
+    for c in ordered:  # venue
+        name = (
+            c.venue.short_name
+            or c.venue.name
+            or ("Preprints" if c.kind is Kind.PREPRINT else "Other")
+        )
+        groups.setdefault(name, []).append(c)
+    return sorted(groups.items(), key=lambda g: (g[0] in ("Preprints", "Other"), g[0]))
+
+
+# --- escaping per output ---------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~^$])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _latex(text: str) -> str:
+    return to_ascii_latex(escape_latex(text))
+
+
+ESCAPE: dict[str, Callable[[str], str]] = {
+    "markdown": _md,
+    "latex": _latex,
+    "html": lambda t: html.escape(t, quote=True),
+    "text": lambda t: t,
+}
+
+
+def _url(url: str, fmt: str) -> str | None:
+    """A URL safe in this output, or None when it is not a web URL (javascript:, data:)."""
+    if not re.match(r"https?://[^\s\"<>]+$", url):
+        return None
+    if fmt == "html":
+        return html.escape(url, quote=True)
+    if fmt == "markdown":
+        return url.replace("(", "%28").replace(")", "%29")
+    if fmt == "latex":
+        return (
+            url.replace("\\", "%5C")
+            .replace("{", "%7B")
+            .replace("}", "%7D")
+            .replace("%", "\\%")
+            .replace("#", "\\#")
+        )
+    return url
+
+
+# --- layouts ---------------------------------------------------------------------------------
+
+
+@cache
+def layout(fmt: str) -> dict[str, str]:
+    name = f"cv/{fmt}.toml"
+    data = load_toml(name)
+    for key in _TEMPLATE_KEYS:
+        require(isinstance(data.get(key), str), name, f"'{key}' must be a template string")
+    return {k: data[k] for k in _TEMPLATE_KEYS}
+
+
+def _links(c: Citation) -> list[tuple[str, str]]:
+    out = []
+    if c.ids.arxiv:
+        out.append(("arXiv", f"https://arxiv.org/abs/{c.ids.arxiv}"))
+    if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
+        out.append(("DOI", f"https://doi.org/{display_doi(c.ids.doi)}"))
+    if c.ids.url and "arxiv.org/abs/" not in c.ids.url:
+        out.append(("web", c.ids.url))
+    out += [(link.role, link.url) for link in c.links]
+    return out
+
+
+def venue_text(c: Citation) -> str:
+    year = _year(c)
+    suffix = f" {year}" if year else ""
+    if c.venue.short_name:
+        return c.venue.short_name + suffix
+    if c.venue.name:
+        return c.venue.name + (f", {year}" if year else "")
+    if c.kind is Kind.PREPRINT:
+        text = f"arXiv preprint arXiv:{c.ids.arxiv}" if c.ids.arxiv else "Preprint"
+        return text + (f", {year}" if year else "")
+    return str(year) if year else ""
+
+
+def _authors(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> tuple[str, bool]:
+    """(author text, owner shown); the owner is never placed where the source hid them."""
+    t, esc = layout(fmt), ESCAPE[fmt]
+    names, found = [], False
+    for p in c.authors:
+        text = esc(p.display())
+        if is_owner(p):
+            text = t["highlight"].format(name=text)
+            found = True
+        names.append(text)
+    out = ", ".join(names)
+    if c.authors_truncated:
+        out += ", et al" if names else "et al"
+    # the layout puts the full stop after the authors: none of their own ("Jr.", "et al")
+    return (out[:-1] if out.endswith(".") else out) or esc("Anonymous"), found
+
+
+def render_entry(
+    c: Citation, fmt: str, is_owner: Callable[[Person], bool], links: bool, csl: Any = None
+) -> tuple[str, bool]:
+    """(entry markup, owner hidden in "et al.")."""
+    t, esc = layout(fmt), ESCAPE[fmt]
+    authors, found = _authors(c, fmt, is_owner)
+    hidden = c.authors_truncated and not found
+    link_items = []
+    if links:
+        for label, url in _links(c):
+            safe = _url(url, fmt)
+            if safe is not None:
+                link_items.append(t["link"].format(label=esc(label), url=safe))
+    link_text = t["links"].format(items=t["link_separator"].join(link_items)) if link_items else ""
+    if csl is not None:
+        body = csl(c, fmt, is_owner)
+        if c.authors_truncated:  # a style cannot know: say it rather than drop "et al."
+            body += " " + esc("(Author list truncated in the source.)")
+        return body + link_text, hidden
+    venue = venue_text(c)
+    entry = t["entry"].format(
+        authors=authors,
+        title=t["title"].format(text=esc(c.title.rstrip("."))),
+        venue=esc(venue),
+        links=link_text,
+    )
+    if not venue:
+        entry = entry.replace(". .", ".").replace('. <span class="venue"></span>.', ".")
+    return entry, hidden
+
+
+# --- CSL styles (citeproc-py) ----------------------------------------------------------------
+
+
+def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool]], str]:
+    """Format one citation with a CSL style; "apa" and "ieee" are shipped in formats/csl."""
+    from citeproc import Citation as CpCitation
+    from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    from .csl import to_csl
+
+    path = Path(style)
+    if not path.exists():
+        path = formats_dir() / "csl" / f"{style}.csl"
+    if not path.exists():
+        raise FileNotFoundError(f"CSL style {style!r} not found (shipped: apa, ieee)")
+    parsed = CitationStylesStyle(str(path), validate=False)
+
+    def render(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> str:
+        item = to_csl(c, c.key or "item")
+        item.pop("custom", None)
+        item.pop("citation-key", None)
+        item.pop("abstract", None)
+        item.pop("note", None)
+        item.pop("URL", None)  # links follow the entry, once
+        source = CiteProcJSON([json.loads(json.dumps(item))])
+        bib = CitationStylesBibliography(
+            parsed, source, formatter.html if fmt == "html" else formatter.plain
+        )
+        bib.register(CpCitation([CitationItem(item["id"])]))
+        text = str(bib.bibliography()[0])
+        if fmt != "html":
+            text = ESCAPE[fmt](text)
+        for p in c.authors:
+            if is_owner(p):
+                for form in (
+                    f"{p.family}, {p.given[:1]}.",
+                    f"{p.given[:1]}. {p.family}",
+                    p.display(),
+                ):
+                    esc = html.escape(form) if fmt == "html" else ESCAPE[fmt](form)
+                    if esc in text:
+                        text = text.replace(esc, layout(fmt)["highlight"].format(name=esc), 1)
+                        break
+        return text
+
+    return render
+
+
+# --- the whole section -----------------------------------------------------------------------
+
+
+def render(
+    citations: Iterable[Citation],
+    opts: CvOptions,
+    profile: Profile | None = None,
+    diags: Diagnostics | None = None,
+) -> CvResult:
+    if opts.fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    names = opts.highlight or ((profile.name,) if profile and profile.name else ())
+    is_owner = owner_matcher(names)
+    kept, excluded = select(citations, opts)
+    groups = group(kept, opts.group_by)
+    csl = csl_renderer(opts.csl) if opts.csl else None
+    t, esc = layout(opts.fmt), ESCAPE[opts.fmt]
+    total = len(kept)
+    parts = [t["document_start"].format()]
+    hidden_count = 0
+    n = 0
+    keys = []
+    for heading, members in groups:
+        first = total - n if opts.numbering == "desc" else n + 1
+        ol_attrs = (
+            ""
+            if opts.numbering == "none"
+            else (f' start="{first}"' + (" reversed" if opts.numbering == "desc" else ""))
+        )
+        parts.append(t["group_start"].format())
+        if heading:
+            parts.append(
+                t["group_heading"].format(group=esc(heading), underline="-" * len(heading))
+            )
+        parts.append(
+            t["list_start"].format(
+                ol_class=" plain" if opts.numbering == "none" else "", ol_attrs=ol_attrs
+            )
+        )
+        for c in members:
+            n += 1
+            number = total - n + 1 if opts.numbering == "desc" else n
+            entry, hidden = render_entry(c, opts.fmt, is_owner, opts.links, csl)
+            hidden_count += hidden
+            keys.append(c.key)
+            label = "" if opts.numbering == "none" else t["number"].format(n=number)
+            parts.append(
+                t["item"].format(
+                    number=label,
+                    entry=entry,
+                    li_attrs="" if opts.numbering == "none" else f' value="{number}"',
+                )
+            )
+        parts.append(t["list_end"].format())
+        parts.append(t["group_end"].format())
+    body = "".join(parts)
+    if opts.fmt == "html":
+        body = html_page(body, kept, names[0] if names else "", total)
+    elif opts.fmt == "latex" and opts.standalone:
+        body = (
+            "\\documentclass{article}\n\\usepackage[hidelinks]{hyperref}\n"
+            "\\begin{document}\n\\section*{Publications}\n" + body + "\\end{document}\n"
+        )
+    if diags is not None and not names:
+        diags.info("BK801", "no owner to highlight (no listing header; use --highlight NAME)")
+    return CvResult(body, total, excluded, hidden_count, keys)
+
+
+# --- HTML page and chart ---------------------------------------------------------------------
+
+_CSS = """
+:root { color-scheme: light; --fg: #1d1d1f; --muted: #5f6368; --accent: #7570b3; }
+body { font: 16px/1.55 Georgia, "Times New Roman", serif; color: var(--fg); margin: 0; }
+main { max-width: 52rem; margin: 2.5rem auto; padding: 0 1.25rem; }
+h1 { font-size: 2rem; margin: 0 0 .25rem; }
+p.summary { color: var(--muted); margin: 0 0 1.5rem; }
+figure { margin: 0 0 2rem; }
+figcaption { color: var(--muted); font-size: .85rem; }
+h2 { font-size: 1.3rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
+ol.pubs { padding-left: 2.6rem; }
+ol.pubs.plain { list-style: none; padding-left: 0; }
+ol.pubs li { margin: .55rem 0; }
+cite { font-style: italic; }
+.owner { font-weight: 700; }
+.venue { color: #333; }
+.links a { font: .8rem/1 system-ui, sans-serif; color: var(--accent); text-decoration: none;
+           border: 1px solid currentColor; border-radius: .25rem; padding: 0 .3rem; }
+@media print {
+  main { max-width: none; margin: 0; }
+  figure { display: none; }
+  .links a { border: none; padding: 0; color: inherit; }
+  .links a::after { content: " <" attr(href) ">"; font-size: .7rem; }
+  h2 { break-after: avoid; }
+  li { break-inside: avoid; }
+}
+"""
+
+
+def chart_svg(citations: Sequence[Citation]) -> str:
+    """Publications per year as stacked bars by kind: an inline SVG, no script, no assets."""
+    counts: Counter[tuple[int, Kind]] = Counter()
+    for c in citations:
+        year = _year(c)
+        if year is not None:
+            counts[(year, c.kind)] += 1
+    if not counts:
+        return ""
+    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
+    kinds = sorted({k for _, k in counts}, key=lambda k: list(KIND_HEADINGS).index(k))
+    tallest = max(sum(counts[(y, k)] for k in kinds) for y in years)
+    bar, gap, left, top, height = 28, 10, 36, 12, 150
+    width = left + len(years) * (bar + gap) + 10
+    scale = height / tallest
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{top + height + 60}" viewBox="0 0 {width} {top + height + 60}" '
+        'aria-labelledby="chart-title">',
+        '<title id="chart-title">Publications per year, by kind</title>',
+        f'<line x1="{left}" y1="{top + height}" x2="{width - 6}" y2="{top + height}" '
+        'stroke="#999"/>',
+    ]
+    for tick in sorted({0, tallest // 2, tallest}):
+        y = top + height - tick * scale
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#5f6368">{tick}</text>'
+        )
+    for i, year in enumerate(years):
+        x = left + i * (bar + gap) + gap / 2
+        base = float(top + height)
+        for k in kinds:
+            n = counts[(year, k)]
+            if not n:
+                continue
+            h = n * scale
+            base -= h
+            out.append(
+                f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar}" height="{h:.1f}" '
+                f'fill="{KIND_COLOURS.get(k, _OTHER_COLOUR)}">'
+                f"<title>{year}: {n} {html.escape(KIND_HEADINGS[k].lower())}</title>"
+                "</rect>"
+            )
+        out.append(
+            f'<text x="{x + bar / 2:.1f}" y="{top + height + 14}" font-size="11" '
+            f'text-anchor="middle" fill="#5f6368">{year}</text>'
+        )
+    lx = left
+    for k in kinds:
+        label = html.escape(KIND_HEADINGS[k])
+        out.append(
+            f'<rect x="{lx}" y="{top + height + 30}" width="10" height="10" '
+            f'fill="{KIND_COLOURS.get(k, _OTHER_COLOUR)}"/>'
+        )
+        out.append(
+            f'<text x="{lx + 14}" y="{top + height + 39}" font-size="11" fill="#333">{label}</text>'
+        )
+        lx += 24 + 7 * len(KIND_HEADINGS[k])
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def html_page(body: str, citations: Sequence[Citation], owner: str, total: int) -> str:
+    who = html.escape(owner)
+    title = f"Publications of {who}" if who else "Publications"
+    chart = chart_svg(citations)
+    figure = (
+        (f"<figure>\n{chart}\n<figcaption>Publications per year, by kind</figcaption>\n</figure>\n")
+        if chart
+        else ""
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f'<h1>{title}</h1>\n<p class="summary">{total} publications</p>\n'
+        f"{figure}{body}</main>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,255 @@
+"""The CV publications section: highlighting, selection, grouping, numbering, escaping, and
+the outputs checked the way they are used (pdflatex, pandoc, an HTML parser, Chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import html as lhtml
+
+from bibkit import load
+from bibkit.cv import CvOptions, owner_matcher, render
+from bibkit.model import Citation, Kind, PartialDate, Person, Venue
+from conftest import AS_OF, ROOT, SAMPLE_LISTING, SAMPLES
+from strategies import INJECTIONS, citations
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load(SAMPLE_LISTING, as_of=AS_OF)
+
+
+def cv(lib, **kw):
+    return render(lib.citations, CvOptions(**kw), lib.profile)
+
+
+# --- the owner's name ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("author", "matches"), [
+    (Person("Han", "Bo"), True),
+    (Person("Han", "B."), True),
+    (Person("Han", "B"), True),
+    (Person("Bo", "Han"), True),  # East Asian order: family name first
+    (Person("HAN", "Bo"), True),
+    (Person("Han", "Bin"), False),
+    (Person("Han", "Y."), False),
+    (Person("Hanson", "Bo"), False),
+    (Person(literal="Bo Han"), True),
+])
+def test_owner_name_variants(author, matches):
+    assert owner_matcher(["Bo Han"])(author) is matches
+
+
+def test_owner_with_initials_and_particles():
+    is_owner = owner_matcher(["Diederik P. Kingma", "Jan van der Berg"])
+    assert is_owner(Person("Kingma", "D. P."))
+    assert is_owner(Person("Kingma", "D."))
+    assert is_owner(Person("Berg", "J.", "van der"))
+    assert not is_owner(Person("Kingma", "Durk"))
+
+
+def test_owner_is_highlighted_where_shown_and_counted_where_hidden(sample):
+    result = cv(sample, fmt="markdown")
+    assert "**Bo Han**" in result.text
+    shown = [c for c in sample if any(owner_matcher(["Bo Han"])(p) for p in c.authors)]
+    assert result.text.count("**Bo Han**") == len(shown) == 7
+    hidden = [c for c in sample if c.authors_truncated and c not in shown]
+    assert result.owner_hidden == len(hidden)
+    # never an invented position: a hidden owner leaves "et al." as the source had it
+    assert "Jianing Zhu, Jiangchao Yao, Tongliang Liu, et al. *Combating" in result.text
+
+
+# --- selection, grouping, numbering ----------------------------------------------------------
+
+
+def test_exclude_and_only_by_every_kind_of_id():
+    lib = load(SAMPLES / "listing/edge-cases.txt", as_of=AS_OF)
+    base = cv(lib, fmt="text").shown
+    assert base == 8
+    for selector in ("obrien2023gnns", "2305.01234", "2305.01234v2", "10.48550/arxiv.2201.00001",
+                     "leap day"):
+        assert cv(lib, fmt="text", exclude=(selector,)).shown == base - 1, selector
+    only = cv(lib, fmt="text", only=("Quantum",))
+    assert only.shown == 1 and only.excluded == 7
+
+
+def test_since_until_and_kinds(sample):
+    assert cv(sample, fmt="text", since=2026).shown == 3
+    until = cv(sample, fmt="text", until=2022)
+    assert until.shown == sum(1 for c in sample if c.issued.year <= 2022) == 24
+    assert until.excluded == 26
+    lib = load(SAMPLES / "listing/edge-cases.txt", as_of=AS_OF)
+    assert cv(lib, fmt="text", kinds=("paper-conference",)).shown == 4
+    assert cv(lib, fmt="text", kinds=("Preprints",)).shown == 3
+
+
+def test_numbering_newest_gets_the_highest_number(sample):
+    text = cv(sample, fmt="text").text
+    numbers = [int(n) for n in re.findall(r"^\[(\d+)\]", text, re.M)]
+    assert numbers == list(range(50, 0, -1))
+    asc = cv(sample, fmt="text", numbering="asc").text
+    assert [int(n) for n in re.findall(r"^\[(\d+)\]", asc, re.M)] == list(range(1, 51))
+    assert not re.search(r"^\[\d+\]", cv(sample, fmt="text", numbering="none").text, re.M)
+
+
+def test_grouping(sample):
+    years = re.findall(r"^## (\d{4})$", cv(sample, fmt="markdown").text, re.M)
+    assert years == sorted(years, reverse=True) and years[0] == "2026"
+    lib = load(SAMPLES / "listing/edge-cases.txt", as_of=AS_OF)
+    kinds = re.findall(r"^## (.+)$", cv(lib, fmt="markdown", group_by="kind").text, re.M)
+    assert kinds == ["Journal articles", "Conference papers", "Preprints"]
+    venues = re.findall(r"^## (.+)$", cv(lib, fmt="markdown", group_by="venue").text, re.M)
+    assert venues[-1] == "Preprints" and "ICLR" in venues
+    assert "##" not in cv(lib, fmt="markdown", group_by="none").text
+
+
+def test_venue_text():
+    lib = load(SAMPLES / "listing/edge-cases.txt", as_of=AS_OF)
+    text = cv(lib, fmt="text").text
+    assert "ICLR 2023." in text and "arXiv preprint arXiv:2305.01234v2, 2026." in text
+    assert "Preprint, 2021." in text
+
+
+def test_csl_styles(sample):
+    apa = cv(sample, fmt="text", csl="apa").text
+    assert "Zhu, J., Yao, J., & Liu, T. (2023)." in apa
+    assert "(Author list truncated in the source.)" in apa
+    ieee = cv(sample, fmt="html", csl="ieee").text
+    assert "J. Zhu, J. Yao, and T. Liu" in ieee
+
+
+# --- outputs as they are used ---------------------------------------------------------------
+
+
+def test_html_is_a_complete_page_with_a_chart(sample):
+    page = cv(sample, fmt="html").text
+    doc = lhtml.document_fromstring(page)
+    assert len(doc.xpath('//ol[contains(@class, "pubs")]/li')) == 50
+    assert doc.xpath("//svg") and not doc.xpath("//script")
+    assert not re.search(r"(src|href)=\"(?!https?://)", page)  # no external or local assets
+    assert [li.get("value") for li in doc.xpath("//li")][:2] == ["50", "49"]
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+
+
+def test_markdown_converts_with_pandoc(sample, tmp_path):
+    try:
+        import pypandoc
+    except ImportError:
+        pytest.skip("pypandoc-binary is not installed")
+    md = tmp_path / "cv.md"
+    md.write_text(cv(sample, fmt="markdown").text, encoding="utf-8")
+    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html", str(md)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    doc = lhtml.fragment_fromstring(out.stdout, create_parent="div")
+    assert len(doc.xpath("//ul/li")) == 50
+    assert len(doc.xpath("//strong[text()='Bo Han']")) == 7
+
+
+def _pdflatex(tex: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        if os.environ.get("BIBKIT_REQUIRE_CLIENTS"):
+            pytest.fail("pdflatex is required in CI")
+        pytest.skip("pdflatex is not installed")
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
+    return subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("preamble", ["", "\\usepackage{hyperref}\n"])
+@pytest.mark.parametrize("listing", ["profile-listing.txt", "edge-cases.txt"])
+def test_latex_fragment_compiles_in_a_plain_article(preamble, listing, tmp_path):
+    lib = load(SAMPLES / "listing" / listing, as_of=AS_OF)
+    (tmp_path / "pubs.tex").write_text(cv(lib, fmt="latex").text, encoding="utf-8")
+    result = _pdflatex(f"\\documentclass{{article}}\n{preamble}\\begin{{document}}\n"
+                       "\\input{pubs}\n\\end{document}\n", tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_latex_standalone_compiles(sample, tmp_path):
+    result = _pdflatex(cv(sample, fmt="latex", standalone=True).text, tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+# --- hostile text stays text -----------------------------------------------------------------
+
+ALLOWED_COMMANDS = {"subsection", "begin", "end", "item", "emph", "textbf", "bibkitlink",
+                    "providecommand", "ifdefined", "href", "else", "fi", "textbackslash",
+                    "textbraceleft", "textbraceright", "textasciitilde", "textasciicircum",
+                    "textless", "textgreater", "textbar"}
+
+
+def _hostile(draw_text: str) -> Citation:
+    return Citation(key="k", kind=Kind.CONFERENCE_PAPER, title=draw_text,
+                    authors=(Person("Han", "Bo"), Person(draw_text or "X", draw_text)),
+                    issued=PartialDate(2024), venue=Venue(name=draw_text, short_name=draw_text))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(citations(), min_size=1, max_size=3), st.sampled_from(INJECTIONS))
+def test_no_text_becomes_markup_or_a_command(cs, injection):
+    cs = [*cs, _hostile(injection)]
+    page = render(cs, CvOptions(fmt="html", highlight=("Bo Han",))).text
+    doc = lhtml.document_fromstring(page)
+    assert len(doc.xpath('//ol[contains(@class, "pubs")]/li')) == len(cs)
+    assert not doc.xpath("//script") and not doc.xpath("//body//*[@onerror or @onload]")
+    assert all(a.get("href", "").startswith(("http://", "https://")) for a in doc.xpath("//a"))
+    tex = render(cs, CvOptions(fmt="latex", highlight=("Bo Han",))).text
+    code = re.sub(r"(?<!\\)%.*", "", tex)  # comments are not commands
+    commands = set(re.findall(r"\\([A-Za-z@]+)", code))
+    assert not commands & DANGEROUS, commands & DANGEROUS
+    # every command is the layout's own or one that prints a character (\textbackslash,
+    # \'{e}, \texttwosuperior ...): nothing from the text can open or close an environment
+    assert commands - ALLOWED_COMMANDS <= _character_commands(commands)
+    assert code.count("\\begin{") == code.count("\\end{") == len(
+        {str(c.venue.year or c.issued.year or "Undated") for c in cs})
+    md = render(cs, CvOptions(fmt="markdown", highlight=("Bo Han",))).text
+    assert md.count("\n- [") == len(cs)
+
+
+DANGEROUS = {"input", "include", "write", "immediate", "openout", "openin", "read",
+             "catcode", "def", "edef", "gdef", "let", "newcommand", "renewcommand", "csname",
+             "expandafter", "usepackage", "documentclass", "makeatletter", "special"}
+
+
+def _character_commands(commands: set[str]) -> set[str]:
+    """Commands that only print a character: accents, and pylatexenc's named characters."""
+    from pylatexenc.latexencode import get_builtin_uni2latex_dict
+
+    named = {m for v in get_builtin_uni2latex_dict().values()
+             for m in re.findall(r"\\([A-Za-z]+)", v)}
+    return {c for c in commands if len(c) <= 2 or c in named}
+
+
+# --- a look at the page ---------------------------------------------------------------------
+
+
+def test_html_page_screenshot(sample, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("BIBKIT_REQUIRE_CLIENTS"):
+            pytest.fail("chromium is required in CI")
+        pytest.skip("Chromium is not installed (CI installs Debian's chromium)")
+    page = tmp_path / "cv.html"
+    page.write_text(cv(sample, fmt="html").text, encoding="utf-8")
+    artifacts = ROOT / "tests/artifacts"
+    artifacts.mkdir(exist_ok=True)
+    shot = artifacts / "cv.png"
+    shot.unlink(missing_ok=True)
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}",
+                    f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri()],
+                   capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert shot.exists() and shot.stat().st_size > 20_000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
