@@ -253,3 +253,28 @@ def test_html_page_screenshot(sample, tmp_path):
                    capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     assert shot.exists() and shot.stat().st_size > 20_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_cv_command_options(cli, tmp_path):
+    listing = str(SAMPLES / "listing/edge-cases.txt")
+    exclude = tmp_path / "not-mine.txt"
+    exclude.write_text("# papers of namesakes\nobrien2023gnns\n2305.01234\n", encoding="utf-8")
+    res = cli("cv", listing, "--format", "text", "--as-of", "2026-11-27",
+              "--exclude-file", str(exclude), "--no-links")
+    assert res.exit_code == 1  # the sample's card without a title is an error
+    assert "6 entries in the CV, 2 excluded" in res.stderr
+    assert "http" not in res.stdout and "GNNs at Scale" not in res.stdout
+    out = tmp_path / "cv.html"
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "html", "-o", str(out), "--as-of",
+              "2026-11-27", "--highlight", "Jianing Zhu", "--group-by", "kind")
+    assert res.exit_code == 0 and res.stdout == ""
+    page = out.read_text("utf-8")
+    assert '<strong class="owner">Jianing Zhu</strong>' in page and "<h2>Preprints</h2>" in page
+
+
+def test_cv_unknown_style_is_a_usage_error(cli):
+    res = cli("cv", str(SAMPLE_LISTING), "--csl", "chicago-fantasy", "--as-of", "2026-11-27")
+    assert res.exit_code == 2 and "CSL style 'chicago-fantasy' not found" in res.stderr
