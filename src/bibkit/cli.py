@@ -101,6 +101,17 @@ def _summary(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) -> s
     return "bibkit: " + "; ".join(parts)
 
 
+def _finish(out: Output, diags: Diagnostics, strict: bool) -> bool:
+    """Commit the output, unless --strict failed and a file would be replaced: then the old
+    file stays. Returns whether the run failed."""
+    failed = diags.failed(strict)
+    if failed and strict and out.path is not None:
+        out.discard()
+    else:
+        out.commit()
+    return failed
+
+
 def _write_report(path: str, data: dict[str, Any]) -> None:
     out = Output(path, newline="\n")
     try:
@@ -299,11 +310,7 @@ def convert(
             except BaseException:
                 out.discard()
                 raise
-            failed = diags.failed(strict)
-            if failed and strict and output:
-                out.discard()
-            else:
-                out.commit()
+            failed = _finish(out, diags, strict)
         finally:
             inp.close()
         if report:
@@ -500,11 +507,7 @@ def cv(
         except BaseException:
             out.discard()
             raise
-        failed = diags.failed(strict)
-        if failed and strict and output:
-            out.discard()
-        else:
-            out.commit()
+        failed = _finish(out, diags, strict)
         if report:
             _write_report(
                 report, _report(inp.name, fmt_in, f"cv-{fmt}", result.shown, diags, ctx, strict)

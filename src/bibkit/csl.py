@@ -17,6 +17,7 @@ from typing import Any
 from .formatdata import load_toml
 from .identifiers import display_doi, find_arxiv_id
 from .model import (
+    TRUNCATION_NOTE,
     Citation,
     Identifiers,
     Kind,
@@ -29,7 +30,6 @@ from .model import (
     Venue,
 )
 
-TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
 _ARXIV_ABS = "https://arxiv.org/abs/"
 

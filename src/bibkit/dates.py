@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from functools import lru_cache
 
 from .model import PartialDate
@@ -55,3 +56,23 @@ def resolve_yearless(month: int, day: int, as_of: dt.date) -> PartialDate:
         if day <= days_in_month(year, month) and dt.date(year, month, day) <= as_of:
             return PartialDate(year, month, day, year_inferred=True)
     raise DateError(f"{calendar.month_abbr[month]} {day} does not exist")
+
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def parse_iso(text: str) -> PartialDate | None:
+    """ "2023", "2023-03", "2023-03-01" (the start of an EDTF or ISO date); None if it is
+    not one; raises DateError for a month or day that does not exist."""
+    m = _ISO.match(text.strip())
+    if not m:
+        return None
+    year = int(m.group(1))
+    if not m.group(2):
+        return PartialDate(year)
+    month = int(m.group(2))
+    if not m.group(3):
+        if not 1 <= month <= 12:
+            raise DateError(f"month {month} does not exist")
+        return PartialDate(year, month)
+    return make_date(year, month, int(m.group(3)))

@@ -107,6 +107,9 @@ class Venue:
     edition: str = ""
 
 
+# What formats without a way to say "et al." (CSL-JSON, RIS, MODS) write in a note instead.
+TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
+
 # How links are labelled where a format has no field for them (BibTeX note/addendum, RIS N1):
 # writers use these labels and readers recognise them, so links survive a round trip.
 LINK_LABELS = {

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from ..context import ReadContext
-from ..dates import MONTH_MACROS, DateError, make_date
+from ..dates import MONTH_MACROS, DateError, make_date, parse_iso
 from ..formatdata import load_toml, require
 from ..identifiers import find_arxiv_id, normalise_doi
 from ..model import (
@@ -43,7 +43,6 @@ _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'[{}"]')
 _NUMBER_OR_MACRO = re.compile(r"[^\s,#{}\"=()]+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR = re.compile(r"\d{4}")
 _MAX_STRING_EXPANSION = 1 << 20  # @string values are bounded: no exponential blow-up
 
@@ -393,20 +392,12 @@ def nocase_spans(raw: str) -> tuple[str, ...]:
 
 def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> PartialDate:
     if "date" in fields:
-        m = _ISO_DATE.match(fields["date"].strip())
-        if m:
-            try:
-                return (
-                    make_date(
-                        int(m.group(1)),
-                        int(m.group(2)) if m.group(2) else 1,
-                        int(m.group(3)) if m.group(3) else None,
-                    )
-                    if m.group(2)
-                    else PartialDate(int(m.group(1)))
-                )
-            except DateError as exc:
-                ctx.diags.warning("BK504", f"date {fields['date']!r}: {exc}", line=line, key=key)
+        try:
+            date = parse_iso(fields["date"])
+            if date is not None:
+                return date
+        except DateError as exc:
+            ctx.diags.warning("BK504", f"date {fields['date']!r}: {exc}", line=line, key=key)
     year_raw = _decode(fields.get("year", ""))
     m = _YEAR.search(year_raw)
     if not m:
@@ -612,19 +603,8 @@ def _take_links(raw: str, links: list[Link]) -> str:
 
 
 def _accessed(raw: str) -> PartialDate:
-    m = _ISO_DATE.match(raw.strip()) if raw else None
-    if not m:
-        return PartialDate()
     try:
-        return (
-            make_date(
-                int(m.group(1)),
-                int(m.group(2)) if m.group(2) else 1,
-                int(m.group(3)) if m.group(3) else None,
-            )
-            if m.group(2)
-            else PartialDate(int(m.group(1)))
-        )
+        return (parse_iso(raw) if raw else None) or PartialDate()
     except DateError:
         return PartialDate()
 

@@ -16,6 +16,7 @@ from ..formatdata import load_toml
 from ..identifiers import find_arxiv_id, normalise_doi
 from ..model import (
     LINK_LABELS,
+    TRUNCATION_NOTE,
     Citation,
     Identifiers,
     Kind,
@@ -34,7 +35,6 @@ _ISBN = re.compile(r"^(?:97[89][- ]?)?\d[\d -]{8,}[\dXx]$")
 _ARXIV_NOTE = re.compile(r"^arXiv(?::(\S+))?(?: \[([^\]]+)\])?$")
 _LINK_NOTE = re.compile(r"^(" + "|".join(re.escape(v) for v in LINK_LABELS.values()) + r"): (\S+)$")
 _ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
-TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
 
 
 @cache

@@ -18,12 +18,11 @@ from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
 from ..keys import KeyAssigner
-from ..model import LINK_LABELS, Citation, Kind, PartialDate, Person
+from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
 
 NS = "http://www.loc.gov/mods/v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{NS} http://www.loc.gov/standards/mods/v3/mods-3-7.xsd"
-TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
 # XML 1.0 cannot hold these characters at all, not even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PAGES = re.compile(r"^\s*(\w+)\s*[-–—]+\s*(\w+)\s*$")

@@ -15,11 +15,10 @@ from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
 from ..keys import KeyAssigner
-from ..model import LINK_LABELS, Citation, Kind, Person
+from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _PAGES = re.compile(r"\s*[-–—]+\s*")
-TRUNCATION_NOTE = "Author list truncated (et al.) in the source."
 _RIS_TYPES = ("GEN", "UNPB", "JOUR")
 
 
