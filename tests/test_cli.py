@@ -108,7 +108,7 @@ def test_formats_lists_the_registry(cli):
 @pytest.mark.parametrize(("args", "setup", "code", "message"), [
     (["convert", "{tmp}/missing.txt"], None, 2, "missing.txt: no such file"),
     (["convert", "{tmp}"], None, 2, "is a directory"),
-    (["convert", "{tmp}/bin.txt"], ("bin.txt", b"\x00\x01\x02binary"), 1, "is a binary file"),
+    (["convert", "{tmp}/bin.txt"], ("bin.txt", b"\x00\x01\x02\x00\x00\x00binary\x00\x00"), 1, "is a binary file"),
     (["check", "{tmp}/empty.txt"], ("empty.txt", b""), 1, "error[BK301] input is empty"),
     (["convert", "{tmp}/x.txt", "--to", "docx"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
      "unknown write format 'docx' (known: bibtex, biblatex, csljson"),
@@ -136,11 +136,29 @@ def test_bad_input_gives_one_clear_line_and_no_traceback(cli, tmp_path, args, se
 
 def test_undecodable_bytes_are_reported_with_line_and_column(cli, tmp_path):
     listing = tmp_path / "l.txt"
-    listing.write_bytes(b"LGMar 1, 2023\nCaf\xe9 Title\n\nAnn Lee\n\nText.\n")
+    listing.write_bytes("LGMar 1, 2023\nZoë Title\n\nAnn Lee\n\nCaf".encode() + b"\xe9.\n")
     res = cli("convert", str(listing), *AS_OF)
     assert res.exit_code == 1
-    assert "l.txt:2: error[BK303] invalid UTF-8 byte 0xe9 at column 4" in res.stderr
-    assert "Caf\ufffd Title" in res.stdout  # the card is still there
+    assert "l.txt:6: error[BK303] invalid UTF-8 byte 0xe9 at column 4" in res.stderr
+    assert "Zoë Title" in res.stdout and "Caf\ufffd." in res.stdout  # the card survives
+
+
+def test_windows_1252_file_is_read_with_a_warning(cli, tmp_path):
+    listing = tmp_path / "l.txt"
+    listing.write_bytes(b"LGMar 1, 2023\r\nCaf\xe9 \x93Title\x94\r\n\r\nAnn Lee\r\n")
+    res = cli("convert", str(listing), *AS_OF)
+    assert res.exit_code == 0
+    assert "l.txt: warning[BK306] not UTF-8: read as Windows-1252" in res.stderr
+    assert "Café “Title”" in res.stdout
+
+
+def test_nul_and_control_characters_are_removed_with_a_warning(cli, tmp_path):
+    listing = tmp_path / "l.txt"
+    listing.write_bytes(b"LGMar 1, 2023\nA\x00 Ti\x1btle\n\nAnn Lee\n")
+    res = cli("convert", str(listing), *AS_OF)
+    assert res.exit_code == 0
+    assert "l.txt:2: warning[BK305] 2 control character(s)" in res.stderr
+    assert "A Title" in res.stdout
 
 
 def test_utf16_input_with_bom(cli, tmp_path):

@@ -38,6 +38,8 @@ CODES: dict[str, str] = {
     "BK302": "input is not text",
     "BK303": "input is not valid UTF-8",
     "BK304": "input holds no records",
+    "BK305": "control characters removed",
+    "BK306": "input read as Windows-1252",
     "BK401": "citekey made unique with a suffix",
     "BK402": "field dropped by the writer",
     "BK403": "empty MODS collection",

@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -46,9 +47,11 @@ class Input:
         self.encoding = "utf-8"
         if self._head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self.encoding = "utf-16"
-        elif b"\x00" in self._head[:8192]:
+        elif _looks_binary(self._head):
             self.close()
             raise InputError(f"{name}: is a binary file, not text")
+        elif not _is_utf8(self._head) and _is_cp1252(self._head):
+            self.encoding = "cp1252"  # a Windows export: said once, at the start (BK306)
         self.head = self._head.decode(self.encoding, errors="replace")
 
     def lines(self, diags: Diagnostics) -> Iterator[str]:
@@ -59,8 +62,15 @@ class Input:
         Decoding works a chunk of whole lines at a time (C speed); only a chunk that fails
         is decoded again line by line, to name the line and column of each bad byte.
         """
+        cleaner = _ControlCleaner(diags)
+        yield from cleaner.clean(self._lines(diags))
+        cleaner.report()
+
+    def _lines(self, diags: Diagnostics) -> Iterator[str]:
         pending, self._head = self._head, b""
         pending = pending.removeprefix(codecs.BOM_UTF8)  # a BOM is not content
+        if self.encoding == "cp1252":
+            diags.warning("BK306", "not UTF-8: read as Windows-1252 (cp1252); check accents")
         if self.encoding != "utf-8":  # rare; decoded whole
             data = pending + self._raw.read()
             yield from data.decode(self.encoding, errors="replace").lstrip("\ufeff").split("\n")
@@ -103,6 +113,64 @@ class Input:
     def close(self) -> None:
         if self._closer is not None:
             self._closer.close()
+
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"GIF8",
+                 b"\xff\xd8\xff", b"BZh", b"\xfd7zXZ")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """A known binary signature, or NUL bytes beyond what a damaged text file has."""
+    sample = head[:8192]
+    return head.startswith(_BINARY_MAGIC) or sample.count(b"\x00") > max(2, len(sample) // 100)
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut at the end of the sample
+    return True
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _is_cp1252(head: bytes) -> bool:
+    """Decodes as cp1252 and holds no UTF-8 sequence at all: a single-byte file, not a UTF-8
+    file with a few bad bytes (that one stays UTF-8, its bad bytes reported: BK303)."""
+    if _UTF8_SEQUENCE.search(head):
+        return False
+    try:
+        head.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _ControlCleaner:
+    """Removes control characters (NUL, form feeds, escapes: never content in citations)
+    and reports them once (BK305), with the first line and the total."""
+
+    def __init__(self, diags: Diagnostics) -> None:
+        self.diags = diags
+        self.count = 0
+        self.first_line = 0
+
+    def clean(self, lines: Iterator[str]) -> Iterator[str]:
+        for n, line in enumerate(lines, 1):
+            if _CONTROL.search(line):
+                line, k = _CONTROL.subn("", line)
+                self.count += k
+                self.first_line = self.first_line or n
+            yield line
+
+    def report(self) -> None:
+        if self.count:
+            self.diags.warning("BK305", f"{self.count} control character(s) such as NUL "
+                               "removed, the first on this line", line=self.first_line)
 
 
 def open_input(path: str) -> Input:

@@ -53,15 +53,22 @@ class KeyAssigner:
 
     def __init__(self, diags: Diagnostics | None = None) -> None:
         self._seen: set[str] = set()
+        self._next: dict[str, int] = {}
         self._diags = diags
 
     def _free(self, wanted: str) -> str:
-        """`wanted`, or `wanted` with the first free suffix (a, b, ..., z, aa, ...)."""
-        key, n = wanted, 0
+        """`wanted`, or `wanted` with the first free suffix (a, b, ..., z, aa, ...).
+
+        The next suffix to try is remembered per key, so 10^5 entries with one key cost
+        linear time, not quadratic."""
+        key, n = wanted, self._next.get(wanted, 0)
+        if n:
+            key = wanted + _suffix(n)
         while key in self._seen:
             n += 1
             key = wanted + _suffix(n)
         self._seen.add(key)
+        self._next[wanted] = n + 1
         return key
 
     def unique(self, wanted: str, line: int = 0) -> str:
