@@ -198,3 +198,43 @@ def test_help_is_helpful(cli):
     for option in ("--to", "--from", "--as-of", "--strict", "--report", "--ascii",
                    "--no-abstract", "-o"):
         assert option in res.stdout
+
+
+# --- faults: the old output survives, no temporary file is left -------------------------------
+
+
+@pytest.mark.parametrize(("fault", "code", "message"), [
+    (OSError(28, "No space left on device"), 1, "No space left on device"),
+    (KeyboardInterrupt(), 130, "interrupted; no output file was changed"),
+])
+def test_a_failed_write_leaves_the_old_file(cli, tmp_path, monkeypatch, fault, code, message):
+    import bibkit.cli
+
+    target = tmp_path / "refs.bib"
+    target.write_text("precious\n", encoding="utf-8")
+
+    def failing(citations, fmt, out, ctx):
+        for c in citations:
+            out.write(f"@misc{{{c.key},}}\n")
+            raise fault
+        return 0
+
+    monkeypatch.setattr(bibkit.cli, "write_citations", failing)
+    res = cli("convert", str(SAMPLE_LISTING), "-o", str(target), *AS_OF)
+    assert res.exit_code == code and message in res.stderr
+    assert "Traceback" not in res.stderr
+    assert target.read_text("utf-8") == "precious\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["refs.bib"]
+
+
+def test_read_only_directory(cli, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories; checked as a normal user only")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        res = cli("convert", str(SAMPLE_LISTING), "-o", str(ro / "out.bib"), *AS_OF)
+        assert res.exit_code == 1 and "cannot write" in res.stderr
+    finally:
+        ro.chmod(0o700)

@@ -1,0 +1,78 @@
+"""Pathological and huge inputs, as whole `bibkit check` processes: time and peak memory.
+
+Each case is generated at two sizes; a ratio of times near the ratio of sizes shows linear
+behaviour (a quadratic one would show the square), and peak RSS shows what memory does.
+
+  nested-braces   one BibTeX title of N nested brace groups
+  authors         one BibTeX entry with N authors
+  duplicate-keys  N BibTeX entries with the same key
+  long-line       one listing card whose abstract is one line of N KB
+  listing-scale   a listing of N cards (benchmarks/corpus.py), to see memory stay flat
+
+    python benchmarks/pathological.py [--scale 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from run import CORPUS, generate, measure
+
+
+def make(case: str, n: int) -> Path:
+    CORPUS.mkdir(exist_ok=True)
+    path = CORPUS / f"{case}-{n}.{'txt' if case in ('long-line', 'listing-scale') else 'bib'}"
+    if path.exists():
+        return path
+    if case == "listing-scale":
+        return generate(n)[0]
+    with path.open("w", encoding="utf-8") as fh:
+        if case == "nested-braces":
+            fh.write("@article{k, title={" + "{" * n + "x" + "}" * n + "}, year={2020}}\n")
+        elif case == "authors":
+            fh.write("@article{k, title={T}, year={2020}, author={")
+            fh.write(" and ".join(f"Family{i}, Given" for i in range(n)))
+            fh.write("}}\n")
+        elif case == "duplicate-keys":
+            for i in range(n):
+                fh.write(f"@misc{{dup, title={{Title {i}}}, year={{2020}}}}\n")
+        elif case == "long-line":
+            fh.write("LGMar 1, 2023\nA Title\n\nAnn Lee\n\n")
+            fh.write("word (x) -- a \\emph{b} " * (n * 1024 // 24) + "\n")
+    return path
+
+
+CASES = {  # case -> (small, large) sizes
+    "nested-braces": (10_000, 100_000),
+    "authors": (100_000, 1_000_000),
+    "duplicate-keys": (10_000, 100_000),
+    "long-line": (5_000, 50_000),
+    "listing-scale": (10_000, 100_000),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply every size")
+    args = ap.parse_args()
+    print("| case | size | MB | seconds | peak RSS MB | time ratio / size ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for case, sizes in CASES.items():
+        times = []
+        for n in (int(s * args.scale) for s in sizes):
+            path = make(case, n)
+            seconds, rss = measure([sys.executable, "-m", "bibkit", "check", str(path), "-q"],
+                                   check=False)
+            times.append(seconds)
+            ratio = ""
+            if len(times) == 2:
+                ratio = f"{(times[1] / times[0]) / (sizes[1] / sizes[0]):.2f}"
+            print(f"| {case} | {n:,} | {path.stat().st_size / 1e6:.1f} | {seconds:.2f} | "
+                  f"{rss / 1024:.0f} | {ratio} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
