@@ -108,7 +108,8 @@ def test_formats_lists_the_registry(cli):
 @pytest.mark.parametrize(("args", "setup", "code", "message"), [
     (["convert", "{tmp}/missing.txt"], None, 2, "missing.txt: no such file"),
     (["convert", "{tmp}"], None, 2, "is a directory"),
-    (["convert", "{tmp}/bin.txt"], ("bin.txt", b"\x00\x01\x02\x00\x00\x00binary\x00\x00"), 1, "is a binary file"),
+    (["convert", "{tmp}/bin.txt"], ("bin.txt", b"\x00\x01\x02\x00\x00\x00binary\x00\x00"), 1,
+     "is a binary file"),
     (["check", "{tmp}/empty.txt"], ("empty.txt", b""), 1, "error[BK301] input is empty"),
     (["convert", "{tmp}/x.txt", "--to", "docx"], ("x.txt", b"LGMar 1, 2023\nT\n"), 2,
      "unknown write format 'docx' (known: bibtex, biblatex, csljson"),
