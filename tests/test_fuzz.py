@@ -5,6 +5,8 @@ mutations of the real samples."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +17,7 @@ from bibkit.api import iter_citations
 from bibkit.context import ReadContext
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.fileio import Input, InputError
-from conftest import AS_OF, SAMPLES
+from conftest import AS_OF, ROOT, SAMPLES
 
 READERS = [name for name, spec in registry.formats().items() if spec.reader]
 SAMPLE_BYTES = {p.name: p.read_bytes() for d in SAMPLES.iterdir() if d.is_dir()
@@ -79,3 +81,16 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
 @given(case=mutated())
 def test_mutated_samples(fmt, case):
     check(case[1], fmt)
+
+
+REGRESSIONS = sorted((ROOT / "tests/fuzz-regressions").glob("*"))
+
+
+@pytest.mark.parametrize("fmt", READERS)
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
+def test_inputs_the_fuzzer_found(path, fmt):
+    """Each once hung or crashed a reader; run as a process so a hang fails, not blocks."""
+    proc = subprocess.run([sys.executable, "-m", "bibkit", "check", str(path), "--from", fmt,
+                           "-q"], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode in (0, 1) and b"Traceback" not in proc.stderr
+    check(path.read_bytes(), fmt)

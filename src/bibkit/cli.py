@@ -534,7 +534,7 @@ def formats_cmd() -> None:
         rows.append((spec.name, modes, " ".join(spec.suffixes) or "-", spec.summary))
     width = max(len(r[0]) for r in rows)
     for name, modes, suffixes, summary in rows:
-        click.echo(f"{name.ljust(width)}  {modes.ljust(10)}  {suffixes.ljust(6)}  {summary}")
+        click.echo(f"{name.ljust(width)}  {modes.ljust(10)}  {suffixes.ljust(10)}  {summary}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -76,7 +76,10 @@ _TRIGGERS = (
     ("roceedings", re.compile(r"\s+of\b", re.IGNORECASE), False),
     ("amera", None, True),  # "ICLR 2023 camera-ready": the venue precedes the word
 )
-_PAREN_YEAR_RE = re.compile(r"\((?:[A-Z][\w&/-]*\s?){1,6}['’]?\s?\d{2,4}\b[^()]{0,40}\)")
+# Words are separated by one space and bounded in length: no nested, overlapping
+# quantifiers, so no catastrophic backtracking on a long run of capitals (found by atheris).
+_PAREN_YEAR_RE = re.compile(
+    r"\([A-Z][\w&/-]{0,30}(?: [A-Z][\w&/-]{0,30}){0,5} ?['’]?\d{2,4}\b[^()]{0,40}\)")
 _YEAR_AFTER = re.compile(r"\s*(?:['’](?P<short>\d{2})|(?P<long>(?:19|20)\d{2}))(?!\d)")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")

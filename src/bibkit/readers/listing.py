@@ -325,7 +325,9 @@ def _parse_header(lines: list[tuple[int, str]], ctx: ReadContext) -> Profile | N
         if count:
             stated = int(count.group(1).replace(",", ""))
             continue
-        metric = _METRIC_VALUE_FIRST.fullmatch(text) or _METRIC_LABEL_FIRST.fullmatch(text)
+        # metrics are short ("12,368citations"); the bound keeps a stray long line linear
+        metric = len(text) <= 60 and (
+            _METRIC_VALUE_FIRST.fullmatch(text) or _METRIC_LABEL_FIRST.fullmatch(text))
         if metric and any(ch.isdigit() for ch in metric.group("value")):
             label = metric.group("label").strip().lower()
             value = metric.group("value").replace(",", "")
