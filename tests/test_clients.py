@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bibkit import dump, load
+from bibkit import dump, load, loads
 from conftest import AS_OF, ROOT, SAMPLES
 
 pytestmark = pytest.mark.client
@@ -204,3 +204,62 @@ def test_citation_js_reads_our_output_the_same_way(reader, path, fmt, tmp_path):
     theirs = json.loads(result.stdout)
     assert len(theirs) == len(ours)
     assert _summary(theirs) == _summary(ours)
+
+
+# --- injection: hostile text stays text, for the consumers that would execute it ------------
+
+HOSTILE = ["}", "@misc{evil, title={x}}", "\\input{/etc/passwd}", "\\immediate\\write18{touch pwned}",
+           "\\catcode`\\{=12", "\\def\\x{y}", "^^5cinput", "\nER  - \nTY  - JOUR",
+           "<script>alert(1)</script>", "javascript:alert(1)", "[x](javascript:1)", "]]>",
+           "%comment", "\\", "{", "$x^2$", "#1", "~", "_"]
+
+
+def hostile_citations():
+    from bibkit.model import Citation, PartialDate, Person
+
+    return [Citation(key=f"k{i}", title=f"Title {text} end", abstract=f"A {text} B",
+                     note=f"N {text}", authors=(Person(f"Fam{text}", "Given"),),
+                     issued=PartialDate(2020)) for i, text in enumerate(HOSTILE)]
+
+
+def test_hostile_text_in_bibtex_compiles_inert_with_pdflatex(tmp_path):
+    pdflatex, bibtex = need("pdflatex"), need("bibtex")
+    cs = hostile_citations()
+    (tmp_path / "refs.bib").write_text(dump(cs, "bibtex"), encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(BIBTEX_DOC, encoding="utf-8")
+    assert run([pdflatex, "-interaction=nonstopmode", "doc.tex"], tmp_path).returncode == 0
+    result = run([bibtex, "doc"], tmp_path)
+    assert result.returncode == 0, result.stdout
+    final = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
+    assert final.returncode == 0, final.stdout[-3000:]
+    assert not (tmp_path / "pwned").exists()
+    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert "runsystem" not in log and "/etc/passwd" not in log.split("bbl")[0][-200:]
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert bbl.count("\\bibitem") == len(cs)
+
+
+def test_hostile_text_is_intact_inside_its_field_for_every_consumer():
+    import bibtexparser
+    import pybtex.database
+    from lxml import etree
+
+    from bibkit.text import latex_to_text, squash
+
+    cs = hostile_citations()
+    lib = bibtexparser.parse_string(dump(cs, "bibtex"))
+    assert not lib.failed_blocks and len(lib.entries) == len(cs)
+    # BibTeX and RIS values are one line: white space runs fold to one space, text stays
+    one_line = [squash(c.title) for c in cs]
+    assert [latex_to_text(e.fields_dict["title"].value) for e in lib.entries] == one_line
+    db = pybtex.database.parse_string(dump(cs, "biblatex"), "bibtex")
+    assert [latex_to_text(db.entries[c.key].fields["title"]) for c in cs] == one_line
+    ris = loads(dump(cs, "ris"), "ris")
+    assert [" ".join(c.title.split()) for c in ris] == one_line
+    mods = etree.fromstring(dump(cs, "mods").encode("utf-8"))
+    ns = {"m": "http://www.loc.gov/mods/v3"}
+    titles = [t.text for t in mods.findall("m:mods/m:titleInfo/m:title", ns)]
+    assert titles == [c.title for c in cs]
+    import json
+
+    assert [item["title"] for item in json.loads(dump(cs, "csljson"))] == [c.title for c in cs]

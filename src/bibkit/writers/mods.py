@@ -176,7 +176,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         text = etree.tostring(el, encoding="unicode", pretty_print=True)
         # the collection already declares the namespace
         text = text.replace(f' xmlns="{NS}"', "", 1)
-        out.write("  " + text.rstrip("\n").replace("\n", "\n  ") + "\n")
+        out.write(text)  # not re-indented: that would change text that holds line breaks
         n += 1
     out.write("</modsCollection>\n")
     if n == 0:
