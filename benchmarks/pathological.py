@@ -9,7 +9,9 @@ behaviour (a quadratic one would show the square), and peak RSS shows what memor
   long-line       one listing card whose abstract is one line of N KB
   listing-scale   a listing of N cards (benchmarks/corpus.py), to see memory stay flat
 
-    python benchmarks/pathological.py [--scale 1]
+With --huge: a ~1 GB listing (700k cards) converted to BibTeX, and that .bib to CSL-JSON.
+
+    python benchmarks/pathological.py [--scale 1] [--huge]
 """
 
 from __future__ import annotations
@@ -53,10 +55,43 @@ CASES = {  # case -> (small, large) sizes
 }
 
 
+def huge() -> None:
+    """A ~1 GB listing to BibTeX, and that ~1 GB .bib to CSL-JSON: streaming, flat memory."""
+    listing = make_listing(700_000)
+    bib = CORPUS / "huge.bib"
+    print("| conversion | input MB | seconds | MB/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, src, argv in (
+        ("listing -> bibtex", listing, ["--to", "bibtex", "-o", str(bib)]),
+        ("bibtex -> csljson", bib, ["--to", "csljson", "-o", str(CORPUS / "huge.json")]),
+    ):
+        seconds, rss = measure([sys.executable, "-m", "bibkit", "convert", str(src), "-q",
+                                "--as-of", "2026-11-27", *argv], check=False)
+        mb = src.stat().st_size / 1e6
+        print(f"| {name} | {mb:,.0f} | {seconds:.1f} | {mb / seconds:.1f} | {rss / 1024:.0f} |",
+              flush=True)
+
+
+def make_listing(n: int) -> Path:
+    from corpus import cards
+
+    path = CORPUS / f"listing-{n}.txt"
+    if not path.exists():
+        CORPUS.mkdir(exist_ok=True)
+        with path.open("w", encoding="utf-8") as fh:
+            for chunk in cards(n):
+                fh.write(chunk)
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every size")
+    ap.add_argument("--huge", action="store_true", help="the 1 GB conversions instead")
     args = ap.parse_args()
+    if args.huge:
+        huge()
+        return
     print("| case | size | MB | seconds | peak RSS MB | time ratio / size ratio |")
     print("|---|---:|---:|---:|---:|---:|")
     for case, sizes in CASES.items():
