@@ -208,8 +208,9 @@ def test_citation_js_reads_our_output_the_same_way(reader, path, fmt, tmp_path):
 
 # --- injection: hostile text stays text, for the consumers that would execute it ------------
 
-HOSTILE = ["}", "@misc{evil, title={x}}", "\\input{/etc/passwd}", "\\immediate\\write18{touch pwned}",
-           "\\catcode`\\{=12", "\\def\\x{y}", "^^5cinput", "\nER  - \nTY  - JOUR",
+HOSTILE = ["}", "@misc{evil, title={x}}", "\\input{/etc/passwd}",
+           "\\immediate\\write18{touch pwned}", "\\catcode`\\{=12", "\\def\\x{y}", "^^5cinput",
+           "\nER  - \nTY  - JOUR",
            "<script>alert(1)</script>", "javascript:alert(1)", "[x](javascript:1)", "]]>",
            "%comment", "\\", "{", "$x^2$", "#1", "~", "_"]
 
