@@ -300,7 +300,8 @@ def convert(
             ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
             out = Output(output)
             wctx = WriteContext(
-                diags, ascii=ascii_, abstract=not no_abstract, options=writer_options
+                diags, ascii=ascii_, abstract=not no_abstract, options=writer_options,
+                keys_unique=True,  # iter_citations assigned them
             )
             try:
                 citations = _with_progress(

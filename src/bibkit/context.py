@@ -25,3 +25,4 @@ class WriteContext:
     ascii: bool = False  # LaTeX-encode non-ASCII characters (BibTeX family)
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # -O key=value, format specific
+    keys_unique: bool = False  # the pipeline already made every key unique and safe

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
+from .context import WriteContext
 from .diagnostics import Diagnostics
 from .formatdata import load_toml
 from .model import Citation, evolve
@@ -68,7 +69,8 @@ class KeyAssigner:
             n += 1
             key = wanted + _suffix(n)
         self._seen.add(key)
-        self._next[wanted] = n + 1
+        if n:  # only keys that collided need a counter: memory stays one set of keys
+            self._next[wanted] = n + 1
         return key
 
     def unique(self, wanted: str, line: int = 0) -> str:
@@ -82,8 +84,26 @@ class KeyAssigner:
 
     def __call__(self, c: Citation) -> Citation:
         # generated keys collide by design (same author, year, word): suffixed silently
-        key = self.unique(c.key, c.origin.line) if c.key else self._free(base_key(c))
+        key = self.unique(safe_key(c.key), c.origin.line) if c.key else self._free(base_key(c))
         return c if key == c.key else evolve(c, key=key)
+
+
+_KEY_UNSAFE_RE = re.compile(r"[\s{}(),\\\"#%'=~]")
+
+
+def safe_key(key: str) -> str:
+    """A citekey every format accepts: no white space, braces, commas, quotes or #%'=~."""
+    return _KEY_UNSAFE_RE.sub("", key) or "entry"
+
+
+def writer_keys(ctx: WriteContext) -> Callable[[Citation], str]:
+    """The key a writer uses for each citation. When the pipeline already made keys unique
+    and safe (`ctx.keys_unique`), they are used as they are and no second set of keys is
+    kept; otherwise the writer ensures it itself."""
+    if ctx.keys_unique:
+        return lambda c: c.key
+    assign = KeyAssigner(ctx.diags)
+    return lambda c: assign(c).key
 
 
 def assign_keys(

@@ -18,12 +18,11 @@ from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
-from ..keys import KeyAssigner
+from ..keys import writer_keys
 from ..model import LINK_LABELS, Citation, Kind, Person, Status
 from ..text import escape_latex, protect_title, squash, to_ascii_latex
 
 _RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
-_KEY_UNSAFE_RE = re.compile(r"[\s{}(),\\\"#%'=~]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,11 +230,6 @@ def entry_fields(
     return etype, f
 
 
-def safe_key(key: str) -> str:
-    """A citekey BibTeX and biber accept: no white space, braces, commas or quotes."""
-    return _KEY_UNSAFE_RE.sub("", key) or "entry"
-
-
 @cache
 def _prefixes(order: tuple[str, ...]) -> dict[str, str]:
     """`  name = ` for every field, aligned on the dialect's longest field name, so every
@@ -275,11 +269,11 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
     def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         d = dialect(dialect_name)
         enc = _Encoder(ctx)
-        keys = KeyAssigner(ctx.diags)  # BibTeX needs unique, safe keys whatever it is given
+        key_of = writer_keys(ctx)  # unique, safe keys whatever the writer is given
         n = 0
         for c in citations:
             etype, fields = entry_fields(c, d, enc, ctx)
-            key = keys.unique(safe_key(c.key), c.origin.line) if c.key else keys(c).key
+            key = key_of(c)
             if n:
                 out.write("\n")
             out.write(_render(key, etype, fields, d.order, c.extra))

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from ..context import WriteContext
 from ..csl import to_csl
-from ..keys import KeyAssigner
+from ..keys import writer_keys
 from ..model import Citation
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -16,11 +16,11 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as a CSL-JSON array; returns how many."""
-    keys = KeyAssigner(ctx.diags)  # ids must be unique within a file
+    key_of = writer_keys(ctx)  # unique, safe keys whatever the writer is given
     n = 0
     out.write("[")
     for c in citations:
-        key = keys.unique(c.key, c.origin.line) if c.key else keys(c).key
+        key = key_of(c)
         item = to_csl(c, key)
         if not ctx.abstract:
             item.pop("abstract", None)

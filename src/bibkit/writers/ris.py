@@ -14,7 +14,7 @@ from typing import TextIO
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
-from ..keys import KeyAssigner
+from ..keys import writer_keys
 from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -122,10 +122,10 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     ris_type = ctx.options.get("ris_type")
     if ris_type is not None and ris_type not in _RIS_TYPES:
         raise ValueError(f"ris_type must be one of {', '.join(_RIS_TYPES)}")
-    keys = KeyAssigner(ctx.diags)
+    key_of = writer_keys(ctx)  # unique, safe keys whatever the writer is given
     n = 0
     for c in citations:
-        key = keys.unique(c.key, c.origin.line) if c.key else keys(c).key
+        key = key_of(c)
         lines = []
         for tag, value in record(c, key, ctx):
             text = fold(value)
