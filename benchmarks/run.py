@@ -22,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,16 +47,23 @@ def generate(n: int) -> tuple[Path, Path]:
     return listing, bib
 
 
-def measure(argv: list[str], stdout=subprocess.DEVNULL, check: bool = True
-            ) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one process (check: fail on a non-zero exit)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if check and proc.returncode != 0:
-        raise SystemExit(f"{argv[:4]} failed: {proc.stderr.read().decode()[-500:]}")
+def measure(argv: list[str], check: bool = True) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one process (check: fail on a non-zero exit).
+
+    The process is started with posix_spawn, not fork: a forked child starts with a copy of
+    this (possibly large) process's resident pages, which would count in its peak RSS.
+    """
+    with tempfile.TemporaryFile() as err:
+        actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                   (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
+        start = time.perf_counter()
+        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if check and code != 0:
+            err.seek(0)
+            raise SystemExit(f"{argv[:4]} failed ({code}): {err.read().decode()[-500:]}")
     return elapsed, usage.ru_maxrss
 
 
