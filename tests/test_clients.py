@@ -264,3 +264,16 @@ def test_hostile_text_is_intact_inside_its_field_for_every_consumer():
     import json
 
     assert [item["title"] for item in json.loads(dump(cs, "csljson"))] == [c.title for c in cs]
+
+
+def test_hostile_text_in_the_cv_compiles_inert_with_pdflatex(tmp_path):
+    pdflatex = need("pdflatex")
+    from bibkit.cv import CvOptions, render
+
+    tex = render(hostile_citations(), CvOptions(fmt="latex", standalone=True,
+                                                highlight=("Given Fam}",))).text
+    (tmp_path / "cv.tex").write_text(tex, encoding="utf-8")
+    result = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "cv.tex"], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert not (tmp_path / "pwned").exists()
+    assert "runsystem" not in (tmp_path / "cv.log").read_text(encoding="utf-8", errors="replace")
