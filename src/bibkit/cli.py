@@ -19,9 +19,10 @@ import click
 
 from . import __version__, registry
 from . import cv as cv_mod
-from .api import input_format, iter_citations, output_format, write_citations
+from .api import input_format, iter_citations, load, output_format, write_citations
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostic, Diagnostics, Severity
+from .enrich.localbib import LibraryIndex, merge_library
 from .fileio import InputError, Output, UsageError, open_input, same_file
 from .formatdata import FormatDataError
 from .model import Citation
@@ -250,6 +251,14 @@ def main() -> None:
 )
 @click.option("--no-abstract", is_flag=True, help="Leave abstracts out.")
 @click.option(
+    "--merge",
+    "merge_files",
+    multiple=True,
+    metavar="FILE",
+    help="Fill entries from your own library (any format bibkit reads): full author lists, "
+    "venues, DOIs. Repeatable; offline.",
+)
+@click.option(
     "-O",
     "--option",
     "options",
@@ -271,6 +280,7 @@ def convert(
     report: str | None,
     verbose: bool,
     quiet: bool,
+    merge_files: tuple[str, ...] = (),
 ) -> None:
     """Convert INPUT (a file, or - for stdin) to another format.
 
@@ -293,6 +303,10 @@ def convert(
                 )
             if known[key] and value not in known[key]:
                 raise UsageError(f"-O {key}={value}: expected one of {', '.join(known[key])}")
+        libraries = []
+        for path in merge_files:  # the user's own libraries, read first (they are small)
+            lib = load(path, diagnostics=Diagnostics(path, sink=_Printer(verbose, quiet)))
+            libraries.append((LibraryIndex(lib.citations), path))
         inp = open_input(input)
         try:
             fmt_in = input_format(inp, from_)
@@ -304,9 +318,10 @@ def convert(
                 keys_unique=True,  # iter_citations assigned them
             )
             try:
-                citations = _with_progress(
-                    iter_citations(inp, fmt_in, ctx), sys.stderr.isatty() and not quiet
-                )
+                stream = iter_citations(inp, fmt_in, ctx)
+                for index, path in libraries:
+                    stream = merge_library(stream, index, f"library {path}", diags)
+                citations = _with_progress(stream, sys.stderr.isatty() and not quiet)
                 count = write_citations(citations, fmt_out, out.stream, wctx)
             except BaseException:
                 out.discard()

@@ -56,6 +56,8 @@ CODES: dict[str, str] = {
     "BK703": "unknown RIS type",
     "BK704": "RIS record could not be read",
     "BK801": "no CV owner to highlight",
+    "BK901": "fields merged from a library",
+    "BK902": "possible library match not applied",
 }
 
 

@@ -1,0 +1,2 @@
+"""Enrichment: filling citations from other sources (a local library now; remote resolvers
+build on the same matching and merge rules)."""

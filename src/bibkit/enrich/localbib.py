@@ -1,0 +1,68 @@
+"""Enrichment from the user's own library (`--merge refs.bib`): offline, any readable format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from ..diagnostics import Diagnostics
+from ..model import Citation
+from .match import fold_title, match
+from .merge import merge
+
+_WEAK = 0.8  # a title this close is worth mentioning, never worth merging on its own
+
+
+class LibraryIndex:
+    """Candidates by arXiv id, DOI and the first two title words: no n x m comparison."""
+
+    def __init__(self, library: Iterable[Citation]) -> None:
+        self.by_id: dict[str, list[Citation]] = {}
+        self.by_words: dict[str, list[Citation]] = {}
+        for c in library:
+            for key in self._id_keys(c):
+                self.by_id.setdefault(key, []).append(c)
+            for word in fold_title(c.title).split()[:2]:
+                self.by_words.setdefault(word, []).append(c)
+
+    @staticmethod
+    def _id_keys(c: Citation) -> list[str]:
+        keys = []
+        if c.ids.arxiv:
+            keys.append("arxiv:" + re.sub(r"v\d+$", "", c.ids.arxiv))
+        if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
+            keys.append("doi:" + c.ids.doi)
+        return keys
+
+    def candidates(self, c: Citation) -> list[Citation]:
+        seen: dict[int, Citation] = {}
+        for key in self._id_keys(c):
+            for cand in self.by_id.get(key, ()):
+                seen[id(cand)] = cand
+        for word in fold_title(c.title).split()[:2]:
+            for cand in self.by_words.get(word, ()):
+                seen[id(cand)] = cand
+        return list(seen.values())
+
+
+def merge_library(citations: Iterable[Citation], index: LibraryIndex, source: str,
+                  diags: Diagnostics) -> Iterator[Citation]:
+    """Each citation, filled from its match in the library (the library's values win)."""
+    for c in citations:
+        results = [(match(c, cand), cand) for cand in index.candidates(c)]
+        accepted = [(m, cand) for m, cand in results if m.accepted]
+        if accepted:
+            best, cand = max(accepted, key=lambda r: r[0].score)
+            merged, changes = merge(c, cand, source, best.score, prefer_other=True)
+            if changes:
+                names = ", ".join(ch.field for ch in changes)
+                diags.info("BK901", f"merged from {source} ({best.reason}): {names}",
+                           line=c.origin.line, key=c.key)
+            yield merged
+            continue
+        weak = [(m, cand) for m, cand in results if m.score >= _WEAK]
+        if weak:
+            m, cand = max(weak, key=lambda r: r[0].score)
+            diags.info("BK902", f"possible match {cand.key!r} in {source} not applied: "
+                       f"{m.reason}", line=c.origin.line, key=c.key)
+        yield c

