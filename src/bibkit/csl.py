@@ -14,6 +14,7 @@ import re
 from functools import cache
 from typing import Any
 
+from .dates import DateError, parse_iso
 from .formatdata import load_toml
 from .identifiers import display_doi, find_arxiv_id
 from .model import (
@@ -265,11 +266,13 @@ def _read_date(item: dict[str, Any], var: str) -> PartialDate:
         else:
             raise CslError(f"/{var}", "a date needs date-parts or raw")
     if isinstance(value, str):  # EDTF / ISO: 2023, 2023-03, 2023-03-01
-        bits = value.strip().split("-")
         try:
-            return PartialDate(*[int(b) for b in bits[:3] if b])  # type: ignore[arg-type]
-        except ValueError as exc:
-            raise CslError(f"/{var}", f"date {value!r} is not YYYY[-MM[-DD]]") from exc
+            date = parse_iso(value)
+        except DateError as exc:
+            raise CslError(f"/{var}", f"date {value!r}: {exc}") from exc
+        if date is None:
+            raise CslError(f"/{var}", f"date {value!r} is not YYYY[-MM[-DD]]")
+        return date
     raise CslError(f"/{var}", "a date should be an object or a string")
 
 
