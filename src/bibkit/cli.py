@@ -23,6 +23,8 @@ from .api import input_format, iter_citations, load, output_format, write_citati
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .enrich.localbib import LibraryIndex, merge_library
+from .enrich.pipeline import DEFAULT_SERVICES, EnrichError, service_names
+from .enrich.session import EnrichOutcome, EnrichSettings, enrich_citations
 from .fileio import InputError, Output, UsageError, open_input, same_file
 from .formatdata import FormatDataError
 from .model import Citation
@@ -218,6 +220,93 @@ def common_options(fn: Any) -> Any:
     return fn
 
 
+_enrich_common = [
+    click.option("--offline", is_flag=True,
+                 help="Answer lookups from the cache only; make no request."),
+    click.option("--refresh", is_flag=True, help="Ask the services again even when cached."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+    click.option("--cache-dir", metavar="DIR", envvar="BIBKIT_CACHE_DIR",
+                 help="Where the cache lives (default: the user cache dir; env "
+                 "BIBKIT_CACHE_DIR)."),
+    click.option("--endpoint", "endpoints", multiple=True, metavar="SERVICE=URL",
+                 help="Use another address for a service (a mirror, a test server); "
+                 "repeatable. Env: BIBKIT_ARXIV_URL, BIBKIT_DBLP_URL, BIBKIT_CROSSREF_URL, "
+                 "BIBKIT_S2_URL."),
+    click.option("--prefer", type=click.Choice(["local", "remote"]), default="local",
+                 show_default=True,
+                 help="remote: a service's value replaces one the entry already has (from "
+                 "the input or --merge); local: services only fill what is missing."),
+    click.option("--owner", "owner", multiple=True, metavar="NAME",
+                 help="The profile owner, checked against complete author lists (default: "
+                 "the listing's owner)."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+                 metavar="SECONDS", help="Give up on a request after this long (it is retried)."),
+]
+
+
+def enrich_options(fn: Any) -> Any:
+    for option in reversed(_enrich_common):
+        fn = option(fn)
+    return fn
+
+
+def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings | None:
+    """The settings for --enrich and its companions, or None when nothing is to be enriched."""
+    if not services:
+        for flag in ("offline", "refresh", "no_cache"):
+            if kw.get(flag):
+                raise UsageError(f"--{flag.replace('_', '-')} needs --enrich SERVICES")
+        return None
+    try:
+        names = service_names(services)
+    except EnrichError as exc:
+        raise UsageError(str(exc)) from None
+    endpoints = {}
+    for pair in kw.get("endpoints", ()):
+        name, sep, url = pair.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint takes SERVICE=http(s)://..., not {pair!r}")
+        endpoints[name.strip()] = url.strip()
+    return EnrichSettings(
+        services=names, offline=kw.get("offline", False), refresh=kw.get("refresh", False),
+        use_cache=not kw.get("no_cache", False), cache_dir=kw.get("cache_dir"),
+        endpoints=endpoints, prefer_remote=kw.get("prefer") == "remote",
+        owner=tuple(kw.get("owner", ())), timeout=kw.get("timeout", 20.0),
+    )
+
+
+def _enrich(citations: list[Citation], settings: EnrichSettings, diags: Diagnostics,
+            ctx: ReadContext, quiet: bool) -> EnrichOutcome:
+    """Run the services over the citations, with a progress line on a terminal."""
+    global _progress_shown
+    start = time.monotonic()
+    tty = sys.stderr.isatty() and not quiet
+
+    def progress(label: str, done: int, total: int) -> None:
+        global _progress_shown
+        if tty and time.monotonic() - start > 1.0:
+            click.echo(f"\r\033[K  {label}: {done}/{total} entries looked up …", err=True,
+                       nl=False)
+            _progress_shown = True
+
+    try:
+        outcome = enrich_citations(citations, settings, diags, ctx.profile, progress)
+    except EnrichError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        _progress_clear()
+    if not quiet:
+        s = outcome.summary
+        click.echo(
+            f"bibkit: enriched with {', '.join(settings.services)}: {s['changed']} of "
+            f"{s['entries']} entries changed; {s['author_lists_completed']} author lists "
+            f"completed, {s['published_versions']} published versions, "
+            f"{s['arxiv_ids_found']} arXiv ids, {s['dois_found']} DOIs; "
+            f"{s.get('http_requests', 0)} requests, {s.get('http_cache_hits', 0)} from the "
+            "cache", err=True)
+    return outcome
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="bibkit")
 def main() -> None:
@@ -259,6 +348,13 @@ def main() -> None:
     "venues, DOIs. Repeatable; offline.",
 )
 @click.option(
+    "--enrich",
+    "services",
+    metavar="SERVICES",
+    help="Fill entries from online services, in this order: arxiv, dblp, crossref, s2 "
+    "(Semantic Scholar), or all. Comma-separated; cached.",
+)
+@click.option(
     "-O",
     "--option",
     "options",
@@ -266,6 +362,7 @@ def main() -> None:
     metavar="KEY=VALUE",
     help="A writer-specific option; repeatable.",
 )
+@enrich_options
 @common_options
 def convert(
     input: str,
@@ -281,6 +378,8 @@ def convert(
     verbose: bool,
     quiet: bool,
     merge_files: tuple[str, ...] = (),
+    services: str | None = None,
+    **enrich_kw: Any,
 ) -> None:
     """Convert INPUT (a file, or - for stdin) to another format.
 
@@ -292,6 +391,7 @@ def convert(
     def run() -> None:
         if same_file(input, output):
             raise UsageError(f"{output}: is the input file; choose another output")
+        settings = _enrich_settings(services, enrich_kw)
         writer_options = _parse_options(options)
         fmt_out = output_format(output, to)
         known = getattr(registry.writer(fmt_out), "options", {})
@@ -321,6 +421,10 @@ def convert(
                 stream = iter_citations(inp, fmt_in, ctx)
                 for index, path in libraries:
                     stream = merge_library(stream, index, f"library {path}", diags)
+                outcome = None
+                if settings is not None:  # services work in batches: the whole list first
+                    outcome = _enrich(list(stream), settings, diags, ctx, quiet)
+                    stream = iter(outcome.citations)
                 citations = _with_progress(stream, sys.stderr.isatty() and not quiet)
                 count = write_citations(citations, fmt_out, out.stream, wctx)
             except BaseException:
@@ -330,7 +434,10 @@ def convert(
         finally:
             inp.close()
         if report:
-            _write_report(report, _report(inp.name, fmt_in, fmt_out, count, diags, ctx, strict))
+            data = _report(inp.name, fmt_in, fmt_out, count, diags, ctx, strict)
+            if outcome is not None:
+                data["enrichment"] = outcome.report()
+            _write_report(report, data)
         if not quiet:
             verb = f"written as {fmt_out}" + (f" to {output}" if output else "")
             line = _summary(diags, count, verb, ctx)
@@ -340,6 +447,57 @@ def convert(
         sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
     _run(run)
+
+
+@main.command()
+@click.argument("input", metavar="INPUT")
+@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
+@click.option(
+    "--to",
+    metavar="FORMAT",
+    help="Output format (default: from the -o suffix, else csljson, which keeps provenance).",
+)
+@click.option(
+    "-s",
+    "--services",
+    "--enrich",
+    "services",
+    default=",".join(DEFAULT_SERVICES),
+    show_default=True,
+    metavar="SERVICES",
+    help="Services to ask, in order: arxiv, dblp, crossref, s2 (Semantic Scholar), or all.",
+)
+@click.option(
+    "--merge",
+    "merge_files",
+    multiple=True,
+    metavar="FILE",
+    help="Fill from your own library first (its values win unless --prefer remote).",
+)
+@enrich_options
+@common_options
+def enrich(
+    input: str, output: str | None, to: str | None, services: str,
+    merge_files: tuple[str, ...], **kw: Any,
+) -> None:
+    """Fill INPUT's entries from online services: full author lists for "et al.", arXiv ids,
+    DOIs, published venues; then check that the profile owner is an author of each.
+
+    Every filled field records its source and confidence (kept in CSL-JSON output);
+    --report FILE.json lists each entry's changes, the near matches not applied, and the
+    owner check. Responses are cached, so a second run makes no request; --offline uses the
+    cache alone. A service that fails is a warning, never a lost entry.
+
+    \b
+    Examples:
+      bibkit enrich listing.txt -o enriched.json --report changes.json
+      bibkit enrich listing.txt --services arxiv,dblp --offline -o refs.bib
+      bibkit cv enriched.json --highlight "Bo Han" --exclude-unconfirmed
+    """
+    click.get_current_context().invoke(
+        convert, input=input, to=to or (None if output else "csljson"), output=output,
+        ascii_=False, no_abstract=False, options=(), merge_files=merge_files,
+        services=services, **kw)
 
 
 @main.command()
@@ -447,6 +605,19 @@ def check(
     "--csl", metavar="STYLE", help="Format entries with a CSL style: apa, ieee or a .csl file."
 )
 @click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
+@click.option(
+    "--exclude-unconfirmed",
+    is_flag=True,
+    help="Leave out entries whose complete author list does not contain the owner (papers "
+    "of a namesake); lists ending in et al. stay.",
+)
+@click.option(
+    "--enrich",
+    "services",
+    metavar="SERVICES",
+    help="Complete the entries from online services first (as `bibkit enrich`).",
+)
+@enrich_options
 @common_options
 def cv(
     input: str,
@@ -464,12 +635,15 @@ def cv(
     links: bool,
     csl: str | None,
     standalone: bool,
+    exclude_unconfirmed: bool,
+    services: str | None,
     from_: str | None,
     as_of: dt.datetime | None,
     strict: bool,
     report: str | None,
     verbose: bool,
     quiet: bool,
+    **enrich_kw: Any,
 ) -> None:
     """Write the publications section of a CV or homepage from INPUT (a listing or any
     library bibkit reads), grouped and numbered, the owner's name highlighted.
@@ -502,7 +676,9 @@ def cv(
             links=links,
             csl=csl,
             standalone=standalone,
+            exclude_unconfirmed=exclude_unconfirmed,
         )
+        settings = _enrich_settings(services, enrich_kw)
         if same_file(input, output):
             raise UsageError(f"{output}: is the input file; choose another output")
         inp = open_input(input)
@@ -513,6 +689,10 @@ def cv(
             citations = list(iter_citations(inp, fmt_in, ctx))
         finally:
             inp.close()
+        if settings is not None:
+            if not settings.owner and highlight:
+                settings.owner = highlight
+            citations = _enrich(citations, settings, diags, ctx, quiet).citations
         try:
             result = cv_mod.render(citations, opts, ctx.profile, diags)
         except FileNotFoundError as exc:

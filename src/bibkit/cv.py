@@ -80,6 +80,8 @@ class CvOptions:
     links: bool = True
     csl: str | None = None
     standalone: bool = False
+    # leave out entries whose complete author list lacks the owner (a namesake's paper)
+    exclude_unconfirmed: bool = False
 
 
 @dataclass
@@ -157,7 +159,17 @@ def _selector_hits(c: Citation, selector: str) -> bool:
     return low in c.title.casefold()
 
 
-def select(citations: Iterable[Citation], opts: CvOptions) -> tuple[list[Citation], int]:
+def unconfirmed(c: Citation, is_owner: Callable[[Person], bool] | None) -> bool:
+    """The owner check said no (`bibkit enrich`), or the complete author list lacks the owner.
+    A list that ends in "et al." proves nothing: the owner may be among the hidden authors."""
+    if any(p.rule == "owner-not-listed" for p in c.provenance):
+        return True
+    return (is_owner is not None and not c.authors_truncated and bool(c.authors)
+            and not any(is_owner(p) for p in c.authors))
+
+
+def select(citations: Iterable[Citation], opts: CvOptions,
+           is_owner: Callable[[Person], bool] | None = None) -> tuple[list[Citation], int]:
     kept, excluded = [], 0
     kinds = {k.strip() for k in opts.kinds if k.strip()}
     for c in citations:
@@ -172,6 +184,7 @@ def select(citations: Iterable[Citation], opts: CvOptions) -> tuple[list[Citatio
             )
             and not any(_selector_hits(c, s) for s in opts.exclude)
             and (not opts.only or any(_selector_hits(c, s) for s in opts.only))
+            and not (opts.exclude_unconfirmed and unconfirmed(c, is_owner))
         )
         if ok:
             kept.append(c)
@@ -396,7 +409,7 @@ def render(
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     names = opts.highlight or ((profile.name,) if profile and profile.name else ())
     is_owner = owner_matcher(names)
-    kept, excluded = select(citations, opts)
+    kept, excluded = select(citations, opts, is_owner if names else None)
     groups = group(kept, opts.group_by)
     csl = csl_renderer(opts.csl) if opts.csl else None
     t, esc = layout(opts.fmt), ESCAPE[opts.fmt]

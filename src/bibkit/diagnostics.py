@@ -57,7 +57,12 @@ CODES: dict[str, str] = {
     "BK704": "RIS record could not be read",
     "BK801": "no CV owner to highlight",
     "BK901": "fields merged from a library",
-    "BK902": "possible library match not applied",
+    "BK902": "possible match not applied",
+    "BK903": "fields filled by an online service",
+    "BK904": "online service unavailable",
+    "BK905": "lookups not in the cache (--offline)",
+    "BK906": "profile owner not among the complete authors",
+    "BK907": "cache cannot be used",
 }
 
 

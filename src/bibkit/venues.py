@@ -26,11 +26,15 @@ class VenueHit:
     evidence: str  # the phrase that named the venue
 
 
+_INDEX_NAMES: dict[str, int] = {}  # exact venue strings of indexes (`names`), case-folded
+
+
 @cache
 def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
     data = load_toml(_FILE)
     venues: list[Venue] = []
     alias_to_index: dict[str, int] = {}
+    _INDEX_NAMES.clear()
     alternatives: list[tuple[int, str]] = []
     for i, row in enumerate(data.get("venue", [])):
         for field in ("short", "name", "kind", "aliases"):
@@ -44,6 +48,8 @@ def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
                 publisher=row.get("publisher", ""),
             )
         )
+        for name in row.get("names", []):
+            _INDEX_NAMES[name.casefold()] = i
         for alias in row["aliases"]:
             folded = alias.casefold() if " " in alias else alias
             require(folded not in alias_to_index, _FILE, f"alias {alias!r} is listed twice")
@@ -62,6 +68,44 @@ def lookup(alias: str) -> Venue | None:
     key = " ".join(alias.split())
     i = index.get(key.casefold() if " " in key else key)
     return venues[i] if i is not None else None
+
+
+_PROCEEDINGS = re.compile(
+    r"^(?:proceedings\s+of\s+(?:the\s+)?)?(?:(?:19|20)\d\d\s+)?(?:\d+(?:st|nd|rd|th)\s+)?",
+    re.IGNORECASE)
+_TRAILING = re.compile(r"(?:[\s,]+(?:\((?:\d+|[A-Z][\w&/ -]*)\)|(?:19|20)\d\d|\d{1,3}|"
+                       r"volume\s+\d+|vol\.\s*\d+))+\s*$", re.IGNORECASE)
+_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][\w&/ -]{1,30})\)\s*$")
+
+
+def venue_from_name(name: str, kind: str = "", year: int | None = None) -> Venue:
+    """A venue as an index names it (DBLP "ECCV (12)", Crossref "Proceedings of the 40th
+    International Conference on Machine Learning", arXiv's journal_ref "ICLR 2023"), normalised
+    through the venue table when it is a venue the table knows; as given otherwise."""
+    name = " ".join(name.split())
+    venues, _, index = _table()
+    i = _INDEX_NAMES.get(name.casefold())
+    if i is None:
+        candidates = [name, _TRAILING.sub("", name)]
+        candidates.append(_PROCEEDINGS.sub("", candidates[-1]))
+        acronym = _ACRONYM_IN_PARENS.search(name)
+        if acronym:
+            candidates.append(acronym.group(1))
+        for text in candidates:
+            key = text.strip()
+            i = index.get(key.casefold() if " " in key else key)
+            if i is None:
+                i = _INDEX_NAMES.get(key.casefold())
+            if i is not None:
+                break
+    if i is None:
+        return Venue(name=name, kind=kind, year=year)
+    v = venues[i]
+    if "workshop" in name.lower() and v.kind != "workshop":
+        return Venue(name=f"{v.name} Workshops", short_name=f"{v.short_name} Workshop",
+                     kind="workshop", publisher=v.publisher, year=year)
+    return Venue(name=v.name, short_name=v.short_name, kind=v.kind, publisher=v.publisher,
+                 year=year)
 
 
 # Trigger words, found with str.find (first letter dropped: "Accepted" and "accepted"), and

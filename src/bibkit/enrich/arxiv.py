@@ -1,0 +1,139 @@
+"""arXiv API resolver: the Atom feed of export.arxiv.org/api/query, read with lxml.
+
+Citations with an arXiv id are looked up in batches (`id_list`, up to 50 a request); the others
+by title phrase and first author (`search_query=ti:"..." AND au:...`). arXiv asks for one
+request every three seconds. What a record gives: id with version, full authors, primary class
+and cross-lists, `journal_ref`, the publisher's DOI, comments; `journal_ref` and comments are
+read for the published venue with the same venue table as the listing reader.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Sequence
+
+from lxml import etree
+
+from ..dates import parse_iso
+from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
+from ..venues import find_venue, venue_from_name
+from ..xmlsafe import XmlError, parse_xml
+from .http import ServiceError
+from .match import fold_title
+from .resolver import KIND_OF_VENUE, Resolver, doi, first_family, person
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+_ID_IN_URL = re.compile(r"arxiv\.org/abs/(.+)$")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+class ArxivResolver(Resolver):
+    name = "arxiv"
+    label = "arXiv"
+    default_endpoint = "https://export.arxiv.org/api/query"
+    interval = 3.0
+    batch_size = 50
+
+    def wants(self, c: Citation) -> bool:
+        return c.authors_truncated or not c.ids.arxiv or c.kind is Kind.PREPRINT
+
+    def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
+        out: list[list[Citation]] = [[] for _ in batch]
+        with_id = [i for i, c in enumerate(batch) if c.ids.arxiv]
+        if with_id:
+            ids = [re.sub(r"v\d+$", "", batch[i].ids.arxiv) for i in with_id]
+            records = self._query({"id_list": ",".join(ids), "max_results": str(len(ids))})
+            by_id = {re.sub(r"v\d+$", "", r.ids.arxiv): r for r in records}
+            for i, plain in zip(with_id, ids, strict=True):
+                if plain in by_id:
+                    out[i].append(by_id[plain])
+        for i, c in enumerate(batch):
+            if c.ids.arxiv or not c.title:
+                continue
+            words = fold_title(c.title)
+            query = f'ti:"{words}"'
+            family = fold_title(first_family(c))
+            if family:
+                query += f" AND au:{family.split()[-1]}"
+            out[i] = self._query({"search_query": query, "max_results": "5"})
+        return out
+
+    def _query(self, params: dict[str, str]) -> list[Citation]:
+        url = f"{self.endpoint}?{urllib.parse.urlencode(params)}"
+        response = self.client.get(url, self.limiter)
+        if response.status != 200:
+            return []
+        try:
+            return parse_feed(response.body)
+        except XmlError as exc:
+            raise ServiceError(f"arXiv: {exc}") from None
+
+
+def parse_feed(data: bytes) -> list[Citation]:
+    """The entries of an arXiv API Atom feed as preprint citations (the venue, when
+    `journal_ref` or a comment names one, in `venue` with the published kind)."""
+    root = parse_xml(data)
+    if root.tag != f"{ATOM}feed":
+        raise XmlError(f"not an Atom feed (root element {etree.QName(root).localname!r})")
+    records = []
+    for entry in root.iter(f"{ATOM}entry"):
+        ident = _text(entry, f"{ATOM}id")
+        if "/api/errors" in ident:  # arXiv reports a bad query as an entry titled "Error"
+            raise XmlError(f"the query was refused: {_text(entry, f'{ATOM}summary')}")
+        m = _ID_IN_URL.search(ident)
+        if not m:
+            continue
+        records.append(_citation(entry, m.group(1)))
+    return records
+
+
+def _text(node: etree._Element, tag: str) -> str:
+    child = node.find(tag)
+    return " ".join((child.text or "").split()) if child is not None else ""
+
+
+def _citation(entry: etree._Element, arxiv_id: str) -> Citation:
+    authors = tuple(person(_text(a, f"{ATOM}name")) for a in entry.findall(f"{ATOM}author"))
+    published = parse_iso(_text(entry, f"{ATOM}published")[:10]) or PartialDate()
+    primary = entry.find(f"{ARXIV}primary_category")
+    primary_class = primary.get("term", "") if primary is not None else ""
+    categories = [c.get("term", "") for c in entry.findall(f"{ATOM}category")]
+    journal_ref = _text(entry, f"{ARXIV}journal_ref")
+    comment = _text(entry, f"{ARXIV}comment")
+    venue, status = Venue(), Status.PREPRINT
+    if journal_ref:
+        found = venue_from_name(journal_ref.split(",")[0])
+        year = _YEAR.search(journal_ref)
+        if found.short_name:
+            venue, status = found, Status.PUBLISHED
+            venue = Venue(name=found.name, short_name=found.short_name, kind=found.kind,
+                          publisher=found.publisher,
+                          year=int(year.group()) if year else published.year)
+    if not venue.name and comment:
+        hit = find_venue(comment)
+        if hit is not None:
+            venue = hit.venue if hit.venue.year is not None else Venue(
+                name=hit.venue.name, short_name=hit.venue.short_name, kind=hit.venue.kind,
+                publisher=hit.venue.publisher, year=published.year)
+            status = Status.ACCEPTED if hit.accepted else Status.PUBLISHED
+    extra = []
+    if journal_ref:
+        extra.append(("arxiv:journal_ref", journal_ref))
+    if comment:
+        extra.append(("arxiv:comment", comment))
+    if len(categories) > 1:
+        extra.append(("arxiv:categories", " ".join(categories)))
+    return Citation(
+        kind=KIND_OF_VENUE.get(venue.kind, Kind.PREPRINT),
+        status=status,
+        title=_text(entry, f"{ATOM}title"),
+        authors=authors,
+        issued=published,
+        venue=venue,
+        ids=Identifiers(arxiv=arxiv_id, arxiv_class=primary_class,
+                        doi=doi(_text(entry, f"{ARXIV}doi"))),
+        abstract=_text(entry, f"{ATOM}summary"),
+        extra=tuple(extra),
+    )

@@ -1,0 +1,80 @@
+"""The on-disk HTTP cache: one SQLite file under the user's cache directory.
+
+A response is stored with the time it was fetched and served again until it is older than the
+caller's time to live, so a second run makes no request and `--offline` can run from it alone.
+SQLite rather than a directory of files: one file to delete, atomic writes, safe when two runs
+share it (SQLite locks), and a lookup is an indexed read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_TTL = 30 * 24 * 3600.0  # metadata of published papers changes rarely; a month is fine
+CACHE_ENV = "BIBKIT_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """`$BIBKIT_CACHE_DIR`, else the platform's user cache directory (XDG on Linux)."""
+    explicit = os.environ.get(CACHE_ENV)
+    return Path(explicit) if explicit else Path(platformdirs.user_cache_dir("bibkit"))
+
+
+def request_key(method: str, url: str, body: bytes = b"") -> str:
+    digest = hashlib.sha256(body).hexdigest()[:16] if body else ""
+    return f"{method} {url} {digest}".rstrip()
+
+
+class CacheError(OSError):
+    """The cache file cannot be opened or written; the run goes on without it."""
+
+
+class HttpCache:
+    def __init__(self, directory: Path | str, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(directory) / "http-cache.sqlite3"
+        self.clock = clock
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, status INTEGER "
+                "NOT NULL, body BLOB NOT NULL, fetched REAL NOT NULL)"
+            )
+            self._db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"{self.path}: cannot use the cache ({exc})") from exc
+
+    def get(self, key: str, ttl: float) -> tuple[int, bytes] | None:
+        """The stored (status, body), or None when absent or older than `ttl` seconds."""
+        try:
+            row = self._db.execute(
+                "SELECT status, body, fetched FROM responses WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None  # a damaged cache is a cache miss, not a failed run
+        if row is None or self.clock() - row[2] > ttl:
+            return None
+        return int(row[0]), bytes(row[1])
+
+    def put(self, key: str, status: int, body: bytes) -> None:
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, status, body, fetched) VALUES (?, ?, ?, ?)",
+                (key, status, body, self.clock()),
+            )
+            self._db.commit()
+        except sqlite3.Error:
+            pass  # a full disk or a locked file costs a future request, nothing else
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM responses").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,121 @@
+"""Crossref resolver: the REST works API (`/works`).
+
+DOIs are looked up in batches with a `filter=doi:...` list; citations without a DOI by
+`query.bibliographic` (title) and `query.author` (first author). Crossref gives the publisher's
+DOI, the container (journal or proceedings), volume, issue, pages, publisher and full authors.
+Setting BIBKIT_MAILTO puts a contact address in the User-Agent, as Crossref's etiquette asks.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Sequence
+
+from ..model import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
+from ..venues import venue_from_name
+from .http import ServiceError
+from .resolver import Resolver, doi, first_family, text_of
+
+_KINDS = {
+    "proceedings-article": (Kind.CONFERENCE_PAPER, "conference"),
+    "journal-article": (Kind.JOURNAL_ARTICLE, "journal"),
+    "book-chapter": (Kind.CHAPTER, ""),
+    "book": (Kind.BOOK, ""),
+    "monograph": (Kind.BOOK, ""),
+    "edited-book": (Kind.BOOK, ""),
+    "dissertation": (Kind.THESIS, ""),
+    "report": (Kind.REPORT, ""),
+    "dataset": (Kind.DATASET, ""),
+    "posted-content": (Kind.PREPRINT, ""),
+}
+_SELECT = "DOI,title,author,container-title,type,issued,volume,issue,page,publisher"
+
+
+class CrossrefResolver(Resolver):
+    name = "crossref"
+    label = "Crossref"
+    default_endpoint = "https://api.crossref.org"
+    interval = 0.5
+    batch_size = 20
+
+    def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
+        out: list[list[Citation]] = [[] for _ in batch]
+        with_doi = [i for i, c in enumerate(batch) if c.ids.doi and
+                    not c.ids.doi.startswith("10.48550/")]
+        if with_doi:
+            filters = ",".join(f"doi:{batch[i].ids.doi}" for i in with_doi)
+            found = self._works({"filter": filters, "rows": str(len(with_doi)),
+                                 "select": _SELECT})
+            by_doi = {r.ids.doi: r for r in found}
+            for i in with_doi:
+                if batch[i].ids.doi in by_doi:
+                    out[i].append(by_doi[batch[i].ids.doi])
+        for i, c in enumerate(batch):
+            if i in with_doi or not c.title:
+                continue
+            params = {"query.bibliographic": c.title, "rows": "5", "select": _SELECT}
+            if first_family(c):
+                params["query.author"] = first_family(c)
+            out[i] = self._works(params)
+        return out
+
+    def _works(self, params: dict[str, str]) -> list[Citation]:
+        url = f"{self.endpoint}/works?{urllib.parse.urlencode(params)}"
+        return parse_works(self._json(self.client.get(url, self.limiter)))
+
+
+def parse_works(data: object) -> list[Citation]:
+    if data is None:
+        return []
+    message = data.get("message") if isinstance(data, dict) else None
+    if not isinstance(message, dict):
+        raise ServiceError("Crossref: the answer has no message")
+    items = message.get("items", [message] if "DOI" in message else [])
+    return [_citation(item) for item in items if isinstance(item, dict)] if isinstance(
+        items, list) else []
+
+
+def _date(item: dict) -> PartialDate:
+    for key in ("issued", "published-print", "published-online", "published"):
+        parts = item.get(key, {}).get("date-parts") if isinstance(item.get(key), dict) else None
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            nums = [p for p in parts[0][:3] if isinstance(p, int)]
+            if nums:
+                return PartialDate(*nums)  # type: ignore[arg-type]
+    return PartialDate()
+
+
+def _people(item: dict) -> tuple[Person, ...]:
+    people = []
+    for a in item.get("author", []) if isinstance(item.get("author"), list) else []:
+        if not isinstance(a, dict):
+            continue
+        if a.get("family"):
+            people.append(Person(family=text_of(a.get("family")), given=text_of(a.get("given")),
+                                 suffix=text_of(a.get("suffix"))))
+        elif a.get("name"):
+            people.append(Person(literal=text_of(a.get("name"))))
+    return tuple(people)
+
+
+def _citation(item: dict) -> Citation:
+    kind, venue_kind = _KINDS.get(text_of(item.get("type")), (Kind.DOCUMENT, ""))
+    issued = _date(item)
+    container = text_of(item.get("container-title"))
+    venue = Venue()
+    if container:
+        found = venue_from_name(container, venue_kind, issued.year)
+        venue = Venue(name=found.name, short_name=found.short_name,
+                      kind=found.kind or venue_kind, year=issued.year,
+                      publisher=text_of(item.get("publisher")) or found.publisher,
+                      volume=text_of(item.get("volume")), issue=text_of(item.get("issue")),
+                      pages=text_of(item.get("page")))
+    return Citation(
+        kind=kind,
+        status=Status.PREPRINT if kind is Kind.PREPRINT else Status.PUBLISHED,
+        title=text_of(item.get("title")),
+        authors=_people(item),
+        issued=issued,
+        venue=venue,
+        ids=Identifiers(doi=doi(item.get("DOI"))),
+    )

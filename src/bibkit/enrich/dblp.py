@@ -1,0 +1,106 @@
+"""DBLP resolver: the publication search API (`/search/publ/api?format=json`).
+
+DBLP knows where computer-science papers were published: conference or journal, year, volume,
+pages and DOI. A paper usually has two records, the arXiv one (venue "CoRR") and the published
+one; both are candidates, and the pipeline applies the published one first.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Sequence
+
+from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
+from ..venues import venue_from_name
+from .http import ServiceError
+from .match import fold_title
+from .resolver import KIND_OF_VENUE, Resolver, doi, person, text_of, year_of
+
+_TYPES = {
+    "Conference and Workshop Papers": "conference",
+    "Journal Articles": "journal",
+}
+_OTHER_KINDS = {
+    "Parts in Books or Collections": Kind.CHAPTER,
+    "Books and Theses": Kind.BOOK,
+}
+_CORR_VOLUME = re.compile(r"^abs/(.+)$")
+
+
+class DblpResolver(Resolver):
+    name = "dblp"
+    label = "DBLP"
+    default_endpoint = "https://dblp.org/search/publ/api"
+    interval = 1.0
+
+    def wants(self, c: Citation) -> bool:
+        return c.authors_truncated or c.kind is Kind.PREPRINT or not c.venue.name
+
+    def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
+        out: list[list[Citation]] = []
+        for c in batch:
+            query = fold_title(c.title)
+            if not query:
+                out.append([])
+                continue
+            url = f"{self.endpoint}?" + urllib.parse.urlencode(
+                {"q": query, "format": "json", "h": "10"})
+            out.append(parse_hits(self._json(self.client.get(url, self.limiter))))
+        return out
+
+
+def parse_hits(data: object) -> list[Citation]:
+    if data is None:
+        return []
+    try:
+        hits = data["result"]["hits"].get("hit", [])  # type: ignore[index]
+    except (KeyError, TypeError, AttributeError):
+        raise ServiceError("DBLP: the answer has no result.hits") from None
+    if isinstance(hits, dict):
+        hits = [hits]
+    records = []
+    for hit in hits if isinstance(hits, list) else []:
+        info = hit.get("info") if isinstance(hit, dict) else None
+        if isinstance(info, dict) and info.get("type") != "Editorship":
+            records.append(_citation(info))
+    return records
+
+
+def _citation(info: dict) -> Citation:
+    authors = info.get("authors", {})
+    names = authors.get("author", []) if isinstance(authors, dict) else []
+    if isinstance(names, dict):  # one author: DBLP's JSON gives an object, not a list
+        names = [names]
+    people = tuple(person(text_of(a.get("text") if isinstance(a, dict) else a)) for a in names)
+    year = year_of(info.get("year"))
+    venue_name = text_of(info.get("venue"))
+    volume = text_of(info.get("volume"))
+    kind_word = _TYPES.get(text_of(info.get("type")), "")
+    ident = doi(info.get("doi"))
+    arxiv = ""
+    corr = venue_name == "CoRR"
+    if corr:
+        m = _CORR_VOLUME.match(volume)
+        arxiv = m.group(1) if m else ""
+        venue, kind, status = Venue(), Kind.PREPRINT, Status.PREPRINT
+        ident = ""  # the arXiv DOI: derivable from the id, not a publisher's
+    else:
+        venue = venue_from_name(venue_name, kind_word, year) if venue_name else Venue()
+        venue = Venue(name=venue.name, short_name=venue.short_name,
+                      kind=venue.kind or kind_word, publisher=venue.publisher, year=year,
+                      volume=volume, issue=text_of(info.get("number")),
+                      pages=text_of(info.get("pages")))
+        kind = KIND_OF_VENUE.get(venue.kind) or _OTHER_KINDS.get(
+            text_of(info.get("type")), Kind.DOCUMENT)
+        status = Status.PUBLISHED
+    return Citation(
+        kind=kind,
+        status=status,
+        title=text_of(info.get("title")).removesuffix("."),
+        authors=people,
+        issued=PartialDate(year),
+        venue=venue,
+        ids=Identifiers(doi=ident, arxiv=arxiv),
+        extra=(("dblp:key", text_of(info.get("key"))),) if info.get("key") else (),
+    )

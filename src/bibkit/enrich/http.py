@@ -1,0 +1,164 @@
+"""The one HTTP client every resolver shares.
+
+What a polite, robust client of scholarly APIs needs, in one place: a descriptive User-Agent,
+a timeout on every request, a per-service rate limit (arXiv asks for one request every three
+seconds), retries with exponential backoff on 429 and 5xx that honour `Retry-After`, a cap on
+response size, the on-disk cache consulted first, and an offline mode that never touches the
+network. All waiting goes through the service's RateLimiter, whose clock and sleep are
+injectable, so tests check the waiting without waiting.
+
+The standard library's urllib is enough here: the retry, rate-limit and cache policies are
+the point of this module, and a third-party session would not remove any of them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import __version__
+from .cache import DEFAULT_TTL, HttpCache, request_key
+
+USER_AGENT = f"bibkit/{__version__} (citation toolkit; +https://pypi.org/project/bibkit/)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_BODY = 32 * 1024 * 1024  # a metadata response is kilobytes; more is a broken server
+
+
+class ServiceError(Exception):
+    """A service did not answer usefully after the retries; the message says why."""
+
+
+OFFLINE_MISS = 0  # Response.status when --offline and the cache does not hold the request
+
+
+@dataclass
+class RateLimiter:
+    """At most one request per `interval` seconds (shared by all requests to one service)."""
+
+    interval: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _next: float = 0.0
+
+    def wait(self) -> None:
+        now = self.clock()
+        if now < self._next:
+            self.sleep(self._next - now)
+            now = self._next
+        self._next = now + self.interval
+
+    def defer(self, seconds: float) -> None:
+        """The service asked us to wait (Retry-After): no request before then."""
+        self._next = max(self._next, self.clock() + seconds)
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int  # 200; 404 (a lookup that found nothing is an answer too); OFFLINE_MISS
+    body: bytes
+    from_cache: bool
+
+
+@dataclass
+class HttpClient:
+    cache: HttpCache | None = None
+    offline: bool = False
+    refresh: bool = False  # fetch even when cached (and store the new answer)
+    timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 2.0  # first retry after 2 s, then 4 s, 8 s
+    max_wait: float = 120.0  # a Retry-After longer than this gives up on the service
+    user_agent: str = USER_AGENT
+    ttl: float = DEFAULT_TTL
+    wall_clock: Callable[[], float] = time.time
+    stats: Counter[str] = field(default_factory=Counter)
+
+    def get(self, url: str, limiter: RateLimiter, headers: dict[str, str] | None = None
+            ) -> Response:
+        return self.request("GET", url, limiter, headers=headers)
+
+    def post(self, url: str, body: bytes, limiter: RateLimiter,
+             headers: dict[str, str] | None = None) -> Response:
+        return self.request("POST", url, limiter, body=body, headers=headers)
+
+    def request(self, method: str, url: str, limiter: RateLimiter, *, body: bytes = b"",
+                headers: dict[str, str] | None = None) -> Response:
+        key = request_key(method, url, body)
+        if self.cache is not None and not self.refresh:
+            hit = self.cache.get(key, self.ttl)
+            if hit is not None:
+                self.stats["cache hits"] += 1
+                return Response(hit[0], hit[1], True)
+        if self.offline:  # an unanswered lookup, not a failure: the entry stays as it is
+            self.stats["offline misses"] += 1
+            return Response(OFFLINE_MISS, b"", False)
+        status, data = self._fetch(method, url, body, headers or {}, limiter)
+        if self.cache is not None:
+            self.cache.put(key, status, data)
+        return Response(status, data, False)
+
+    def _fetch(self, method: str, url: str, body: bytes, headers: dict[str, str],
+               limiter: RateLimiter) -> tuple[int, bytes]:
+        request = urllib.request.Request(url, data=body or None, method=method)
+        request.add_header("User-Agent", self.user_agent)
+        for name, value in headers.items():
+            request.add_header(name, value)
+        problem = ""
+        for attempt in range(self.retries + 1):
+            limiter.wait()
+            self.stats["requests"] += 1
+            wait = self.backoff * 2**attempt
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+                    data = reply.read(MAX_BODY + 1)
+                    if len(data) > MAX_BODY:
+                        raise ServiceError(f"{_host(url)}: response larger than "
+                                           f"{MAX_BODY // 2**20} MB")
+                    return reply.status, data
+            except urllib.error.HTTPError as exc:
+                exc.close()
+                if exc.code == 404:
+                    return 404, b""
+                if exc.code not in RETRY_STATUSES:
+                    raise ServiceError(f"{_host(url)}: HTTP {exc.code} {exc.reason}") from None
+                problem = f"HTTP {exc.code}"
+                asked = retry_after(exc.headers.get("Retry-After"), self.wall_clock())
+                if asked is not None:
+                    if asked > self.max_wait:
+                        raise ServiceError(f"{_host(url)}: HTTP {exc.code}, asked to wait "
+                                           f"{asked:.0f} s") from None
+                    wait = max(wait, asked)
+            except TimeoutError:
+                problem = f"no answer within {self.timeout:g} s"
+            except (urllib.error.URLError, http.client.HTTPException, ConnectionError) as exc:
+                reason = getattr(exc, "reason", exc)
+                problem = f"cannot connect ({reason})"
+            if attempt < self.retries:
+                self.stats["retries"] += 1
+                limiter.defer(wait)  # the next limiter.wait() sleeps it
+        raise ServiceError(f"{_host(url)}: {problem} after {self.retries + 1} attempts")
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc or url

@@ -1,0 +1,197 @@
+"""Enrichment from remote services: each resolver in turn over the whole list, then the owner
+check.
+
+Services run in the order the user names them, because each can use what the previous found:
+arXiv's title search gives the arXiv id, through which Semantic Scholar finds the published
+version even when its title changed. Every candidate goes through the same matching rule
+(match.py) and merge policy (merge.py); a service that fails is reported once and skipped, so
+the entries keep what they had — a failing service never costs an entry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import Diagnostics
+from ..model import Citation, Kind, Provenance, evolve
+from .arxiv import ArxivResolver
+from .crossref import CrossrefResolver
+from .dblp import DblpResolver
+from .http import HttpClient, RateLimiter, ServiceError
+from .match import match
+from .merge import merge
+from .resolver import Resolver
+from .semanticscholar import SemanticScholarResolver
+
+RESOLVERS: dict[str, type[Resolver]] = {
+    r.name: r for r in (ArxivResolver, DblpResolver, CrossrefResolver, SemanticScholarResolver)
+}
+ALIASES = {"semanticscholar": "s2", "semantic-scholar": "s2"}
+DEFAULT_SERVICES = ("arxiv", "dblp", "s2")
+_WEAK = 0.8  # a candidate this close is reported, never applied
+OWNER_RULE = "owner-not-listed"
+
+Progress = Callable[[str, int, int], None]  # (service label, entries done, entries to do)
+
+
+class EnrichError(ValueError):
+    """A usage problem: an unknown service name or a malformed endpoint option."""
+
+
+def service_names(spec: str) -> list[str]:
+    """"arxiv,dblp" -> ["arxiv", "dblp"]; "all" -> every service."""
+    names: list[str] = []
+    for raw in spec.split(","):
+        name = ALIASES.get(raw.strip().lower(), raw.strip().lower())
+        if not name:
+            continue
+        if name == "all":
+            names.extend(n for n in RESOLVERS if n not in names)
+        elif name not in RESOLVERS:
+            raise EnrichError(f"--enrich: unknown service {raw.strip()!r} "
+                              f"(known: {', '.join(RESOLVERS)}, all)")
+        elif name not in names:
+            names.append(name)
+    return names
+
+
+def make_resolvers(names: Sequence[str], client: HttpClient,
+                   endpoints: dict[str, str] | None = None,
+                   limiters: dict[str, RateLimiter] | None = None) -> list[Resolver]:
+    urls: dict[str, str] = {}
+    for name, url in (endpoints or {}).items():
+        key = ALIASES.get(name.lower(), name.lower())
+        if key not in RESOLVERS:
+            raise EnrichError(f"--endpoint: unknown service {name!r}")
+        urls[key] = url
+    return [RESOLVERS[n](client, urls.get(n), (limiters or {}).get(n)) for n in names]
+
+
+@dataclass
+class EntryReport:
+    key: str
+    line: int
+    title: str
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    owner: str = "unknown"  # confirmed | not-listed | hidden (in "et al.") | unknown
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "line": self.line, "title": self.title, "owner": self.owner,
+                "changes": self.changes, "candidates": self.candidates}
+
+
+@dataclass
+class ServiceReport:
+    name: str
+    looked_up: int = 0
+    matched: int = 0
+    stats: Counter[str] = field(default_factory=Counter)
+    failure: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"looked_up": self.looked_up, "matched": self.matched, **dict(self.stats),
+                "status": f"failed: {self.failure}" if self.failure else "ok"}
+
+
+class Enricher:
+    def __init__(self, resolvers: Sequence[Resolver], diags: Diagnostics,
+                 prefer_remote: bool = False, progress: Progress | None = None) -> None:
+        self.resolvers = resolvers
+        self.diags = diags
+        self.prefer_remote = prefer_remote
+        self.progress = progress
+        self.entries: list[EntryReport] = []
+        self.services: dict[str, ServiceReport] = {}
+
+    def run(self, citations: Sequence[Citation]) -> list[Citation]:
+        out = list(citations)
+        self.entries = [EntryReport(c.key, c.origin.line, c.title) for c in out]
+        for resolver in self.resolvers:
+            self._run_one(resolver, out)
+        return out
+
+    def _run_one(self, r: Resolver, out: list[Citation]) -> None:
+        report = self.services[r.name] = ServiceReport(r.name)
+        before = Counter(r.client.stats)
+        todo = [i for i, c in enumerate(out) if r.wants(c)]
+        done = 0
+        for start in range(0, len(todo), r.batch_size):
+            chunk = todo[start:start + r.batch_size]
+            try:
+                found = r.lookup([out[i] for i in chunk])
+            except ServiceError as exc:
+                report.failure = str(exc)
+                left = len(todo) - done
+                self.diags.warning("BK904", f"{r.label} unavailable, {left} "
+                                   f"{'entry' if left == 1 else 'entries'} not looked up "
+                                   f"there: {exc}")
+                break
+            for i, candidates in zip(chunk, found, strict=True):
+                out[i] = self._apply(r, out[i], candidates, self.entries[i], report)
+            done += len(chunk)
+            report.looked_up += len(chunk)
+            if self.progress:
+                self.progress(r.label, done, len(todo))
+        report.stats = Counter(r.client.stats) - before
+        misses = report.stats.get("offline misses", 0)
+        if misses:
+            self.diags.warning("BK905", f"{r.label}: {misses} "
+                               f"{'lookup' if misses == 1 else 'lookups'} not in the cache "
+                               f"(--offline); those entries were not enriched from it")
+
+    def _apply(self, r: Resolver, c: Citation, candidates: list[Citation],
+               entry: EntryReport, report: ServiceReport) -> Citation:
+        results = [(match(c, cand), cand) for cand in candidates]
+        # published records first: DBLP's conference record before its CoRR twin
+        accepted = sorted(((m, cand) for m, cand in results if m.accepted),
+                          key=lambda r: (r[1].kind is not Kind.PREPRINT, r[0].score),
+                          reverse=True)
+        if accepted:
+            report.matched += 1
+        for m, cand in accepted:
+            c, changes = merge(c, cand, r.name, round(m.score, 3),
+                               prefer_other=self.prefer_remote)
+            for ch in changes:
+                entry.changes.append({"field": ch.field, "old": ch.old, "new": ch.new,
+                                      "source": r.name, "confidence": round(m.score, 3),
+                                      "reason": m.reason})
+            if changes:
+                names = ", ".join(ch.field for ch in changes)
+                self.diags.info("BK903", f"{r.label} ({m.reason}): {names}",
+                                line=c.origin.line, key=c.key)
+        if not accepted:
+            weak = [(m, cand) for m, cand in results if m.score >= _WEAK]
+            if weak:
+                m, cand = max(weak, key=lambda x: x[0].score)
+                entry.candidates.append({"source": r.name, "title": cand.title,
+                                         "score": round(m.score, 3), "reason": m.reason,
+                                         "ids": {"arxiv": cand.ids.arxiv, "doi": cand.ids.doi}})
+                self.diags.info("BK902", f"possible {r.label} match not applied: {m.reason} "
+                                f"({cand.title[:60]!r})", line=c.origin.line, key=c.key)
+        return c
+
+
+def check_owner(citations: list[Citation], is_owner: Callable[[Any], bool], owner: str,
+                diags: Diagnostics, entries: list[EntryReport] | None = None) -> list[Citation]:
+    """Flag entries whose complete author list lacks the owner: a profile page lists papers of
+    other people with the same name. The flag is provenance, so it survives into CSL-JSON and
+    `bibkit cv --exclude-unconfirmed` can act on it later."""
+    out = []
+    for i, c in enumerate(citations):
+        listed = any(is_owner(p) for p in c.authors)
+        state = ("confirmed" if listed else "hidden" if c.authors_truncated else
+                 "not-listed" if c.authors else "unknown")
+        if entries is not None:
+            entries[i].owner = state
+        if state == "not-listed" and not any(p.rule == OWNER_RULE for p in c.provenance):
+            diags.warning("BK906", f"{owner} is not among the {len(c.authors)} authors: "
+                          "probably another person of the same name",
+                          line=c.origin.line, key=c.key)
+            flag = Provenance("authors", "owner-check", OWNER_RULE, 1.0, owner)
+            c = evolve(c, provenance=(*c.provenance, flag))
+        out.append(c)
+    return out

@@ -1,0 +1,95 @@
+"""What every remote resolver is: a name, an endpoint that can be changed, a rate limit, and one
+method that turns a batch of citations into candidate records for each.
+
+A resolver only fetches and parses; deciding whether a candidate is the same work (match.py)
+and what to take from it (merge.py) is the pipeline's job, so every service is held to the
+same rules. Candidates are Citations, so the rules need to know nothing about a service.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar
+
+from ..identifiers import normalise_doi
+from ..model import Citation, Kind, Person
+from ..names import parse_display_name
+from .http import HttpClient, RateLimiter, Response, ServiceError
+
+KIND_OF_VENUE = {
+    "conference": Kind.CONFERENCE_PAPER,
+    "workshop": Kind.CONFERENCE_PAPER,
+    "journal": Kind.JOURNAL_ARTICLE,
+}
+_DBLP_HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells people apart with "Bo Han 0003"
+
+
+class Resolver(ABC):
+    name: ClassVar[str]  # as given to --enrich and recorded in provenance
+    label: ClassVar[str]  # as people write it, for messages
+    default_endpoint: ClassVar[str]
+    interval: ClassVar[float]  # seconds between requests, as the service asks
+    batch_size: ClassVar[int] = 1  # citations per lookup() call
+
+    def __init__(self, client: HttpClient, endpoint: str | None = None,
+                 limiter: RateLimiter | None = None) -> None:
+        self.client = client
+        self.endpoint = (endpoint or os.environ.get(self.env_var()) or
+                         self.default_endpoint).rstrip("/")
+        self.limiter = limiter or RateLimiter(self.interval)
+
+    @classmethod
+    def env_var(cls) -> str:
+        return f"BIBKIT_{cls.name.upper()}_URL"
+
+    def wants(self, c: Citation) -> bool:
+        """Whether this service may add something to `c` (saves requests)."""
+        return c.authors_truncated or c.kind is Kind.PREPRINT or not c.ids.doi
+
+    @abstractmethod
+    def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
+        """Candidate records for each citation of the batch, in order (none for a lookup
+        --offline could not answer from the cache). Raises ServiceError when the service
+        fails or answers nonsense."""
+
+    def _json(self, response: Response) -> object:
+        import json
+
+        if response.status != 200:  # 404 or an offline cache miss: nothing found
+            return None
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ServiceError(f"{self.label}: the answer is not JSON ({exc})") from None
+
+
+def person(name: str) -> Person:
+    return parse_display_name(_DBLP_HOMONYM.sub("", " ".join(name.split())))
+
+
+def doi(text: object) -> str:
+    return normalise_doi(text) if isinstance(text, str) else ""
+
+
+def first_family(c: Citation) -> str:
+    for p in c.authors:
+        if p.family:
+            return p.family
+    return ""
+
+
+def text_of(value: object) -> str:
+    """A JSON value that should be a string (or a one-element list, as in Crossref)."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def year_of(value: object) -> int | None:
+    text = text_of(value)
+    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None

@@ -1,0 +1,85 @@
+"""One enrichment run as the CLI and the API start it: settings in, enriched citations and a
+change report out. Owns the shared HTTP client and its cache for the length of the run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..cv import owner_matcher
+from ..diagnostics import Diagnostics
+from ..model import Citation, Kind, Profile
+from .cache import CacheError, HttpCache, default_cache_dir
+from .http import HttpClient, RateLimiter
+from .pipeline import Enricher, EntryReport, Progress, check_owner, make_resolvers
+
+
+@dataclass
+class EnrichSettings:
+    services: Sequence[str] = ()
+    offline: bool = False
+    refresh: bool = False
+    use_cache: bool = True
+    cache_dir: str | Path | None = None
+    endpoints: dict[str, str] = field(default_factory=dict)
+    prefer_remote: bool = False
+    owner: tuple[str, ...] = ()  # default: the listing's owner
+    timeout: float = 20.0
+    limiters: dict[str, RateLimiter] = field(default_factory=dict)  # tests: no waiting
+
+
+@dataclass
+class EnrichOutcome:
+    citations: list[Citation]
+    entries: list[EntryReport]
+    services: dict[str, Any]
+    summary: dict[str, int]
+
+    def report(self) -> dict[str, Any]:
+        return {"services": self.services, "summary": self.summary,
+                "entries": [e.to_json() for e in self.entries]}
+
+
+def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
+                     diags: Diagnostics, profile: Profile | None = None,
+                     progress: Progress | None = None) -> EnrichOutcome:
+    cache = None
+    if settings.use_cache:
+        try:
+            cache = HttpCache(settings.cache_dir or default_cache_dir())
+        except CacheError as exc:
+            diags.warning("BK907", f"{exc}; going on without a cache")
+    client = HttpClient(cache=cache, offline=settings.offline, refresh=settings.refresh,
+                        timeout=settings.timeout)
+    try:
+        resolvers = make_resolvers(settings.services, client, settings.endpoints,
+                                   settings.limiters)
+        enricher = Enricher(resolvers, diags, settings.prefer_remote, progress)
+        before = list(citations)
+        out = enricher.run(before)
+    finally:
+        if cache is not None:
+            cache.close()
+    names = settings.owner or ((profile.name,) if profile and profile.name else ())
+    if names:
+        out = check_owner(out, owner_matcher(names), names[0], diags, enricher.entries)
+    summary = {
+        "entries": len(out),
+        "changed": sum(1 for e in enricher.entries if e.changes),
+        "author_lists_completed": sum(1 for a, b in zip(before, out, strict=True)
+                                      if a.authors_truncated and not b.authors_truncated),
+        "published_versions": sum(1 for a, b in zip(before, out, strict=True)
+                                  if a.kind is Kind.PREPRINT and b.kind is not Kind.PREPRINT),
+        "arxiv_ids_found": sum(1 for a, b in zip(before, out, strict=True)
+                               if not a.ids.arxiv and b.ids.arxiv),
+        "dois_found": sum(1 for a, b in zip(before, out, strict=True)
+                          if not a.ids.doi and b.ids.doi),
+        "still_truncated": sum(1 for c in out if c.authors_truncated),
+        "owner_not_listed": sum(1 for e in enricher.entries if e.owner == "not-listed"),
+        **{f"http_{k.replace(' ', '_')}": v for k, v in sorted(Counter(client.stats).items())},
+    }
+    services = {name: s.to_json() for name, s in enricher.services.items()}
+    return EnrichOutcome(out, enricher.entries, services, summary)

@@ -1,0 +1,369 @@
+"""A local fake of arXiv, DBLP, Crossref and Semantic Scholar on 127.0.0.1, for offline tests.
+
+It answers the same requests as the real services, in each service's documented response
+format (arXiv API user manual: Atom 1.0 with the arxiv: extension; DBLP search API JSON;
+Crossref REST API `work-list`/`work` messages; Semantic Scholar Graph API paper objects), from
+a small in-memory world of papers. It can also misbehave on request (429/503 with
+Retry-After, a hang past the client's timeout, a malformed body), and it logs every request.
+
+The world is made from the sample listing: titles, shown authors, dates and classes are the
+listing's; the further authors, arXiv ids, venues and DOIs are invented for the tests and
+are NOT bibliographic facts about these papers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from xml.sax.saxutils import escape
+
+from bibkit import load
+from bibkit.enrich.match import fold_name, fold_title
+from conftest import AS_OF, SAMPLE_LISTING
+
+# (DBLP venue string, Crossref container title, kind, short name in bibkit's table)
+VENUES = [
+    ("ICLR", "", "conference", "ICLR"),
+    ("NeurIPS", "Advances in Neural Information Processing Systems 36", "conference", "NeurIPS"),
+    ("ICML", "Proceedings of the 40th International Conference on Machine Learning",
+     "conference", "ICML"),
+    ("CVPR", "2023 IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)",
+     "conference", "CVPR"),
+    ("KDD", "Proceedings of the 29th ACM SIGKDD Conference on Knowledge Discovery and Data "
+     "Mining", "conference", "KDD"),
+    ("IEEE Trans. Pattern Anal. Mach. Intell.",
+     "IEEE Transactions on Pattern Analysis and Machine Intelligence", "journal", "TPAMI"),
+    ("J. Mach. Learn. Res.", "Journal of Machine Learning Research", "journal", "JMLR"),
+]
+UNPUBLISHED = {5, 17, 23, 31, 38, 46}  # 44 of 50 published, as in the issue
+RETITLED = {7, 29}  # the published version has another title
+NOT_THE_OWNER = {12, 40}  # a namesake's paper: the complete list has no Bo Han
+
+
+@dataclass
+class Paper:
+    index: int
+    arxiv: str  # with version
+    title: str
+    published_title: str
+    authors: list[str]
+    date: str
+    primary: str
+    dblp_venue: str = ""
+    container: str = ""
+    kind: str = ""  # conference | journal | "" (unpublished)
+    short: str = ""
+    year: int = 0
+    doi: str = ""
+    journal_ref: str = ""
+    comment: str = ""
+
+
+def make_world() -> list[Paper]:
+    cards = load(SAMPLE_LISTING, as_of=AS_OF).citations
+    world = []
+    for i, c in enumerate(cards):
+        y, m = c.issued.year or 2023, c.issued.month or 1
+        shown = [p.display() for p in c.authors]
+        extra = [f"Coauthor{i} Extra"]
+        if i not in NOT_THE_OWNER and not any(fold_name(p.family) == "han" for p in c.authors):
+            extra.append("Bo Han")
+        paper = Paper(
+            index=i,
+            arxiv=f"{y % 100:02d}{m:02d}.{10000 + i:05d}v{1 + i % 2}",
+            title=c.title,
+            published_title=c.title if i not in RETITLED else f"{c.title}: Extended Analysis",
+            authors=shown + (extra if c.authors_truncated else []),
+            date=f"{y:04d}-{m:02d}-{c.issued.day or 1:02d}T17:59:59Z",
+            primary=c.ids.arxiv_class or "cs.LG",
+        )
+        if i not in UNPUBLISHED:
+            dblp_venue, container, kind, short = VENUES[i % len(VENUES)]
+            paper.dblp_venue, paper.container, paper.kind, paper.short = (
+                dblp_venue, container or dblp_venue, kind, short)
+            paper.year = y + (i % 3 == 0)  # some appear the year after the preprint
+            if container:
+                paper.doi = f"10.5555/fake.{paper.year}.{i:03d}"
+            if i % 4 == 0:
+                paper.journal_ref = f"{short} {paper.year}"
+            elif i % 4 == 1:
+                paper.comment = f"Accepted at {short} {paper.year}. 20 pages"
+        world.append(paper)
+    return world
+
+
+# --- response formats ------------------------------------------------------------------------
+
+
+def atom_feed(papers: list[Paper], query: str) -> bytes:
+    entries = []
+    for p in papers:
+        authors = "".join(f"<author><name>{escape(a)}</name></author>" for a in p.authors)
+        extra = ""
+        if p.journal_ref:
+            extra += f"<arxiv:journal_ref>{escape(p.journal_ref)}</arxiv:journal_ref>"
+        if p.comment:
+            extra += f"<arxiv:comment>{escape(p.comment)}</arxiv:comment>"
+        if p.doi:
+            extra += (f"<arxiv:doi>{p.doi}</arxiv:doi><link title=\"doi\" "
+                      f"href=\"https://doi.org/{p.doi}\" rel=\"related\"/>")
+        entries.append(
+            f"<entry><id>http://arxiv.org/abs/{p.arxiv}</id>"
+            f"<updated>{p.date}</updated><published>{p.date}</published>"
+            f"<title>{escape(p.title)}</title><summary>An abstract.</summary>{authors}{extra}"
+            f"<link href=\"http://arxiv.org/abs/{p.arxiv}\" rel=\"alternate\" type=\"text/html\"/>"
+            f"<arxiv:primary_category term=\"{p.primary}\" "
+            f"scheme=\"http://arxiv.org/schemas/atom\"/>"
+            f"<category term=\"{p.primary}\" scheme=\"http://arxiv.org/schemas/atom\"/>"
+            f"<category term=\"stat.ML\" scheme=\"http://arxiv.org/schemas/atom\"/></entry>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom">'
+        f'<title type="html">ArXiv Query: {escape(query)}</title>'
+        f"<opensearch:totalResults>{len(papers)}</opensearch:totalResults>"
+        "<opensearch:startIndex>0</opensearch:startIndex>"
+        + "".join(entries) + "</feed>"
+    ).encode()
+
+
+def dblp_hits(hits: list[dict[str, Any]], query: str) -> bytes:
+    return json.dumps({"result": {
+        "query": query, "status": {"@code": "200", "text": "OK"},
+        "hits": {"@total": str(len(hits)), "@sent": str(len(hits)), "@first": "0",
+                 "hit": [{"@score": "5", "@id": str(n), "info": h, "url": "URL#" + str(n)}
+                         for n, h in enumerate(hits)]}}}).encode()
+
+
+def dblp_records(p: Paper) -> list[dict[str, Any]]:
+    def authors(names: list[str]) -> dict[str, Any]:
+        people = [{"@pid": f"00/{n}", "text": name + (" 0003" if name == "Bo Han" else "")}
+                  for n, name in enumerate(names)]
+        return {"author": people[0] if len(people) == 1 else people}
+
+    corr = {"authors": authors(p.authors), "title": p.title + ".", "venue": "CoRR",
+            "volume": f"abs/{p.arxiv[:-2]}", "year": p.date[:4],
+            "type": "Informal and Other Publications", "key": f"journals/corr/abs-{p.index}",
+            "doi": f"10.48550/ARXIV.{p.arxiv[:-2]}", "ee": f"https://arxiv.org/abs/{p.arxiv}"}
+    out = [corr]
+    if p.kind:
+        pub = {"authors": authors(p.authors), "title": p.published_title + ".",
+               "venue": p.dblp_venue, "year": str(p.year),
+               "type": "Journal Articles" if p.kind == "journal" else
+               "Conference and Workshop Papers", "key": f"conf/x/{p.index}"}
+        if p.kind == "journal":
+            pub.update({"volume": "45", "number": str(1 + p.index % 12),
+                        "pages": f"{100 + p.index}-{120 + p.index}"})
+        if p.doi:
+            pub["doi"] = p.doi
+        out.append(pub)
+    return out
+
+
+def crossref_item(p: Paper) -> dict[str, Any]:
+    authors = []
+    for n, name in enumerate(p.authors):
+        given, _, family = name.rpartition(" ")
+        authors.append({"given": given, "family": family,
+                        "sequence": "first" if n == 0 else "additional", "affiliation": []})
+    return {"DOI": p.doi, "type": "journal-article" if p.kind == "journal" else
+            "proceedings-article", "title": [p.published_title], "author": authors,
+            "container-title": [p.container], "publisher": "Fake Publisher",
+            "issued": {"date-parts": [[p.year, 6]]}, "volume": "45" if p.kind == "journal"
+            else None, "page": f"{100 + p.index}-{120 + p.index}"}
+
+
+def s2_paper(p: Paper, published: bool = True) -> dict[str, Any]:
+    pub = p.kind and published
+    return {
+        "paperId": f"{p.index:040x}",
+        "externalIds": {"ArXiv": p.arxiv[:-2], "DOI": p.doi or f"10.48550/arXiv.{p.arxiv[:-2]}",
+                        "CorpusId": 1000 + p.index},
+        "title": p.published_title if pub else p.title,
+        "authors": [{"authorId": str(n), "name": a} for n, a in enumerate(p.authors)],
+        "year": p.year if pub else int(p.date[:4]),
+        "venue": p.container if pub else "arXiv.org",
+        "publicationVenue": {"id": "v", "name": p.container, "type": p.kind,
+                             "alternate_names": [p.short]} if pub else None,
+        "publicationTypes": (["JournalArticle"] if p.kind == "journal" else ["Conference"])
+        if pub else None,
+        "journal": {"name": p.container, "volume": "45", "pages": "100 - 120"} if pub else
+        {"name": "ArXiv", "volume": f"abs/{p.arxiv[:-2]}"},
+        "publicationDate": f"{p.year}-06-01" if pub else p.date[:10],
+    }
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+def _words(text: str) -> set[str]:
+    return set(fold_title(text).split())
+
+
+@dataclass
+class FakeServices:
+    world: list[Paper] = field(default_factory=make_world)
+    # path prefix -> list of faults to serve before normal answers: ("status", 503, "2"),
+    # ("hang", seconds), ("body", b"garbage")
+    faults: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    log: list[tuple[str, str, float]] = field(default_factory=list)  # (method, path, time)
+    agents: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fake._handle(self, b"")
+
+            def do_POST(self) -> None:
+                size = int(self.headers.get("Content-Length") or 0)
+                fake._handle(self, self.rfile.read(size))
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def endpoints(self) -> dict[str, str]:
+        return {"arxiv": f"{self.url}/arxiv/api/query", "dblp": f"{self.url}/dblp/search/publ/api",
+                "crossref": f"{self.url}/crossref", "s2": f"{self.url}/s2/graph/v1"}
+
+    def env(self) -> dict[str, str]:
+        return {f"BIBKIT_{k.upper()}_URL": v for k, v in self.endpoints().items()}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def requests(self, prefix: str = "") -> list[str]:
+        return [path for _, path, _ in self.log if path.startswith(prefix)]
+
+    # --- dispatch ---
+
+    def _handle(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
+        self.log.append((h.command, h.path, time.monotonic()))
+        self.agents.add(h.headers.get("User-Agent", ""))
+        for prefix, queue in self.faults.items():
+            if h.path.startswith(prefix) and queue:
+                fault = queue.pop(0)
+                if fault[0] == "status":
+                    h.send_response(fault[1])
+                    if len(fault) > 2:
+                        h.send_header("Retry-After", fault[2])
+                    h.send_header("Content-Length", "0")
+                    h.end_headers()
+                    return
+                if fault[0] == "hang":
+                    time.sleep(fault[1])
+                    return
+                if fault[0] == "body":
+                    return self._send(h, 200, fault[1], "application/octet-stream")
+        url = urllib.parse.urlsplit(h.path)
+        q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+        route = url.path
+        if route.startswith("/arxiv/"):
+            return self._send(h, 200, self._arxiv(q), "application/atom+xml")
+        if route.startswith("/dblp/"):
+            return self._send(h, 200, self._dblp(q), "application/json")
+        if route.startswith("/crossref/works/"):
+            doi = urllib.parse.unquote(route.removeprefix("/crossref/works/"))
+            found = [p for p in self.world if p.doi and p.doi == doi.lower()]
+            if not found:
+                return self._send(h, 404, b"Resource not found.", "text/plain")
+            msg = {"status": "ok", "message-type": "work", "message": crossref_item(found[0])}
+            return self._send(h, 200, json.dumps(msg).encode(), "application/json")
+        if route.startswith("/crossref/works"):
+            return self._send(h, 200, self._crossref(q), "application/json")
+        if route.endswith("/paper/batch"):
+            ids = json.loads(body)["ids"]
+            return self._send(h, 200, json.dumps([self._s2_id(i) for i in ids]).encode(),
+                              "application/json")
+        if route.endswith("/paper/search/match"):
+            best = self._best(q.get("query", ""), 0.8)
+            if best is None:
+                return self._send(h, 404, b'{"error":"Title match not found"}',
+                                  "application/json")
+            data = {"data": [{**s2_paper(best), "matchScore": 200.0}]}
+            return self._send(h, 200, json.dumps(data).encode(), "application/json")
+        self._send(h, 404, b"no such route", "text/plain")
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, status: int, data: bytes, ctype: str) -> None:
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _arxiv(self, q: dict[str, str]) -> bytes:
+        if "id_list" in q:
+            wanted = [i for i in q["id_list"].split(",") if i]
+            bad = [i for i in wanted if not re.match(r"^\d{4}\.\d{4,5}(v\d+)?$", i)]
+            if bad:  # arXiv's documented error entry
+                return (f'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>'
+                        f"http://arxiv.org/api/errors#incorrect_id_format_for_{bad[0]}</id>"
+                        f"<title>Error</title><summary>incorrect id format for {bad[0]}"
+                        f"</summary></entry></feed>").encode()
+            plain = [re.sub(r"v\d+$", "", i) for i in wanted]
+            found = [p for i in plain for p in self.world if p.arxiv[:-2] == i]
+            return atom_feed(found, q["id_list"])
+        query = q.get("search_query", "")
+        phrase = re.search(r'ti:"([^"]*)"', query)
+        author = re.search(r"au:(\S+)", query)
+        found = []
+        for p in self.world:
+            if phrase and fold_title(phrase.group(1)) not in fold_title(p.title):
+                continue
+            if author and not any(fold_name(a.split()[-1]) == fold_name(author.group(1))
+                                  for a in p.authors):
+                continue
+            found.append(p)
+        return atom_feed(found[: int(q.get("max_results", "10"))], query)
+
+    def _dblp(self, q: dict[str, str]) -> bytes:
+        words = _words(q.get("q", ""))
+        hits = [r for p in self.world for r in dblp_records(p) if words and words <= _words(
+            r["title"])]
+        return dblp_hits(hits[: int(q.get("h", "30"))], q.get("q", ""))
+
+    def _crossref(self, q: dict[str, str]) -> bytes:
+        if "filter" in q:
+            dois = {f.split(":", 1)[1].lower() for f in q["filter"].split(",")
+                    if f.startswith("doi:")}
+            items = [crossref_item(p) for p in self.world if p.doi in dois]
+        else:
+            # fuzzy like the real one: the best few by shared title words, however weak
+            words = _words(q.get("query.bibliographic", ""))
+            scored = sorted(((len(words & _words(p.published_title)), p.index, p)
+                             for p in self.world if p.doi), key=lambda t: (-t[0], t[1]))
+            items = [crossref_item(p) for n, _, p in scored[: int(q.get("rows", "5"))] if n]
+        msg = {"status": "ok", "message-type": "work-list", "message": {
+            "total-results": len(items), "items": items, "items-per-page": len(items)}}
+        return json.dumps(msg).encode()
+
+    def _s2_id(self, ident: str) -> dict[str, Any] | None:
+        kind, _, value = ident.partition(":")
+        for p in self.world:
+            if (kind == "ARXIV" and p.arxiv[:-2] == value) or (kind == "DOI" and p.doi == value):
+                return s2_paper(p)
+        return None
+
+    def _best(self, title: str, threshold: float) -> Paper | None:
+        words = _words(title)
+        best = max(self.world, key=lambda p: len(words & _words(p.published_title)))
+        overlap = len(words & _words(best.published_title)) / max(1, len(words))
+        return best if overlap >= threshold else None
