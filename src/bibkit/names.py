@@ -52,7 +52,7 @@ def parse_display_name(text: str) -> Person:
     words = text.split()
     if not words:
         return Person()
-    if len(words) > 2 and not _ORG_WORDS.isdisjoint(w.lower() for w in words):
+    if len(words) > 1 and not _ORG_WORDS.isdisjoint(w.lower() for w in words):
         return Person(literal=" ".join(words))
     if "," in text:  # "Family, Given" or "Family, Jr., Given" (BibTeX order)
         return parse_inverted_name(text)

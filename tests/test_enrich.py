@@ -1,0 +1,451 @@
+"""Online enrichment (issue 5), entirely offline: parsers on recorded responses in each
+service's documented format, and resolvers, the HTTP client and the CLI against the local fake
+services in tests/fakeservices.py."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from bibkit import load
+from bibkit.cv import owner_matcher
+from bibkit.diagnostics import Diagnostics
+from bibkit.enrich import session
+from bibkit.enrich.arxiv import ArxivResolver, parse_feed
+from bibkit.enrich.cache import HttpCache
+from bibkit.enrich.crossref import CrossrefResolver, parse_works
+from bibkit.enrich.dblp import DblpResolver, parse_hits
+from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError, retry_after
+from bibkit.enrich.pipeline import RESOLVERS, Enricher, check_owner, make_resolvers
+from bibkit.enrich.semanticscholar import SemanticScholarResolver, paper_citation
+from bibkit.model import Citation, Identifiers, Kind, PartialDate, Person, Status, evolve
+from bibkit.xmlsafe import XmlError
+from conftest import AS_OF, SAMPLE_LISTING
+from fakeservices import NOT_THE_OWNER, RETITLED, UNPUBLISHED, FakeServices
+
+RESPONSES = Path(__file__).parent / "enrich-responses"
+
+
+class FakeClock:
+    """A monotonic clock whose sleep only advances it, recording each wait."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+@pytest.fixture(scope="module")
+def fake():
+    services = FakeServices()
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def _limiters(clock: FakeClock) -> dict[str, RateLimiter]:
+    return {name: RateLimiter(cls.interval, clock, clock.sleep) for name, cls in RESOLVERS.items()}
+
+
+def _card(title: str, *families: str, year: int = 2023, **ids: str) -> Citation:
+    return Citation(kind=Kind.PREPRINT, status=Status.PREPRINT, title=title,
+                    authors=tuple(Person(family=f, given="A.") for f in families),
+                    authors_truncated=True, issued=PartialDate(year, 3, 1),
+                    ids=Identifiers(**ids))
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load(SAMPLE_LISTING, as_of=AS_OF)
+
+
+# --- parsers on recorded responses ------------------------------------------------------------
+
+
+def test_arxiv_feed_gives_ids_authors_classes_doi_and_the_venue_in_a_comment():
+    manual, ours = parse_feed((RESPONSES / "arxiv-feed.xml").read_bytes())
+    assert manual.ids.arxiv == "hep-ex/0307015v1" and manual.ids.arxiv_class == "hep-ex"
+    assert manual.title.startswith("Multi-Electron Production") and "\n" not in manual.title
+    assert manual.authors == (Person(literal="H1 Collaboration"),)
+    # a journal_ref the venue table does not know is kept, but makes no venue
+    assert manual.kind is Kind.PREPRINT and not manual.venue.name
+    assert manual.extra_value("arxiv:journal_ref") == "Eur.Phys.J. C31 (2003) 17-29"
+    assert manual.issued == PartialDate(2003, 7, 7)
+    assert ours.ids.arxiv == "2303.99999v3" and ours.ids.doi == "10.5555/placeholder.2023.1"
+    assert [p.family for p in ours.authors] == ["Zhu", "Yao", "Liu", "Yao", "Han"]
+    assert ours.kind is Kind.CONFERENCE_PAPER and ours.status is Status.ACCEPTED
+    assert (ours.venue.short_name, ours.venue.year) == ("ICLR", 2023)
+    assert ours.extra_value("arxiv:categories") == "cs.LG cs.CR"
+
+
+def test_arxiv_error_entry_and_non_feeds_are_errors_not_records():
+    with pytest.raises(XmlError, match="incorrect id format"):
+        parse_feed((RESPONSES / "arxiv-error.xml").read_bytes())
+    with pytest.raises(XmlError):
+        parse_feed(b"<html><body>Service Unavailable</body></html>")
+    with pytest.raises(XmlError):
+        parse_feed(b"{not xml")
+
+
+def test_dblp_hits_published_record_corr_twin_and_single_author_object():
+    data = json.loads((RESPONSES / "dblp-search.json").read_text())
+    published, corr, survey = parse_hits(data)
+    assert published.kind is Kind.CONFERENCE_PAPER and published.venue.short_name == "ICLR"
+    assert published.venue.year == 2023 and not published.title.endswith(".")
+    assert published.authors[0] == Person(family="Zhu", given="Jianing")  # "0001" dropped
+    assert published.authors[-1] == Person(family="Han", given="Bo")
+    assert corr.kind is Kind.PREPRINT and corr.ids.arxiv == "2303.99999" and not corr.ids.doi
+    assert survey.kind is Kind.JOURNAL_ARTICLE and survey.venue.short_name == "TPAMI"
+    assert (survey.venue.volume, survey.venue.issue, survey.venue.pages) == ("45", "3",
+                                                                              "1000-1020")
+    assert survey.authors == (Person(family="Author", given="Solo"),)
+    with pytest.raises(ServiceError):
+        parse_hits({"result": "nonsense"})
+
+
+def test_crossref_items_kinds_venues_and_organisation_authors():
+    journal, proceedings = parse_works(json.loads((RESPONSES / "crossref-works.json")
+                                                  .read_text()))
+    assert journal.kind is Kind.JOURNAL_ARTICLE and journal.venue.short_name == "TPAMI"
+    assert (journal.venue.volume, journal.venue.issue, journal.venue.pages) == ("47", "2",
+                                                                                "900-915")
+    assert journal.issued == PartialDate(2025, 2)
+    assert proceedings.kind is Kind.CONFERENCE_PAPER
+    assert proceedings.venue.name == "International Conference on Machine Learning"
+    assert proceedings.authors[-1] == Person(literal="The FL Consortium")
+    with pytest.raises(ServiceError):
+        parse_works(["not", "a", "message"])
+
+
+def test_semantic_scholar_papers_published_and_preprint_only():
+    iclr, missing, preprint = json.loads((RESPONSES / "s2-batch.json").read_text())
+    assert missing is None
+    c = paper_citation(iclr)
+    assert c.kind is Kind.CONFERENCE_PAPER and c.venue.short_name == "ICLR"
+    assert c.ids.arxiv == "2303.99999" and len(c.authors) == 5
+    p = paper_citation(preprint)  # "arXiv.org" is where it is, not where it was published
+    assert p.kind is Kind.PREPRINT and not p.venue.name and not p.ids.doi
+    assert p.authors == (Person(family="García", given="Ana María"),)
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    assert retry_after("7", 0.0) == 7.0
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0) == 10.0
+    assert retry_after("soon", 0.0) is None and retry_after(None, 0.0) is None
+
+
+# --- HTTP client: rate limits, retries, timeouts, cache ---------------------------------------
+
+
+def test_arxiv_requests_are_three_seconds_apart(fake, clock):
+    limiter = RateLimiter(ArxivResolver.interval, clock, clock.sleep)
+    r = ArxivResolver(HttpClient(), fake.endpoints()["arxiv"], limiter)
+    cards = [_card(p.title, p.authors[0].split()[-1]) for p in fake.world[:4]]
+    found = r.lookup(cards)
+    assert all(len(f) == 1 for f in found)
+    assert clock.sleeps == [3.0, 3.0, 3.0]  # four searches, none before the first
+
+
+def test_batching_one_request_for_many_ids(fake, clock):
+    cards = [_card(p.title, "Nobody", arxiv=p.arxiv) for p in fake.world[:30]]
+    before = len(fake.log)
+    client = HttpClient()
+    arxiv = ArxivResolver(client, fake.endpoints()["arxiv"], _limiters(clock)["arxiv"])
+    s2 = SemanticScholarResolver(client, fake.endpoints()["s2"], _limiters(clock)["s2"])
+    assert all(len(f) == 1 for f in arxiv.lookup(cards))
+    assert all(len(f) == 1 for f in s2.lookup(cards))
+    assert len(fake.log) - before == 2
+    assert [m for m, _, _ in fake.log[-2:]] == ["GET", "POST"]
+    with_doi = [_card(p.title, "Nobody", doi=p.doi) for p in fake.world if p.doi][:20]
+    crossref = CrossrefResolver(client, fake.endpoints()["crossref"], _limiters(clock)["crossref"])
+    assert all(len(f) == 1 for f in crossref.lookup(with_doi))
+    assert len(fake.log) - before == 3 and "filter=doi" in fake.log[-1][1]
+
+
+def test_503_with_retry_after_is_retried_after_the_wait(fake, clock):
+    fake.faults["/dblp/"] = [("status", 503, "7"), ("status", 429)]
+    client = HttpClient()
+    r = DblpResolver(client, fake.endpoints()["dblp"], _limiters(clock)["dblp"])
+    found = r.lookup([_card(fake.world[0].title, "Zhu")])
+    assert found[0], "answered after two retries"
+    assert client.stats["retries"] == 2 and client.stats["requests"] == 3
+    assert clock.sleeps == [7.0, 4.0]  # Retry-After honoured; then backoff 2 s * 2
+
+
+def test_a_service_that_keeps_failing_is_a_warning_and_no_entry_is_lost(fake, clock, sample):
+    fake.faults["/crossref/"] = [("status", 503)] * 4
+    diags = Diagnostics("listing")
+    client = HttpClient()
+    resolvers = make_resolvers(["crossref"], client, fake.endpoints(), _limiters(clock))
+    out = Enricher(resolvers, diags).run(sample.citations)
+    assert out == list(sample.citations)
+    assert [d.code for d in diags] == ["BK904"]
+    assert "Crossref unavailable, 50 entries not looked up" in diags.__iter__().__next__().message
+    assert client.stats["requests"] == 4 and clock.sleeps == [2.0, 4.0, 8.0]
+
+
+def test_a_retry_after_beyond_the_limit_gives_up_at_once(fake, clock):
+    fake.faults["/s2/"] = [("status", 429, "86400")]
+    client = HttpClient()
+    r = SemanticScholarResolver(client, fake.endpoints()["s2"], _limiters(clock)["s2"])
+    with pytest.raises(ServiceError, match="asked to wait 86400 s"):
+        r.lookup([_card("Anything", "Zhu")])
+    assert client.stats["requests"] == 1
+
+
+def test_timeouts_are_retried(fake, clock):
+    fake.faults["/dblp/"] = [("hang", 1.5)]
+    client = HttpClient(timeout=0.3)
+    r = DblpResolver(client, fake.endpoints()["dblp"], _limiters(clock)["dblp"])
+    start = time.monotonic()
+    found = r.lookup([_card(fake.world[1].title, "Zhou")])
+    assert found[0] and client.stats["retries"] == 1
+    assert time.monotonic() - start < 1.5
+
+
+def test_unreachable_service_fails_cleanly(clock):
+    client = HttpClient(timeout=1, retries=1)
+    r = DblpResolver(client, "http://127.0.0.1:9/nothing", _limiters(clock)["dblp"])
+    with pytest.raises(ServiceError, match="cannot connect"):
+        r.lookup([_card("A Title", "Zhu")])
+
+
+@pytest.mark.parametrize("prefix,body", [
+    ("/arxiv/", b"<feed><unclosed>"),
+    ("/dblp/", b"{\"result\": "),
+    ("/crossref/", b"[1, 2, 3]"),
+    ("/s2/", b"\xff\xfe not json"),
+])
+def test_malformed_responses_become_a_warning(fake, clock, prefix, body):
+    fake.faults[prefix] = [("body", body)]
+    name = {"/arxiv/": "arxiv", "/dblp/": "dblp", "/crossref/": "crossref", "/s2/": "s2"}[prefix]
+    diags = Diagnostics("x")
+    cards = [_card(fake.world[2].title, "Zhu", arxiv=fake.world[2].arxiv)]
+    resolvers = make_resolvers([name], HttpClient(), fake.endpoints(), _limiters(clock))
+    out = Enricher(resolvers, diags).run(cards)
+    assert out == cards
+    assert [d.code for d in diags] == ["BK904"]
+    fake.faults[prefix] = []
+
+
+def test_cache_answers_the_second_time_and_expires(fake, clock, tmp_path):
+    wall = [1_000_000.0]
+    cache = HttpCache(tmp_path, clock=lambda: wall[0])
+    client = HttpClient(cache=cache, ttl=3600)
+    r = DblpResolver(client, fake.endpoints()["dblp"], _limiters(clock)["dblp"])
+    card = [_card(fake.world[3].title, "Zhu")]
+    first = r.lookup(card)
+    second = r.lookup(card)
+    assert first == second and client.stats["requests"] == 1
+    assert client.stats["cache hits"] == 1
+    wall[0] += 3601  # expired: asked again
+    r.lookup(card)
+    assert client.stats["requests"] == 2
+    offline = HttpClient(cache=cache, offline=True)
+    r2 = DblpResolver(offline, fake.endpoints()["dblp"], _limiters(clock)["dblp"])
+    assert r2.lookup(card) == first
+    assert r2.lookup([_card("Never Asked Before", "Zhu")]) == [[]]
+    assert offline.stats["offline misses"] == 1 and "requests" not in offline.stats
+
+
+def test_user_agent_names_bibkit(fake, clock):
+    DblpResolver(HttpClient(), fake.endpoints()["dblp"], _limiters(clock)["dblp"]).lookup(
+        [_card("Some Title", "Zhu")])
+    assert any(a.startswith("bibkit/") for a in fake.agents)
+
+
+# --- matching through resolvers -----------------------------------------------------------------
+
+
+def test_false_merges_are_reported_never_applied(fake, clock):
+    p = fake.world[0]
+    cards = [
+        _card(p.title, "Otherperson"),  # same title, other authors
+        _card(p.title, p.authors[0].split()[-1], year=2015),  # same title, another year
+        _card("Federated Adversarial Training against Exacerbated Heterogeneity: A Journal "
+              "Extension", "Zhu"),  # a journal extension with another title
+    ]
+    diags = Diagnostics("x")
+    resolvers = make_resolvers(["dblp", "crossref"], HttpClient(), fake.endpoints(),
+                               _limiters(clock))
+    enricher = Enricher(resolvers, diags)
+    out = enricher.run(cards)
+    assert out == cards
+    assert {d.code for d in diags} == {"BK902"}
+    assert all(not e.changes for e in enricher.entries)
+    assert enricher.entries[0].candidates[0]["reason"] == "no shown author in common"
+    assert "too far apart" in enricher.entries[1].candidates[0]["reason"]
+
+
+def test_a_changed_title_is_matched_through_the_arxiv_id(fake, clock, sample):
+    i = sorted(RETITLED)[0]
+    card = sample.citations[i]
+    resolvers = make_resolvers(["arxiv", "dblp", "s2"], HttpClient(), fake.endpoints(),
+                               _limiters(clock))
+    enricher = Enricher(resolvers, Diagnostics("x"))
+    out = enricher.run([card])[0]
+    assert out.ids.arxiv == fake.world[i].arxiv
+    assert out.kind is not Kind.PREPRINT and out.title == card.title
+    sources = {ch["field"]: ch["source"] for ch in enricher.entries[0].changes}
+    assert sources["kind"] == "s2"  # DBLP's title search cannot see the retitled record
+
+
+# --- the sample end to end ------------------------------------------------------------------------
+
+
+def test_the_sample_enriched_end_to_end(fake, clock, sample, tmp_path):
+    settings = session.EnrichSettings(services=["arxiv", "dblp", "crossref", "s2"],
+                                      cache_dir=tmp_path, endpoints=fake.endpoints(),
+                                      limiters=_limiters(clock))
+    diags = Diagnostics("listing")
+    outcome = session.enrich_citations(sample.citations, settings, diags, sample.profile)
+    out = outcome.citations
+    assert len(out) == 50 and [c.key for c in out] == [c.key for c in sample]
+    assert not any(c.authors_truncated for c in out)
+    assert all(c.ids.arxiv == p.arxiv for c, p in zip(out, fake.world, strict=True))
+    published = [i for i, c in enumerate(out) if c.kind is not Kind.PREPRINT]
+    assert set(published) == set(range(50)) - UNPUBLISHED
+    for i in published:
+        assert out[i].venue.short_name == fake.world[i].short
+        assert out[i].venue.year == fake.world[i].year
+        fields = {p.field.split(".")[0] for p in out[i].provenance if p.source != "infer"}
+        assert {"kind", "venue", "ids"} <= fields
+        assert ("authors" in fields) == sample.citations[i].authors_truncated
+    assert all(0.93 <= p.confidence <= 1 for c in out for p in c.provenance
+               if p.source in RESOLVERS)
+    flagged = {i for i, c in enumerate(out) if any(p.rule == "owner-not-listed"
+                                                   for p in c.provenance)}
+    assert flagged == NOT_THE_OWNER
+    assert outcome.summary["author_lists_completed"] == sum(
+        c.authors_truncated for c in sample)
+    assert outcome.summary["published_versions"] == 44
+    assert outcome.summary["owner_not_listed"] == 2
+    requests = outcome.summary["http_requests"]
+    assert requests > 50 and outcome.services["arxiv"]["status"] == "ok"
+
+    again = session.enrich_citations(sample.citations, settings, Diagnostics("x"),
+                                     sample.profile)
+    assert again.citations == out
+    assert "http_requests" not in again.summary and again.summary["http_cache_hits"] == requests
+
+
+def test_prefer_remote_replaces_what_the_entry_had(fake, clock):
+    p = fake.world[1]
+    card = _card(p.title, p.authors[0].split()[-1], arxiv=p.arxiv)
+    card = evolve(card, authors_truncated=False, authors=(Person("Wrong", "W."),))
+    for prefer, expected in ((False, "Wrong"), (True, p.authors[0].split()[-1])):
+        resolvers = make_resolvers(["s2"], HttpClient(), fake.endpoints(), _limiters(clock))
+        out = Enricher(resolvers, Diagnostics("x"), prefer_remote=prefer).run([card])[0]
+        assert out.authors[0].family == expected
+
+
+def test_owner_check_leaves_et_al_alone():
+    is_owner = owner_matcher(["Bo Han"])
+    confirmed = Citation(title="a", authors=(Person("Han", "Bo"),))
+    namesake = Citation(title="b", authors=(Person("Han", "Bin"), Person("Li", "X")))
+    hidden = Citation(title="c", authors=(Person("Li", "X"),), authors_truncated=True)
+    diags = Diagnostics("x")
+    out = check_owner([confirmed, namesake, hidden], is_owner, "Bo Han", diags)
+    assert [c is orig for c, orig in zip(out, (confirmed, namesake, hidden), strict=True)] == [
+        True, False, True]
+    assert [d.code for d in diags] == ["BK906"]
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fast_cli(monkeypatch, fake, tmp_path, cli):
+    """The CLI against the fake services, with no rate-limit waits and a private cache."""
+    for name, url in fake.env().items():
+        monkeypatch.setenv(name, url)
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    for cls in RESOLVERS.values():
+        monkeypatch.setattr(cls, "interval", 0.0)
+    monkeypatch.setattr(session, "HttpClient", functools.partial(HttpClient, backoff=0.01))
+    return cli
+
+
+def test_cli_enrich_writes_provenance_and_a_change_report(fast_cli, tmp_path):
+    out, report = tmp_path / "enriched.json", tmp_path / "changes.json"
+    res = fast_cli("enrich", str(SAMPLE_LISTING), "-o", str(out), "--report", str(report),
+                   "--as-of", AS_OF.isoformat(), "-s", "arxiv,dblp,s2")
+    assert res.exit_code == 0, res.stderr
+    assert "50 of 50 entries changed" in res.stderr
+    items = json.loads(out.read_text())
+    assert len(items) == 50 and all("arxiv" in json.dumps(i) for i in items)
+    assert sum(i["type"] != "article" for i in items) == 44
+    prov = [p for i in items for p in i["custom"]["bibkit"].get("provenance", [])]
+    assert {source for _, source, *_ in prov} >= {"arxiv", "dblp", "s2", "owner-check"}
+    data = json.loads(report.read_text())["enrichment"]
+    assert data["summary"]["owner_not_listed"] == 2 and len(data["entries"]) == 50
+    first = data["entries"][0]
+    assert first["owner"] == "confirmed" and first["changes"][0]["source"] == "arxiv"
+    assert {"field", "old", "new", "source", "confidence", "reason"} == set(first["changes"][0])
+
+    # a second run is served from the cache; --offline gives the same file
+    again = fast_cli("enrich", str(SAMPLE_LISTING), "-o", str(tmp_path / "again.json"),
+                     "--as-of", AS_OF.isoformat(), "-s", "arxiv,dblp,s2", "--offline")
+    assert again.exit_code == 0, again.stderr
+    assert "0 requests" in again.stderr
+    assert (tmp_path / "again.json").read_text() == out.read_text()
+
+    cv = fast_cli("cv", str(out), "--highlight", "Bo Han", "--exclude-unconfirmed")
+    assert cv.exit_code == 0 and "48 entries in the CV, 2 excluded" in cv.stderr
+
+
+def test_cli_convert_enrich_offline_with_an_empty_cache_changes_nothing(fast_cli, fake):
+    before = len(fake.log)
+    plain = fast_cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", "--as-of",
+                     AS_OF.isoformat())
+    res = fast_cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", "--as-of",
+                   AS_OF.isoformat(), "--enrich", "arxiv,dblp", "--offline")
+    assert res.exit_code == 0 and res.stdout == plain.stdout
+    assert len(fake.log) == before
+    assert res.stderr.count("[BK905]") == 2
+    strict = fast_cli("convert", str(SAMPLE_LISTING), "--as-of", AS_OF.isoformat(),
+                      "--enrich", "arxiv", "--offline", "--strict")
+    assert strict.exit_code == 1
+
+
+def test_cli_convert_enrich_to_bibtex(fast_cli):
+    res = fast_cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", "--as-of",
+                   AS_OF.isoformat(), "--enrich", "arxiv,dblp,s2")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.count("@inproceedings{") + res.stdout.count("@article{") == 44
+    assert " and others}" not in res.stdout
+    assert len(re.findall(r"^  eprint += \{\d{4}\.\d{5}v\d\},$", res.stdout, re.M)) == 50
+
+
+def test_cli_service_down_degrades_to_a_warning(fast_cli, monkeypatch):
+    monkeypatch.setenv("BIBKIT_DBLP_URL", "http://127.0.0.1:9/down")
+    res = fast_cli("convert", str(SAMPLE_LISTING), "--to", "csljson", "--as-of",
+                   AS_OF.isoformat(), "--enrich", "dblp", "--timeout", "1")
+    assert res.exit_code == 0
+    assert "[BK904]" in res.stderr and len(json.loads(res.stdout)) == 50
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--enrich", "arxiv,google"], "unknown service 'google'"),
+    (["--offline"], "--offline needs --enrich"),
+    (["--enrich", "arxiv", "--endpoint", "arxiv=ftp://x"], "--endpoint takes"),
+    (["--enrich", "arxiv", "--endpoint", "nope=http://x"], "unknown service 'nope'"),
+])
+def test_cli_enrichment_usage_errors(fast_cli, args, message):
+    res = fast_cli("convert", str(SAMPLE_LISTING), *args)
+    assert res.exit_code == 2 and message in res.stderr
