@@ -322,16 +322,17 @@ class FakeServices:
             found = [p for i in plain for p in self.world if p.arxiv[:-2] == i]
             return atom_feed(found, q["id_list"])
         query = q.get("search_query", "")
-        phrase = re.search(r'ti:"([^"]*)"', query)
-        author = re.search(r"au:(\S+)", query)
+        groups = re.findall(r'ti:"([^"]*)"(?: AND au:([^\s)]+))?', query)
         found = []
         for p in self.world:
-            if phrase and fold_title(phrase.group(1)) not in fold_title(p.title):
-                continue
-            if author and not any(fold_name(a.split()[-1]) == fold_name(author.group(1))
-                                  for a in p.authors):
-                continue
-            found.append(p)
+            for phrase, author in groups:
+                if fold_title(phrase) not in fold_title(p.title):
+                    continue
+                if author and not any(fold_name(a.split()[-1]) == fold_name(author)
+                                      for a in p.authors):
+                    continue
+                found.append(p)
+                break
         return atom_feed(found[: int(q.get("max_results", "10"))], query)
 
     def _dblp(self, q: dict[str, str]) -> bytes:

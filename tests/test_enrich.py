@@ -21,6 +21,7 @@ from bibkit.enrich.cache import HttpCache
 from bibkit.enrich.crossref import CrossrefResolver, parse_works
 from bibkit.enrich.dblp import DblpResolver, parse_hits
 from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError, retry_after
+from bibkit.enrich.match import match
 from bibkit.enrich.pipeline import RESOLVERS, Enricher, check_owner, make_resolvers
 from bibkit.enrich.semanticscholar import SemanticScholarResolver, paper_citation
 from bibkit.model import Citation, Identifiers, Kind, PartialDate, Person, Status, evolve
@@ -152,13 +153,19 @@ def test_retry_after_reads_seconds_and_http_dates():
 # --- HTTP client: rate limits, retries, timeouts, cache ---------------------------------------
 
 
-def test_arxiv_requests_are_three_seconds_apart(fake, clock):
+def test_arxiv_requests_are_three_seconds_apart_and_titles_are_searched_ten_at_once(
+        fake, clock):
     limiter = RateLimiter(ArxivResolver.interval, clock, clock.sleep)
-    r = ArxivResolver(HttpClient(), fake.endpoints()["arxiv"], limiter)
-    cards = [_card(p.title, p.authors[0].split()[-1]) for p in fake.world[:4]]
+    client = HttpClient()
+    r = ArxivResolver(client, fake.endpoints()["arxiv"], limiter)
+    cards = [_card(p.title, p.authors[0].split()[-1], year=int(p.date[:4]))
+             for p in fake.world[:35]]
     found = r.lookup(cards)
-    assert all(len(f) == 1 for f in found)
-    assert clock.sleeps == [3.0, 3.0, 3.0]  # four searches, none before the first
+    assert client.stats["requests"] == 4  # 35 titles, 10 a request
+    assert clock.sleeps == [3.0, 3.0, 3.0]  # none before the first
+    for card, candidates, paper in zip(cards, found, fake.world, strict=False):
+        assert paper.arxiv in {c.ids.arxiv for c in candidates}
+        assert sum(match(card, c).accepted for c in candidates) == 1
 
 
 def test_batching_one_request_for_many_ids(fake, clock):
@@ -263,10 +270,12 @@ def test_cache_answers_the_second_time_and_expires(fake, clock, tmp_path):
     assert offline.stats["offline misses"] == 1 and "requests" not in offline.stats
 
 
-def test_user_agent_names_bibkit(fake, clock):
+def test_user_agent_names_bibkit_and_the_contact_address(fake, clock, monkeypatch):
+    monkeypatch.setenv("BIBKIT_MAILTO", "someone@example.org")
     DblpResolver(HttpClient(), fake.endpoints()["dblp"], _limiters(clock)["dblp"]).lookup(
         [_card("Some Title", "Zhu")])
-    assert any(a.startswith("bibkit/") for a in fake.agents)
+    assert any(a.startswith("bibkit/") and a.endswith("; mailto:someone@example.org)")
+               for a in fake.agents)
 
 
 # --- matching through resolvers -----------------------------------------------------------------
@@ -336,7 +345,8 @@ def test_the_sample_enriched_end_to_end(fake, clock, sample, tmp_path):
     assert outcome.summary["published_versions"] == 44
     assert outcome.summary["owner_not_listed"] == 2
     requests = outcome.summary["http_requests"]
-    assert requests > 50 and outcome.services["arxiv"]["status"] == "ok"
+    assert outcome.services["arxiv"] == {"looked_up": 50, "matched": 50, "requests": 5,
+                                         "status": "ok"}
 
     again = session.enrich_citations(sample.citations, settings, Diagnostics("x"),
                                      sample.profile)

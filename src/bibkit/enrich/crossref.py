@@ -3,7 +3,8 @@
 DOIs are looked up in batches with a `filter=doi:...` list; citations without a DOI by
 `query.bibliographic` (title) and `query.author` (first author). Crossref gives the publisher's
 DOI, the container (journal or proceedings), volume, issue, pages, publisher and full authors.
-Setting BIBKIT_MAILTO puts a contact address in the User-Agent, as Crossref's etiquette asks.
+Setting BIBKIT_MAILTO puts a contact address in the User-Agent, as Crossref's etiquette asks
+(and routes the requests to its "polite" pool).
 """
 
 from __future__ import annotations

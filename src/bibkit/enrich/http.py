@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import os
 import time
 import urllib.error
 import urllib.parse
@@ -26,7 +27,18 @@ from dataclasses import dataclass, field
 from .. import __version__
 from .cache import DEFAULT_TTL, HttpCache, request_key
 
-USER_AGENT = f"bibkit/{__version__} (citation toolkit; +https://pypi.org/project/bibkit/)"
+MAILTO_ENV = "BIBKIT_MAILTO"
+
+
+def user_agent() -> str:
+    """`bibkit/VERSION (URL; mailto:ADDRESS)`: the shape Crossref's etiquette asks for, with a
+    contact address when the user gives one (BIBKIT_MAILTO), so an operator can write
+    instead of blocking."""
+    mailto = os.environ.get(MAILTO_ENV, "").strip()
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"bibkit/{__version__} (https://pypi.org/project/bibkit/{contact})"
+
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_BODY = 32 * 1024 * 1024  # a metadata response is kilobytes; more is a broken server
 
@@ -89,7 +101,7 @@ class HttpClient:
     retries: int = 3
     backoff: float = 2.0  # first retry after 2 s, then 4 s, 8 s
     max_wait: float = 120.0  # a Retry-After longer than this gives up on the service
-    user_agent: str = USER_AGENT
+    user_agent: str = field(default_factory=user_agent)
     ttl: float = DEFAULT_TTL
     wall_clock: Callable[[], float] = time.time
     stats: Counter[str] = field(default_factory=Counter)
