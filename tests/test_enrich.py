@@ -9,8 +9,11 @@ import json
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bibkit import load
 from bibkit.cv import owner_matcher
@@ -459,3 +462,58 @@ def test_cli_service_down_degrades_to_a_warning(fast_cli, monkeypatch):
 def test_cli_enrichment_usage_errors(fast_cli, args, message):
     res = fast_cli("convert", str(SAMPLE_LISTING), *args)
     assert res.exit_code == 2 and message in res.stderr
+
+
+# --- untrusted answers: a parser returns records or raises its one error, nothing else ------
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+              st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+def _damage(data: object, draw: Any, depth: int = 0) -> object:
+    """A real answer with some of its values, at any depth, replaced by values of another
+    shape: how services break in practice (a list where an object was, null, a number)."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(json_values)
+    if isinstance(data, dict):
+        return {k: _damage(v, draw, depth + 1) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_damage(v, draw, depth + 1) for v in data[:3]]
+    return data
+
+
+def _s2_parse(data: object) -> list[Citation]:
+    if not isinstance(data, list):
+        raise ServiceError("not a list")
+    return [paper_citation(p) for p in data if isinstance(p, dict)]
+
+
+@pytest.mark.parametrize("name,parse", [
+    ("dblp-search.json", parse_hits), ("crossref-works.json", parse_works),
+    ("s2-batch.json", _s2_parse),
+])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_json_parsers_survive_any_value_anywhere(name, parse, data):
+    damaged = _damage(json.loads((RESPONSES / name).read_text()), data.draw)
+    try:
+        records = parse(damaged)
+    except ServiceError:
+        return
+    assert all(isinstance(r, Citation) for r in records)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(min_value=0, max_value=3200), junk=st.binary(max_size=40))
+def test_atom_parser_survives_damaged_feeds(cut, junk):
+    feed = (RESPONSES / "arxiv-feed.xml").read_bytes()
+    try:
+        records = parse_feed(feed[:cut] + junk + feed[cut:])
+    except XmlError:
+        return
+    assert all(isinstance(r, Citation) for r in records)

@@ -18,13 +18,12 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from ..dates import parse_iso
 from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import find_venue, venue_from_name
 from ..xmlsafe import XmlError, parse_xml
 from .http import ServiceError
 from .match import fold_title
-from .resolver import KIND_OF_VENUE, Resolver, doi, first_family, person
+from .resolver import KIND_OF_VENUE, Resolver, doi, first_family, iso_date, person
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -109,7 +108,7 @@ def _text(node: etree._Element, tag: str) -> str:
 
 def _citation(entry: etree._Element, arxiv_id: str) -> Citation:
     authors = tuple(person(_text(a, f"{ATOM}name")) for a in entry.findall(f"{ATOM}author"))
-    published = parse_iso(_text(entry, f"{ATOM}published")[:10]) or PartialDate()
+    published = iso_date(_text(entry, f"{ATOM}published")[:10]) or PartialDate()
     primary = entry.find(f"{ARXIV}primary_category")
     primary_class = primary.get("term", "") if primary is not None else ""
     categories = [c.get("term", "") for c in entry.findall(f"{ATOM}category")]

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Sequence
+from typing import Any
 
+from ..dates import DateError, make_date
 from ..model import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
 from ..venues import venue_from_name
 from .http import ServiceError
-from .resolver import Resolver, doi, first_family, text_of
+from .resolver import Resolver, as_dict, as_list, doi, first_family, text_of
 
 _KINDS = {
     "proceedings-article": (Kind.CONFERENCE_PAPER, "conference"),
@@ -68,38 +70,46 @@ class CrossrefResolver(Resolver):
 def parse_works(data: object) -> list[Citation]:
     if data is None:
         return []
-    message = data.get("message") if isinstance(data, dict) else None
+    message = as_dict(data).get("message")
     if not isinstance(message, dict):
         raise ServiceError("Crossref: the answer has no message")
     items = message.get("items", [message] if "DOI" in message else [])
-    return [_citation(item) for item in items if isinstance(item, dict)] if isinstance(
-        items, list) else []
+    return [_citation(item) for item in as_list(items) if isinstance(item, dict)]
 
 
-def _date(item: dict) -> PartialDate:
+def _date(item: dict[str, Any]) -> PartialDate:
     for key in ("issued", "published-print", "published-online", "published"):
-        parts = item.get(key, {}).get("date-parts") if isinstance(item.get(key), dict) else None
-        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-            nums = [p for p in parts[0][:3] if isinstance(p, int)]
-            if nums:
-                return PartialDate(*nums)  # type: ignore[arg-type]
+        parts = as_list(as_dict(item.get(key)).get("date-parts"))
+        first = as_list(parts[0]) if parts else []
+        nums = []
+        for p in first[:3]:
+            if not isinstance(p, int) or isinstance(p, bool):
+                break
+            nums.append(p)
+        if nums and 1 <= nums[0] <= 9999:
+            if len(nums) == 1:
+                return PartialDate(nums[0])
+            try:
+                return make_date(nums[0], nums[1], nums[2] if len(nums) > 2 else None)
+            except DateError:  # a month 13 or a day 0: keep the year
+                return PartialDate(nums[0])
     return PartialDate()
 
 
-def _people(item: dict) -> tuple[Person, ...]:
+def _people(item: dict[str, Any]) -> tuple[Person, ...]:
     people = []
-    for a in item.get("author", []) if isinstance(item.get("author"), list) else []:
+    for a in as_list(item.get("author")):
         if not isinstance(a, dict):
             continue
-        if a.get("family"):
+        if text_of(a.get("family")):
             people.append(Person(family=text_of(a.get("family")), given=text_of(a.get("given")),
                                  suffix=text_of(a.get("suffix"))))
-        elif a.get("name"):
+        elif text_of(a.get("name")):
             people.append(Person(literal=text_of(a.get("name"))))
     return tuple(people)
 
 
-def _citation(item: dict) -> Citation:
+def _citation(item: dict[str, Any]) -> Citation:
     kind, venue_kind = _KINDS.get(text_of(item.get("type")), (Kind.DOCUMENT, ""))
     issued = _date(item)
     container = text_of(item.get("container-title"))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Sequence
+from typing import Any
 
 from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import venue_from_name
 from .http import ServiceError
 from .match import fold_title
-from .resolver import KIND_OF_VENUE, Resolver, doi, person, text_of, year_of
+from .resolver import KIND_OF_VENUE, Resolver, as_dict, as_list, doi, person, text_of, year_of
 
 _TYPES = {
     "Conference and Workshop Papers": "conference",
@@ -53,26 +54,23 @@ class DblpResolver(Resolver):
 def parse_hits(data: object) -> list[Citation]:
     if data is None:
         return []
-    try:
-        hits = data["result"]["hits"].get("hit", [])  # type: ignore[index]
-    except (KeyError, TypeError, AttributeError):
-        raise ServiceError("DBLP: the answer has no result.hits") from None
-    if isinstance(hits, dict):
+    hits_obj = as_dict(data).get("result")
+    hits_obj = as_dict(hits_obj).get("hits") if isinstance(hits_obj, dict) else None
+    if not isinstance(hits_obj, dict):
+        raise ServiceError("DBLP: the answer has no result.hits")
+    hits = hits_obj.get("hit", [])
+    if isinstance(hits, dict):  # one hit: DBLP's JSON gives an object, not a list
         hits = [hits]
-    records = []
-    for hit in hits if isinstance(hits, list) else []:
-        info = hit.get("info") if isinstance(hit, dict) else None
-        if isinstance(info, dict) and info.get("type") != "Editorship":
-            records.append(_citation(info))
-    return records
+    return [_citation(info) for hit in as_list(hits)
+            if (info := as_dict(as_dict(hit).get("info"))) and info.get("type") != "Editorship"]
 
 
-def _citation(info: dict) -> Citation:
-    authors = info.get("authors", {})
-    names = authors.get("author", []) if isinstance(authors, dict) else []
-    if isinstance(names, dict):  # one author: DBLP's JSON gives an object, not a list
+def _citation(info: dict[str, Any]) -> Citation:
+    names = as_dict(info.get("authors")).get("author", [])
+    if isinstance(names, dict):  # one author: an object, not a list
         names = [names]
-    people = tuple(person(text_of(a.get("text") if isinstance(a, dict) else a)) for a in names)
+    people = tuple(person(text_of(a.get("text") if isinstance(a, dict) else a))
+                   for a in as_list(names))
     year = year_of(info.get("year"))
     venue_name = text_of(info.get("venue"))
     volume = text_of(info.get("volume"))

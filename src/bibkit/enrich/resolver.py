@@ -8,14 +8,16 @@ same rules. Candidates are Citations, so the rules need to know nothing about a 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from ..dates import DateError, parse_iso
 from ..identifiers import normalise_doi
-from ..model import Citation, Kind, Person
+from ..model import Citation, Kind, PartialDate, Person
 from ..names import parse_display_name
 from .http import HttpClient, RateLimiter, Response, ServiceError
 
@@ -56,13 +58,11 @@ class Resolver(ABC):
         fails or answers nonsense."""
 
     def _json(self, response: Response) -> object:
-        import json
-
         if response.status != 200:  # 404 or an offline cache miss: nothing found
             return None
         try:
             return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ServiceError(f"{self.label}: the answer is not JSON ({exc})") from None
 
 
@@ -81,6 +81,15 @@ def first_family(c: Citation) -> str:
     return ""
 
 
+def as_dict(value: object) -> dict[str, Any]:
+    """A JSON object, or {} for anything else: remote answers are untrusted in shape too."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def text_of(value: object) -> str:
     """A JSON value that should be a string (or a one-element list, as in Crossref)."""
     if isinstance(value, list):
@@ -88,6 +97,14 @@ def text_of(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def iso_date(text: str) -> PartialDate | None:
+    """An ISO date from a service, or None when it is not one (a "2023-02-30" included)."""
+    try:
+        return parse_iso(text)
+    except DateError:
+        return None
 
 
 def year_of(value: object) -> int | None:

@@ -15,11 +15,20 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
-from ..dates import parse_iso
 from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import venue_from_name
 from .http import ServiceError
-from .resolver import KIND_OF_VENUE, Resolver, doi, person, text_of, year_of
+from .resolver import (
+    KIND_OF_VENUE,
+    Resolver,
+    as_dict,
+    as_list,
+    doi,
+    iso_date,
+    person,
+    text_of,
+    year_of,
+)
 
 FIELDS = ("title,authors,year,venue,publicationVenue,externalIds,publicationTypes,journal,"
           "publicationDate")
@@ -70,19 +79,14 @@ class SemanticScholarResolver(Resolver):
         return out
 
 
-def _dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def paper_citation(paper: dict[str, Any]) -> Citation:
-    external = _dict(paper.get("externalIds"))
+    external = as_dict(paper.get("externalIds"))
     year = year_of(paper.get("year"))
-    issued = parse_iso(text_of(paper.get("publicationDate"))) or PartialDate(year)
-    pub = _dict(paper.get("publicationVenue"))
-    journal = _dict(paper.get("journal"))
+    issued = iso_date(text_of(paper.get("publicationDate"))) or PartialDate(year)
+    pub = as_dict(paper.get("publicationVenue"))
+    journal = as_dict(paper.get("journal"))
     name = text_of(pub.get("name")) or text_of(paper.get("venue")) or text_of(journal.get("name"))
-    types = paper.get("publicationTypes")
-    types = types if isinstance(types, list) else []
+    types = as_list(paper.get("publicationTypes"))
     hint = text_of(pub.get("type")) or ("journal" if "JournalArticle" in types else
                                         "conference" if "Conference" in types else "")
     venue, kind, status = Venue(), Kind.PREPRINT, Status.PREPRINT
@@ -98,8 +102,8 @@ def paper_citation(paper: dict[str, Any]) -> Citation:
         kind=kind,
         status=status,
         title=text_of(paper.get("title")),
-        authors=tuple(person(text_of(a.get("name"))) for a in paper.get("authors") or []
-                      if isinstance(a, dict) and a.get("name")),
+        authors=tuple(person(text_of(a.get("name"))) for a in as_list(paper.get("authors"))
+                      if isinstance(a, dict) and text_of(a.get("name"))),
         issued=issued,
         venue=venue,
         ids=Identifiers(arxiv=text_of(external.get("ArXiv")),
