@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,31 @@ from conftest import AS_OF, ROOT, SAMPLES
 pytestmark = pytest.mark.client
 
 LISTINGS = sorted((SAMPLES / "listing").glob("*.txt"))
+# and the sample after enrichment (fake services): venues, pages, DOIs, full author lists
+LIBRARIES = [*LISTINGS, "enriched"]
+
+
+def _library(which: Path | str) -> Any:
+    if which != "enriched":
+        return load(which, as_of=AS_OF)
+    from bibkit.api import Library
+    from bibkit.diagnostics import Diagnostics
+    from bibkit.enrich.http import RateLimiter
+    from bibkit.enrich.pipeline import RESOLVERS
+    from bibkit.enrich.session import EnrichSettings, enrich_citations
+    from fakeservices import FakeServices
+
+    lib = load(SAMPLES / "listing" / "profile-listing.txt", as_of=AS_OF)
+    fake = FakeServices()
+    try:
+        settings = EnrichSettings(services=list(RESOLVERS), use_cache=False,
+                                  endpoints=fake.endpoints(),
+                                  limiters={n: RateLimiter(0.0) for n in RESOLVERS})
+        out = enrich_citations(lib.citations, settings, Diagnostics(), lib.profile)
+    finally:
+        fake.close()
+    assert sum(c.kind.value != "article" for c in out.citations) == 44
+    return Library(out.citations, lib.profile, lib.diagnostics)
 
 
 def need(tool: str) -> str:
@@ -44,10 +70,10 @@ BIBTEX_DOC = r"""\documentclass{article}
 """
 
 
-@pytest.mark.parametrize("listing", LISTINGS, ids=[p.name for p in LISTINGS])
+@pytest.mark.parametrize("listing", LIBRARIES, ids=[getattr(p, "name", p) for p in LIBRARIES])
 def test_bibtex_plain_bst_runs_without_warnings_and_the_document_compiles(listing, tmp_path):
     pdflatex, bibtex = need("pdflatex"), need("bibtex")
-    lib = load(listing, as_of=AS_OF)
+    lib = _library(listing)
     (tmp_path / "refs.bib").write_text(dump(lib, "bibtex"), encoding="utf-8")
     (tmp_path / "doc.tex").write_text(BIBTEX_DOC, encoding="utf-8")
     first = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
@@ -65,10 +91,10 @@ def test_bibtex_plain_bst_runs_without_warnings_and_the_document_compiles(listin
     assert "Citation" not in re.findall(r"LaTeX Warning: (\w+)", log)
 
 
-@pytest.mark.parametrize("listing", LISTINGS, ids=[p.name for p in LISTINGS])
+@pytest.mark.parametrize("listing", LIBRARIES, ids=[getattr(p, "name", p) for p in LIBRARIES])
 def test_biber_validates_the_biblatex_data_model(listing, tmp_path):
     biber = need("biber")
-    lib = load(listing, as_of=AS_OF)
+    lib = _library(listing)
     (tmp_path / "refs.bib").write_text(dump(lib, "biblatex"), encoding="utf-8")
     result = run([biber, "--tool", "--validate-datamodel", "refs.bib"], tmp_path)
     output = result.stdout + result.stderr

@@ -517,3 +517,19 @@ def test_atom_parser_survives_damaged_feeds(cut, junk):
     except XmlError:
         return
     assert all(isinstance(r, Citation) for r in records)
+
+
+def test_python_api_enrich_library(fake, tmp_path, monkeypatch):
+    import bibkit
+
+    for cls in RESOLVERS.values():
+        monkeypatch.setattr(cls, "interval", 0.0)
+    lib = bibkit.load(SAMPLE_LISTING, as_of=AS_OF)
+    out = bibkit.enrich_library(lib, ["arxiv", "s2"], cache_dir=tmp_path,
+                                endpoints=fake.endpoints())
+    assert len(out) == 50 and out.profile == lib.profile
+    assert sum(c.kind is not Kind.PREPRINT for c in out) == 44
+    assert [d.key for d in out.diagnostics if d.code == "BK906"] == [
+        lib[i].key for i in sorted(NOT_THE_OWNER)]
+    with pytest.raises(ValueError, match="unknown service"):
+        bibkit.enrich_library(lib, ["nope"])

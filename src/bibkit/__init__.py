@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import Library, convert, dump, load, loads
+from .api import Library, convert, dump, enrich_library, load, loads
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .model import (
     Citation,
@@ -44,6 +44,7 @@ __all__ = [
     "__version__",
     "convert",
     "dump",
+    "enrich_library",
     "load",
     "loads",
     "register",

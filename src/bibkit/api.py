@@ -171,3 +171,31 @@ def convert(
     lib = load(source, from_, as_of=as_of)
     path = None if target is None else os.fspath(target)
     return dump(lib.citations, output_format(path, to), path, ascii=ascii, abstract=abstract)
+
+
+def enrich_library(
+    library: Library | Iterable[Citation],
+    services: Iterable[str] = ("arxiv", "dblp", "s2"),
+    *,
+    offline: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    endpoints: dict[str, str] | None = None,
+    prefer_remote: bool = False,
+    owner: Iterable[str] = (),
+    diagnostics: Diagnostics | None = None,
+) -> Library:
+    """Fill citations from online services (see `bibkit enrich`); returns a new Library
+    whose `diagnostics` say what was filled, what was not applied and what failed.
+
+    >>> lib = bibkit.enrich_library(bibkit.load("listing.txt"), ["arxiv", "dblp"])  # doctest: +SKIP
+    """
+    from .enrich.session import EnrichSettings, enrich_citations
+
+    profile = library.profile if isinstance(library, Library) else None
+    diags = diagnostics if diagnostics is not None else Diagnostics()
+    settings = EnrichSettings(services=list(services), offline=offline,
+                              cache_dir=None if cache_dir is None else os.fspath(cache_dir),
+                              endpoints=dict(endpoints or {}), prefer_remote=prefer_remote,
+                              owner=tuple(owner))
+    outcome = enrich_citations(list(library), settings, diags, profile)
+    return Library(outcome.citations, profile, diags)
