@@ -533,3 +533,35 @@ def test_python_api_enrich_library(fake, tmp_path, monkeypatch):
         lib[i].key for i in sorted(NOT_THE_OWNER)]
     with pytest.raises(ValueError, match="unknown service"):
         bibkit.enrich_library(lib, ["nope"])
+
+
+def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatch, sample):
+    import io
+    import itertools
+    import os
+    import pty
+    import select
+
+    from bibkit import cli as cli_mod
+    from bibkit.context import ReadContext
+
+    master, slave = pty.openpty()
+    terminal = io.TextIOWrapper(os.fdopen(slave, "wb", buffering=0), encoding="utf-8")
+    ticks = itertools.count(0.0, 0.4)  # every look at the clock: 0.4 s later
+    monkeypatch.setattr(cli_mod, "_clock", lambda: next(ticks))
+    monkeypatch.setattr(cli_mod.sys, "stderr", terminal)
+    for cls in RESOLVERS.values():
+        monkeypatch.setattr(cls, "interval", 0.0)
+    settings = session.EnrichSettings(services=["s2"], use_cache=False,
+                                      endpoints=fake.endpoints())
+    diags = Diagnostics("x")
+    cli_mod._enrich(list(sample.citations[:3]), settings, diags,
+                    ReadContext(diags, AS_OF), quiet=False)
+    terminal.flush()
+    shown = ""
+    while select.select([master], [], [], 1.0)[0]:
+        shown += os.read(master, 65536).decode()
+    os.close(master)
+    assert "Semantic Scholar: 0/3 entries looked up, 3 answers" in shown  # one per title
+    # the line is cleared before the summary
+    assert "3/3 entries looked up, 3 answers …\r\033[Kbibkit: enriched with s2" in shown

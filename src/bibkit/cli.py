@@ -56,6 +56,7 @@ class _Printer:
 
 
 _progress_shown = False
+_clock = time.monotonic  # a name of our own, so tests can move time for the progress line only
 
 
 def _progress_clear() -> None:
@@ -71,11 +72,11 @@ def _with_progress(citations: Iterable[Citation], enabled: bool) -> Iterator[Cit
     if not enabled:
         yield from citations
         return
-    start = last = time.monotonic()
+    start = last = _clock()
     for n, c in enumerate(citations, 1):
         yield c
         if n % 500 == 0:
-            now = time.monotonic()
+            now = _clock()
             if now - start > 1.0 and now - last > 0.25:
                 click.echo(f"\r  {n:,} entries …", err=True, nl=False)
                 _progress_shown = True
@@ -279,14 +280,14 @@ def _enrich(citations: list[Citation], settings: EnrichSettings, diags: Diagnost
             ctx: ReadContext, quiet: bool) -> EnrichOutcome:
     """Run the services over the citations, with a progress line on a terminal."""
     global _progress_shown
-    start = time.monotonic()
+    start = _clock()
     tty = sys.stderr.isatty() and not quiet
 
-    def progress(label: str, done: int, total: int) -> None:
+    def progress(label: str, done: int, total: int, answers: int) -> None:
         global _progress_shown
-        if tty and time.monotonic() - start > 1.0:
-            click.echo(f"\r\033[K  {label}: {done}/{total} entries looked up …", err=True,
-                       nl=False)
+        if tty and _clock() - start > 1.0:
+            click.echo(f"\r\033[K  {label}: {done}/{total} entries looked up, {answers} "
+                       f"{'answer' if answers == 1 else 'answers'} …", err=True, nl=False)
             _progress_shown = True
 
     try:

@@ -105,6 +105,8 @@ class HttpClient:
     ttl: float = DEFAULT_TTL
     wall_clock: Callable[[], float] = time.time
     stats: Counter[str] = field(default_factory=Counter)
+    # told after every answer (fetched or cached): the progress line lives on it
+    observer: Callable[[], None] | None = None
 
     def get(self, url: str, limiter: RateLimiter, headers: dict[str, str] | None = None
             ) -> Response:
@@ -116,6 +118,13 @@ class HttpClient:
 
     def request(self, method: str, url: str, limiter: RateLimiter, *, body: bytes = b"",
                 headers: dict[str, str] | None = None) -> Response:
+        response = self._answer(method, url, limiter, body, headers or {})
+        if self.observer is not None:
+            self.observer()
+        return response
+
+    def _answer(self, method: str, url: str, limiter: RateLimiter, body: bytes,
+                headers: dict[str, str]) -> Response:
         key = request_key(method, url, body)
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key, self.ttl)
@@ -125,7 +134,7 @@ class HttpClient:
         if self.offline:  # an unanswered lookup, not a failure: the entry stays as it is
             self.stats["offline misses"] += 1
             return Response(OFFLINE_MISS, b"", False)
-        status, data = self._fetch(method, url, body, headers or {}, limiter)
+        status, data = self._fetch(method, url, body, headers, limiter)
         if self.cache is not None:
             self.cache.put(key, status, data)
         return Response(status, data, False)

@@ -34,7 +34,8 @@ DEFAULT_SERVICES = ("arxiv", "dblp", "s2")
 _WEAK = 0.8  # a candidate this close is reported, never applied
 OWNER_RULE = "owner-not-listed"
 
-Progress = Callable[[str, int, int], None]  # (service label, entries done, entries to do)
+# (service label, entries done, entries to do, answers so far): after each answer and batch
+Progress = Callable[[str, int, int, int], None]
 
 
 class EnrichError(ValueError):
@@ -120,6 +121,15 @@ class Enricher:
         before = Counter(r.client.stats)
         todo = [i for i, c in enumerate(out) if r.wants(c)]
         done = 0
+        answers = 0
+
+        def tick() -> None:
+            nonlocal answers
+            answers += 1
+            if self.progress:
+                self.progress(r.label, done, len(todo), answers)
+
+        r.client.observer = tick
         for start in range(0, len(todo), r.batch_size):
             chunk = todo[start:start + r.batch_size]
             try:
@@ -136,7 +146,8 @@ class Enricher:
             done += len(chunk)
             report.looked_up += len(chunk)
             if self.progress:
-                self.progress(r.label, done, len(todo))
+                self.progress(r.label, done, len(todo), answers)
+        r.client.observer = None
         report.stats = Counter(r.client.stats) - before
         misses = report.stats.get("offline misses", 0)
         if misses:
