@@ -561,6 +561,7 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
     shown = ""
     while select.select([master], [], [], 1.0)[0]:
         shown += os.read(master, 65536).decode()
+    terminal.close()
     os.close(master)
     assert "Semantic Scholar: 0/3 entries looked up, 3 answers" in shown  # one per title
     # the line is cleared before the summary
