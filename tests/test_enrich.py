@@ -566,3 +566,14 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
     assert "Semantic Scholar: 0/3 entries looked up, 3 answers" in shown  # one per title
     # the line is cleared before the summary
     assert "3/3 entries looked up, 3 answers …\r\033[Kbibkit: enriched with s2" in shown
+
+
+def test_hostile_remote_strings_stay_linear():
+    from bibkit.venues import venue_from_name
+
+    start = time.monotonic()
+    venue_from_name(", " * 20000 + "x")  # was 40 s: a quadratic trailing-token pattern
+    venue_from_name(" 1" * 20000 + " x")
+    long_title = "a" * 200_000
+    assert not match(_card(long_title, "Zhu"), _card(long_title + "b", "Zhu")).accepted
+    assert time.monotonic() - start < 5

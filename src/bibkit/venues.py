@@ -73,8 +73,12 @@ def lookup(alias: str) -> Venue | None:
 _PROCEEDINGS = re.compile(
     r"^(?:proceedings\s+of\s+(?:the\s+)?)?(?:(?:19|20)\d\d\s+)?(?:\d+(?:st|nd|rd|th)\s+)?",
     re.IGNORECASE)
-_TRAILING = re.compile(r"(?:[\s,]+(?:\((?:\d+|[A-Z][\w&/ -]*)\)|(?:19|20)\d\d|\d{1,3}|"
-                       r"volume\s+\d+|vol\.\s*\d+))+\s*$", re.IGNORECASE)
+# One trailing token: "(12)", "(CVPR)", a year, a volume number. Searched in the last few
+# characters only, token by token: a `(?:sep token)+$` pattern over the whole name is
+# quadratic on a long run of commas (40 k of them took 40 s).
+_TRAILING_TOKEN = re.compile(r"[\s,]+(?:\((?:\d{1,4}|[A-Z][\w&/ -]{0,30})\)|(?:19|20)\d\d|"
+                             r"\d{1,3}|volume\s+\d{1,4}|vol\.\s*\d{1,4})\s*$", re.IGNORECASE)
+_MAX_VENUE = 300  # longer is not a venue name: kept as given, not normalised
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][\w&/ -]{1,30})\)\s*$")
 
 
@@ -83,10 +87,12 @@ def venue_from_name(name: str, kind: str = "", year: int | None = None) -> Venue
     International Conference on Machine Learning", arXiv's journal_ref "ICLR 2023"), normalised
     through the venue table when it is a venue the table knows; as given otherwise."""
     name = " ".join(name.split())
+    if len(name) > _MAX_VENUE:
+        return Venue(name=name, kind=kind, year=year)
     venues, _, index = _table()
     i = _INDEX_NAMES.get(name.casefold())
     if i is None:
-        candidates = [name, _TRAILING.sub("", name)]
+        candidates = [name, _strip_trailing(name)]
         candidates.append(_PROCEEDINGS.sub("", candidates[-1]))
         acronym = _ACRONYM_IN_PARENS.search(name)
         if acronym:
@@ -106,6 +112,12 @@ def venue_from_name(name: str, kind: str = "", year: int | None = None) -> Venue
                      kind="workshop", publisher=v.publisher, year=year)
     return Venue(name=v.name, short_name=v.short_name, kind=v.kind, publisher=v.publisher,
                  year=year)
+
+
+def _strip_trailing(name: str) -> str:
+    while (m := _TRAILING_TOKEN.search(name, max(0, len(name) - 48))) is not None:
+        name = name[: m.start()]
+    return name.rstrip(" ,")
 
 
 # Trigger words, found with str.find (first letter dropped: "Accepted" and "accepted"), and

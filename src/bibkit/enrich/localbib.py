@@ -7,10 +7,8 @@ from collections.abc import Iterable, Iterator
 
 from ..diagnostics import Diagnostics
 from ..model import Citation
-from .match import fold_title, match
+from .match import REPORT_THRESHOLD, fold_title, match
 from .merge import merge
-
-_WEAK = 0.8  # a title this close is worth mentioning, never worth merging on its own
 
 
 class LibraryIndex:
@@ -60,7 +58,7 @@ def merge_library(citations: Iterable[Citation], index: LibraryIndex, source: st
                            line=c.origin.line, key=c.key)
             yield merged
             continue
-        weak = [(m, cand) for m, cand in results if m.score >= _WEAK]
+        weak = [(m, cand) for m, cand in results if m.score >= REPORT_THRESHOLD]
         if weak:
             m, cand = max(weak, key=lambda r: r[0].score)
             diags.info("BK902", f"possible match {cand.key!r} in {source} not applied: "

@@ -16,6 +16,7 @@ from ..model import Citation
 from ..text import ascii_fold
 
 TITLE_THRESHOLD = 0.93
+REPORT_THRESHOLD = 0.8  # a title this close is reported as a candidate, never applied
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -35,6 +36,24 @@ def _year(c: Citation) -> int | None:
     return c.venue.year if c.venue.year is not None else c.issued.year
 
 
+_LONGEST_TITLE = 1000  # longer is not a title; only an exact match counts (and stays linear)
+
+
+def _similarity(a: str, b: str) -> float:
+    """difflib's ratio, after its cheap upper bounds (most candidates fail on length or
+    letters alone), and without autojunk, which would treat the common letters of a title
+    over 200 characters as noise and lower its score."""
+    if max(len(a), len(b)) > _LONGEST_TITLE:
+        return 0.0
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    bound = sm.real_quick_ratio()
+    if bound >= REPORT_THRESHOLD:
+        bound = sm.quick_ratio()
+    if bound < REPORT_THRESHOLD:
+        return bound  # an upper bound, already below anything worth reporting
+    return sm.ratio()
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     accepted: bool
@@ -51,7 +70,7 @@ def match(card: Citation, candidate: Citation) -> Match:
     a, b = fold_title(card.title), fold_title(candidate.title)
     if not a or not b:
         return Match(False, 0.0, "no title")
-    score = 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
+    score = 1.0 if a == b else _similarity(a, b)
     if score < TITLE_THRESHOLD:
         return Match(False, score, f"titles differ ({score:.2f})")
     ours = {fold_name(p.family or p.literal) for p in card.authors}

@@ -21,7 +21,7 @@ from .arxiv import ArxivResolver
 from .crossref import CrossrefResolver
 from .dblp import DblpResolver
 from .http import HttpClient, RateLimiter, ServiceError
-from .match import match
+from .match import REPORT_THRESHOLD, match
 from .merge import merge
 from .resolver import Resolver
 from .semanticscholar import SemanticScholarResolver
@@ -31,7 +31,6 @@ RESOLVERS: dict[str, type[Resolver]] = {
 }
 ALIASES = {"semanticscholar": "s2", "semantic-scholar": "s2"}
 DEFAULT_SERVICES = ("arxiv", "dblp", "s2")
-_WEAK = 0.8  # a candidate this close is reported, never applied
 OWNER_RULE = "owner-not-listed"
 
 # (service label, entries done, entries to do, answers so far): after each answer and batch
@@ -176,7 +175,7 @@ class Enricher:
                 self.diags.info("BK903", f"{r.label} ({m.reason}): {names}",
                                 line=c.origin.line, key=c.key)
         if not accepted:
-            weak = [(m, cand) for m, cand in results if m.score >= _WEAK]
+            weak = [(m, cand) for m, cand in results if m.score >= REPORT_THRESHOLD]
             if weak:
                 m, cand = max(weak, key=lambda x: x[0].score)
                 entry.candidates.append({"source": r.name, "title": cand.title,
