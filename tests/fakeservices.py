@@ -14,6 +14,7 @@ are NOT bibliographic facts about these papers.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -26,6 +27,10 @@ from xml.sax.saxutils import escape
 from bibkit import load
 from bibkit.enrich.match import fold_name, fold_title
 from conftest import AS_OF, SAMPLE_LISTING
+
+# A proxy set for the package registries must not catch requests to the fake services.
+for _var in ("no_proxy", "NO_PROXY"):
+    os.environ[_var] = ",".join(filter(None, (os.environ.get(_var), "127.0.0.1", "localhost")))
 
 # (DBLP venue string, Crossref container title, kind, short name in bibkit's table)
 VENUES = [

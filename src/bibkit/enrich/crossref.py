@@ -43,8 +43,9 @@ class CrossrefResolver(Resolver):
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = [[] for _ in batch]
-        with_doi = [i for i, c in enumerate(batch) if c.ids.doi and
-                    not c.ids.doi.startswith("10.48550/")]
+        # a DOI with a comma would split the filter list: those go by title instead
+        with_doi = [i for i, c in enumerate(batch) if c.ids.doi and "," not in c.ids.doi
+                    and not c.ids.doi.startswith("10.48550/")]
         if with_doi:
             filters = ",".join(f"doi:{batch[i].ids.doi}" for i in with_doi)
             found = self._works({"filter": filters, "rows": str(len(with_doi)),
