@@ -312,9 +312,19 @@ def test_a_changed_title_is_matched_through_the_arxiv_id(fake, clock, sample):
     enricher = Enricher(resolvers, Diagnostics("x"))
     out = enricher.run([card])[0]
     assert out.ids.arxiv == fake.world[i].arxiv
-    assert out.kind is not Kind.PREPRINT and out.title == card.title
-    sources = {ch["field"]: ch["source"] for ch in enricher.entries[0].changes}
-    assert sources["kind"] == "s2"  # DBLP's title search cannot see the retitled record
+    # cited as published: the published title, the preprint's title in the report
+    assert out.kind is not Kind.PREPRINT and out.title == fake.world[i].published_title
+    changes = {ch["field"]: ch for ch in enricher.entries[0].changes}
+    assert changes["kind"]["source"] == "s2"  # DBLP's title search cannot see it
+    assert changes["title"]["old"] == card.title and changes["title"]["reason"] == "same arXiv id"
+    assert any(p.rule == "published-title" for p in out.provenance)
+
+
+def test_crossref_title_markup_is_dropped_text_kept():
+    item = {"DOI": "10.5555/x", "type": "journal-article", "title": [
+        "CO<sub>2</sub> uptake <i>in vivo</i> &amp; x &lt; y <mml:math><mml:mi>k</mml:mi>"
+        "</mml:math>"]}
+    assert parse_works({"message": item})[0].title == "CO2 uptake in vivo & x < y k"
 
 
 # --- the sample end to end ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ Setting BIBKIT_MAILTO puts a contact address in the User-Agent, as Crossref's et
 
 from __future__ import annotations
 
+import html
+import re
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +33,10 @@ _KINDS = {
     "dataset": (Kind.DATASET, ""),
     "posted-content": (Kind.PREPRINT, ""),
 }
+# Crossref titles carry the publisher's inline markup (<i>in vivo</i>, <sub>2</sub>, MathML,
+# JATS) and HTML entities: the text is kept, the markup is not.
+_MARKUP = re.compile(r"</?(?:i|b|em|strong|sub|sup|scp|sc|u|tt|(?:mml|jats):[a-z]+)"
+                     r"(?:\s[^<>]{0,200})?/?>", re.IGNORECASE)
 _SELECT = "DOI,title,author,container-title,type,issued,volume,issue,page,publisher"
 
 
@@ -125,7 +131,7 @@ def _citation(item: dict[str, Any]) -> Citation:
     return Citation(
         kind=kind,
         status=Status.PREPRINT if kind is Kind.PREPRINT else Status.PUBLISHED,
-        title=text_of(item.get("title")),
+        title=" ".join(html.unescape(_MARKUP.sub("", text_of(item.get("title")))).split()),
         authors=_people(item),
         issued=issued,
         venue=venue,

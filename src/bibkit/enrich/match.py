@@ -16,6 +16,7 @@ from ..model import Citation
 from ..text import ascii_fold
 
 TITLE_THRESHOLD = 0.93
+SAME_ARXIV, SAME_DOI = "same arXiv id", "same DOI"
 REPORT_THRESHOLD = 0.8  # a title this close is reported as a candidate, never applied
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -60,13 +61,17 @@ class Match:
     score: float  # title similarity, or 1.0 for an identifier
     reason: str
 
+    @property
+    def by_identifier(self) -> bool:
+        return self.reason in (SAME_ARXIV, SAME_DOI)
+
 
 def match(card: Citation, candidate: Citation) -> Match:
     if _arxiv(card) and _arxiv(card) == _arxiv(candidate):
-        return Match(True, 1.0, "same arXiv id")
+        return Match(True, 1.0, SAME_ARXIV)
     if card.ids.doi and card.ids.doi == candidate.ids.doi and not card.ids.doi.startswith(
             "10.48550/"):
-        return Match(True, 1.0, "same DOI")
+        return Match(True, 1.0, SAME_DOI)
     a, b = fold_title(card.title), fold_title(candidate.title)
     if not a or not b:
         return Match(False, 0.0, "no title")

@@ -2,7 +2,10 @@
 
 Policy: fill what is missing; replace a truncated author list ("et al.") by a full one that
 starts with the same shown authors; upgrade a preprint to the published kind and venue while
-keeping its arXiv fields. A field the citation already has is kept unless `prefer_other` (the
+keeping its arXiv fields, and to the published title when the paper was renamed at
+publication (known only through an identifier match: the titles differ).
+
+A field the citation already has is kept unless `prefer_other` (the
 user's own library is the better source than a scraped listing, so `--merge` prefers it).
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from ..model import Citation, Identifiers, Kind, Provenance, Status, Venue, evolve
-from .match import fold_name
+from .match import fold_name, fold_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,8 @@ def _shown_prefix(short: tuple, full: tuple) -> bool:
 
 
 def merge(c: Citation, other: Citation, source: str, confidence: float,
-          prefer_other: bool = False) -> tuple[Citation, list[Change]]:
+          prefer_other: bool = False, same_work_by_id: bool = False
+          ) -> tuple[Citation, list[Change]]:
     changes: list[Change] = []
     updates: dict = {}
     prov: list[Provenance] = []
@@ -54,8 +58,18 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
         updates["authors"], updates["authors_truncated"] = other.authors, other.authors_truncated
     if take("title", c.title, other.title):
         updates["title"] = other.title
-    if c.kind is Kind.PREPRINT and other.kind not in (Kind.PREPRINT, Kind.DOCUMENT,
-                                                       Kind.WEBPAGE) and other.venue.name:
+    upgrade = c.kind is Kind.PREPRINT and other.kind not in (
+        Kind.PREPRINT, Kind.DOCUMENT, Kind.WEBPAGE) and bool(other.venue.name)
+    if (upgrade and same_work_by_id and "title" not in updates and other.title
+            and fold_title(other.title) != fold_title(c.title)
+            and not any(p.field == "title" and p.source.startswith("library")
+                        for p in c.provenance)):
+        # the paper was renamed at publication (matched through its arXiv id or DOI, not its
+        # title): citing the published version under the preprint's title would be wrong
+        changes.append(Change("title", c.title, other.title))
+        prov.append(Provenance("title", source, "published-title", confidence, c.title[:80]))
+        updates["title"], updates["title_nocase"] = other.title, other.title_nocase
+    if upgrade:
         changes.append(Change("kind", c.kind.value, other.kind.value))
         prov.append(Provenance("kind", source, "published-version", confidence,
                                other.venue.name[:80]))

@@ -165,7 +165,8 @@ class Enricher:
             report.matched += 1
         for m, cand in accepted:
             c, changes = merge(c, cand, r.name, round(m.score, 3),
-                               prefer_other=self.prefer_remote)
+                               prefer_other=self.prefer_remote,
+                               same_work_by_id=m.by_identifier)
             for ch in changes:
                 entry.changes.append({"field": ch.field, "old": ch.old, "new": ch.new,
                                       "source": r.name, "confidence": round(m.score, 3),
