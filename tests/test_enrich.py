@@ -587,3 +587,16 @@ def test_hostile_remote_strings_stay_linear():
     long_title = "a" * 200_000
     assert not match(_card(long_title, "Zhu"), _card(long_title + "b", "Zhu")).accepted
     assert time.monotonic() - start < 5
+
+
+def test_an_unusable_cache_is_a_warning_and_the_run_goes_on(fake, clock, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings = session.EnrichSettings(services=["dblp"], cache_dir=blocker / "cache",
+                                      endpoints=fake.endpoints(), limiters=_limiters(clock))
+    diags = Diagnostics("x")
+    card = _card(fake.world[0].title, fake.world[0].authors[0].split()[-1],
+                 year=int(fake.world[0].date[:4]))
+    outcome = session.enrich_citations([card], settings, diags)
+    assert [d.code for d in diags if d.severity] == ["BK907"]
+    assert outcome.citations[0].kind is not Kind.PREPRINT
