@@ -94,7 +94,8 @@ class ServiceReport:
     failure: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"looked_up": self.looked_up, "matched": self.matched, **dict(self.stats),
+        stats = {k.replace(" ", "_"): v for k, v in sorted(self.stats.items())}
+        return {"looked_up": self.looked_up, "matched": self.matched, **stats,
                 "status": f"failed: {self.failure}" if self.failure else "ok"}
 
 
