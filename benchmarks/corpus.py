@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,7 +74,9 @@ def cards(n: int, seed: int = 1) -> Iterator[str]:
 
 
 def main() -> None:
-    n = int(sys.argv[1])
+    ap = argparse.ArgumentParser(description="Write N synthetic listing cards to stdout.")
+    ap.add_argument("n", type=int, help="number of cards")
+    n = ap.parse_args().n
     out = sys.stdout
     for chunk in cards(n):
         out.write(chunk)

@@ -600,3 +600,11 @@ def test_an_unusable_cache_is_a_warning_and_the_run_goes_on(fake, clock, tmp_pat
     outcome = session.enrich_citations([card], settings, diags)
     assert [d.code for d in diags if d.severity] == ["BK907"]
     assert outcome.citations[0].kind is not Kind.PREPRINT
+
+
+def test_cli_cv_enriches_first_and_leaves_out_namesakes(fast_cli):
+    res = fast_cli("cv", str(SAMPLE_LISTING), "--as-of", AS_OF.isoformat(), "--enrich",
+                   "arxiv,s2", "--exclude-unconfirmed", "--format", "markdown")
+    assert res.exit_code == 0, res.stderr
+    assert "48 entries in the CV, 2 excluded, 0 with the owner hidden" in res.stderr
+    assert res.stdout.count("**Bo Han**") == 48 and ", et al." not in res.stdout
