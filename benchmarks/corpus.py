@@ -10,9 +10,9 @@ text stays like the real thing. Deterministic for a given N and seed.
 
 from __future__ import annotations
 
+import argparse
 import random
 import re
-import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
