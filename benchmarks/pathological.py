@@ -56,7 +56,8 @@ CASES = {  # case -> (small, large) sizes
 
 
 def huge() -> None:
-    """A ~1 GB listing to BibTeX, and that ~1 GB .bib to CSL-JSON: streaming, flat memory."""
+    """A ~1 GB listing to BibTeX, that ~1 GB .bib to CSL-JSON, and that CSL-JSON to RIS:
+    streaming, flat memory."""
     listing = make_listing(700_000)
     bib = CORPUS / "huge.bib"
     print("| conversion | input MB | seconds | MB/s | peak RSS MB |")
@@ -64,6 +65,7 @@ def huge() -> None:
     for name, src, argv in (
         ("listing -> bibtex", listing, ["--to", "bibtex", "-o", str(bib)]),
         ("bibtex -> csljson", bib, ["--to", "csljson", "-o", str(CORPUS / "huge.json")]),
+        ("csljson -> ris", CORPUS / "huge.json", ["--to", "ris", "-o", str(CORPUS / "huge.ris")]),
     ):
         seconds, rss = measure([sys.executable, "-m", "bibkit", "convert", str(src), "-q",
                                 "--as-of", "2026-11-27", *argv], check=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bibkit import Kind, Person, Status, dump, load, loads
 from bibkit.readers.bibtex import nocase_spans, parse_bibtex_name, parse_names
@@ -176,6 +178,59 @@ def test_csl_invalid_json_is_reported_with_its_line():
     lib = loads('[\n {"id": "a",\n  "title": }\n]', "csljson")
     [diag] = list(lib.diagnostics)
     assert diag.code == "BK601" and diag.line == 3
+
+
+def test_csl_a_broken_item_costs_that_item_only_and_items_know_their_lines():
+    text = ('[\n{"id": "a", "title": "A"},\n{"id": "b", "title": },\n'
+            '{"id": "c",\n "title": "C"},\n7\n]\n')
+    lib = loads(text, "csljson")
+    assert [c.key for c in lib] == ["a", "c"] and [c.origin.line for c in lib] == [2, 4]
+    assert [(d.code, d.line) for d in lib.diagnostics] == [("BK601", 3), ("BK602", 6)]
+    assert "item /1 skipped" in next(iter(lib.diagnostics)).message
+
+
+@pytest.mark.parametrize(("text", "message", "line", "kept"), [
+    ('[\n{"id": "a", "title": "A"},\n{"id": "b", "title": "B"}\n', "not closed", 3, 2),
+    ('[{"id": "a", "title": "A"}]\n\nmore', "text after the end of the array: 'more'", 3, 1),
+    ("not json", "text before [ or {", 1, 0),
+    ('{"id": "a", "title": "A"} {"id": "b"}', "Extra data", 1, 0),
+])
+def test_csl_what_surrounds_the_items_is_checked(text, message, line, kept):
+    lib = loads(text, "csljson")
+    [diag] = list(lib.diagnostics)
+    assert diag.code == "BK601" and message in diag.message and diag.line == line
+    assert len(lib) == kept
+
+
+# control characters are the input layer's business (BK305), not the JSON reader's
+printable = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), printable)
+json_value = st.recursive(json_leaf, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(printable, inner, max_size=3)),
+    max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(st.fixed_dictionaries({"id": printable, "title": printable},
+                                            optional={"x": json_value}), max_size=6),
+       indent=st.sampled_from([None, 0, 1, 4]), chunk=st.sampled_from([1, 7, 64, 1 << 20]))
+def test_csl_items_are_what_json_reads_whatever_the_layout_and_chunk(items, indent, chunk):
+    from unittest import mock
+
+    from bibkit.csl import from_csl
+    from bibkit.model import evolve
+    from bibkit.readers import csljson
+
+    text = json.dumps(items, indent=indent, ensure_ascii=False)
+    with mock.patch.object(csljson, "_CHUNK", chunk):
+        lib = loads(text, "csljson")
+    def keyless(cs: list) -> list:  # citekeys are made unique afterwards; not the reader's
+        return [evolve(c, key="") for c in cs]
+
+    assert keyless(lib.citations) == keyless([from_csl(i) for i in items])
+    if indent:  # each item starts on the line that is its indented "{"
+        starts = [n + 1 for n, ln in enumerate(text.split("\n")) if ln == " " * indent + "{"]
+        assert [c.origin.line for c in lib] == starts
 
 
 # --- sniffing -------------------------------------------------------------------------------

@@ -1,44 +1,307 @@
 """CSL-JSON reader: an array of items or a single item (Zotero, pandoc, citation.js).
 
+The array is read item by item, not loaded whole: a scanner that only follows strings and
+brackets finds where each top-level item starts and ends, and each item is parsed on its own
+by the json module. So memory stays flat on a huge file, every item knows the line it starts
+on (diagnostics and `origin` name it), and a syntax error spoils one item, not the file.
 Every problem names the item by its JSON pointer (`/3/author/0`); the other items convert.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..context import ReadContext
 from ..csl import CslError, from_csl
 from ..model import Citation
 
+_TOKEN = re.compile(r'[{}\[\]"]')  # what changes the structure, outside strings
+_IN_STRING = re.compile(r'["\\]')  # what ends a string or escapes the next character
+
+
+class _Scanner:
+    """Finds the top-level values of a JSON document line by line, without parsing them:
+    yields (first line, first column, text) for each item of a top-level array, or for the
+    one top-level object. Reports text that is not an item itself."""
+
+    def __init__(self, ctx: ReadContext, in_array: bool = False, items: int = 0) -> None:
+        self.ctx = ctx
+        self.mode = "array" if in_array else ""  # "array" | "object", from the first character
+        self.depth = 1 if in_array else 0
+        self.in_string = False
+        self.escaped = False  # a backslash ended the previous line inside a string
+        self.parts: list[str] | None = None  # the item being collected
+        self.start = (0, 0)
+        self.scalar = False  # the item being collected is a bare string
+        self.closed = False
+        self.stop = False
+        self.items = items
+
+    def scan(self, lines: Iterable[str], first_line: int = 1) -> Iterator[tuple[int, int, str]]:
+        line_no = first_line - 1
+        for line_no, line in enumerate(lines, first_line):
+            yield from self._line(line, line_no)
+            if self.stop:
+                return
+        if not self.mode:
+            self.ctx.diags.error("BK301", "input is empty")
+        elif self.mode == "object" and self.parts is not None:
+            yield self.start[0], self.start[1], "\n".join(self.parts)
+        elif self.mode == "array" and not self.closed:
+            self.ctx.diags.error("BK601", "not valid JSON: the array is not closed; the items "
+                                 "before were read", line=line_no)
+        elif self.mode == "array" and self.items == 0:
+            self.ctx.diags.warning("BK304", "the JSON array holds no items")
+
+    def _line(self, line: str, line_no: int) -> Iterator[tuple[int, int, str]]:
+        pos = 0
+        seg = 0 if self.parts is not None else -1  # where this line's part of the item starts
+        if self.mode == "object":
+            assert self.parts is not None
+            self.parts.append(line)
+            return
+        while True:
+            if self.in_string:
+                if self.escaped:
+                    self.escaped, pos = False, pos + 1
+                m = _IN_STRING.search(line, pos)
+                if m is None:
+                    break
+                if m.group() == "\\":
+                    if m.end() >= len(line):
+                        self.escaped = True
+                    pos = m.end() + 1
+                    continue
+                self.in_string, pos = False, m.end()
+                if self.scalar and self.depth == 1:
+                    yield from self._end(line, line_no, seg, pos)
+                    seg = -1
+                continue
+            m = _TOKEN.search(line, pos)
+            gap_end = m.start() if m else len(line)
+            if self.depth == 1 and self.parts is None:
+                self._gap(line[pos:gap_end], line_no)
+            elif (self.closed or not self.mode) and not self._outside(line[pos:gap_end],
+                                                                      line_no, m):
+                return
+            if m is None:
+                break
+            ch, pos = m.group(), m.end()
+            if ch == '"':
+                self.in_string = True
+                if self.depth == 1 and self.parts is None:  # a bare string item
+                    self._begin(line_no, m.start())
+                    self.scalar, seg = True, m.start()
+            elif ch in "[{":
+                if not self.mode:
+                    self.mode = "array" if ch == "[" else "object"
+                    if self.mode == "object":
+                        self.start, self.parts = (line_no, m.start()), [line[m.start():]]
+                        return
+                elif self.depth == 1 and self.parts is None:
+                    self._begin(line_no, m.start())
+                    seg = m.start()
+                self.depth += 1
+            else:
+                self.depth -= 1
+                if self.depth == 1 and self.parts is not None:
+                    yield from self._end(line, line_no, seg, pos)
+                    seg = -1
+                elif self.depth == 0:
+                    self.closed = True
+                elif self.depth < 0:
+                    self._stop(line_no, f"unexpected {ch!r}")
+                    return
+        if self.parts is not None and seg >= 0:
+            self.parts.append(line[seg:])
+
+    def _begin(self, line_no: int, col: int) -> None:
+        self.parts, self.start, self.scalar = [], (line_no, col), False
+
+    def _end(self, line: str, line_no: int, seg: int, pos: int) -> Iterator[tuple[int, int, str]]:
+        assert self.parts is not None
+        self.parts.append(line[max(seg, 0):pos])
+        text, self.parts = "\n".join(self.parts), None
+        self.items += 1
+        yield self.start[0], self.start[1], text
+
+    def _gap(self, text: str, line_no: int) -> None:
+        """Between items of the array: commas and space, or bare numbers and literals."""
+        for value in text.split(","):
+            value = value.strip()
+            if value:
+                self.items += 1
+                self.ctx.blocks += 1
+                self.ctx.diags.error("BK602", f"item /{self.items - 1} is not an object "
+                                     f"({value[:20]}); skipped", line=line_no)
+
+    def _outside(self, text: str, line_no: int, m: re.Match[str] | None) -> bool:
+        """Before the document or after its end only space may stand."""
+        if text.strip():
+            where = "after the end of the array" if self.closed else "before [ or {"
+            self._stop(line_no, f"text {where}: {text.strip()[:20]!r}")
+            return False
+        if self.closed and m is not None:
+            self._stop(line_no, f"text after the end of the array: {m.group()!r}")
+            return False
+        if not self.mode and m is not None and m.group() not in "[{":
+            self._stop(line_no, f"expected [ or {{, found {m.group()!r}")
+            return False
+        return True
+
+    def _stop(self, line_no: int, message: str) -> None:
+        self.ctx.diags.error("BK601", f"not valid JSON: {message}", line=line_no)
+        self.stop = True
+
+
+_SPACE = re.compile(r"[ \t\r\n]*")
+_NOT_SPACE = re.compile(r"\S")
+_CHUNK = 1 << 20
+_DECODER = json.JSONDecoder()
+
+
+def _fast(lines: Iterator[str], ctx: ReadContext) -> Iterator[tuple[int, int, object, str]]:
+    """The common case at C speed: json's own raw_decode takes the items of the array one after
+    another from a buffer of about a megabyte of whole lines. Yields (line, column, value,
+    pointer). A syntax error, or a document that is not an array, goes with the rest of the
+    input to the line scanner, which reports it precisely and reads on.
+
+    A JSON token never spans lines (a string cannot hold a raw newline), so an item that fails
+    at the very end of the buffer is merely cut by the chunk: more lines are read and it is
+    tried again; an error anywhere else is a real one. Commas between items are not checked:
+    a missing or doubled comma loses nothing."""
+    buf, pos, line, line_pos = "", 0, 1, 0  # `line` is the line number at buf[line_pos]
+    eof, items, started, closed = False, 0, False, False
+
+    def more() -> bool:
+        nonlocal buf, pos, line_pos, eof
+        chunk, size = [], 0
+        for text in lines:
+            chunk.append(text)
+            size += len(text) + 1
+            if size >= _CHUNK:
+                break
+        else:
+            eof = True
+        if not chunk:
+            return False
+        line_of(pos)  # count the lines of what is dropped
+        buf = buf[pos:] + "\n".join(chunk) + "\n"
+        line_pos = pos = 0
+        return True
+
+    def line_of(at: int) -> int:
+        nonlocal line, line_pos
+        line += buf.count("\n", line_pos, at)
+        line_pos = at
+        return line
+
+    def hand_over() -> Iterator[tuple[int, int, object, str]]:
+        first = line_of(pos)
+        col = pos - (buf.rfind("\n", 0, pos) + 1)
+        rest = (" " * col + buf[pos:]).split("\n")  # padded: columns stay true
+        rest.pop()  # after the newline more() added to the last line
+        scanner = _Scanner(ctx, in_array=started, items=items)
+        for line_no, column, text in scanner.scan(_chain(rest, lines), first):
+            yield from _parsed(line_no, column, text, scanner)
+
+    while True:
+        pos = _SPACE.match(buf, pos).end()  # type: ignore[union-attr]
+        if pos >= len(buf):
+            if eof or not more():
+                break
+            continue
+        ch = buf[pos]
+        if not started:
+            if ch != "[":  # a single object, or not JSON: the scanner says which
+                yield from hand_over()
+                return
+            started, pos = True, pos + 1
+        elif ch == ",":
+            pos += 1
+        elif ch == "]":
+            closed, pos = True, pos + 1
+            _after_the_array(buf, pos, lines, line_of, ctx)
+            break
+        else:
+            try:
+                value, end = _DECODER.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if exc.pos >= len(buf.rstrip()) and not eof and more():
+                    continue  # cut by the chunk: try again with more lines
+                yield from hand_over()
+                return
+            except RecursionError:
+                yield from hand_over()
+                return
+            items += 1
+            ctx.blocks += 1
+            yield line_of(pos), pos - (buf.rfind("\n", 0, pos) + 1), value, f"/{items - 1}"
+            pos = end
+    if not started:
+        ctx.diags.error("BK301", "input is empty")
+    elif not closed:
+        ctx.diags.error("BK601", "not valid JSON: the array is not closed; the items before "
+                        "were read", line=line_of(max(line_pos, len(buf.rstrip()) - 1)))
+    elif items == 0:
+        ctx.diags.warning("BK304", "the JSON array holds no items")
+
+
+def _after_the_array(buf: str, pos: int, lines: Iterator[str], line_of: Any,
+                     ctx: ReadContext) -> None:
+    """Only space may follow the array; anything else is reported once, with its line."""
+    m = _NOT_SPACE.search(buf, pos)
+    if m is not None:
+        ctx.diags.error("BK601", f"not valid JSON: text after the end of the array: "
+                        f"{buf[m.start():m.start() + 20].split()[0]!r}", line=line_of(m.start()))
+        return
+    base = line_of(len(buf) - 1) + 1
+    for n, text in enumerate(lines):
+        if text.strip():
+            ctx.diags.error("BK601", f"not valid JSON: text after the end of the array: "
+                            f"{text.strip()[:20]!r}", line=base + n)
+            return
+
+
+def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from first
+    yield from rest
+
+
+def _parsed(line_no: int, col: int, text: str, scanner: _Scanner
+            ) -> Iterator[tuple[int, int, object, str]]:
+    """An item the line scanner found, parsed; a syntax error is reported where it is."""
+    ctx = scanner.ctx
+    ctx.blocks += 1
+    pointer = f"/{scanner.items - 1}" if scanner.mode == "array" else ""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        lineno = getattr(exc, "lineno", 1)
+        column = getattr(exc, "colno", 0) + (col if lineno == 1 else 0)
+        msg = getattr(exc, "msg", "nested too deeply")
+        ctx.diags.error("BK601", f"not valid JSON: {msg} (column {column}); item "
+                        f"{pointer or '/'} skipped", line=line_no + lineno - 1)
+        return
+    yield line_no, col, value, pointer
+
 
 def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
-    text = "\n".join(stream)
-    if not text.strip():
-        ctx.diags.error("BK301", "input is empty")
-        return
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        ctx.diags.error("BK601", f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)
-        return
-    items = data if isinstance(data, list) else [data]
-    prefix = "" if isinstance(data, list) else None
-    if not items:
-        ctx.diags.warning("BK304", "the JSON array holds no items")
-    for i, item in enumerate(items):
-        ctx.blocks += 1
-        pointer = f"/{i}" if prefix is not None else ""
+    for line_no, _col, item, pointer in _fast(iter(stream), ctx):
         if not isinstance(item, dict):
-            ctx.diags.error("BK602", f"item {pointer or '/'} is not an object; skipped")
+            ctx.diags.error("BK602", f"item {pointer or '/'} is not an object; skipped",
+                            line=line_no)
             continue
         try:
-            yield from_csl(item, 0, ctx.diags.file)
+            yield from_csl(item, line_no, ctx.diags.file)
         except CslError as exc:
             ctx.diags.error(
                 "BK603",
                 f"item {pointer}{exc.pointer}: {exc}; item skipped",
+                line=line_no,
                 key=str(item.get("id", "")),
             )
 
