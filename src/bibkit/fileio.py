@@ -63,17 +63,18 @@ class Input:
         is decoded again line by line, to name the line and column of each bad byte.
         """
         cleaner = _ControlCleaner(diags)
-        yield from cleaner.clean(self._lines(diags))
+        yield from self._lines(diags, cleaner)
         cleaner.report()
 
-    def _lines(self, diags: Diagnostics) -> Iterator[str]:
+    def _lines(self, diags: Diagnostics, cleaner: _ControlCleaner) -> Iterator[str]:
         pending, self._head = self._head, b""
         pending = pending.removeprefix(codecs.BOM_UTF8)  # a BOM is not content
         if self.encoding == "cp1252":
             diags.warning("BK306", "not UTF-8: read as Windows-1252 (cp1252); check accents")
         if self.encoding != "utf-8":  # rare; decoded whole
             data = pending + self._raw.read()
-            yield from data.decode(self.encoding, errors="replace").lstrip("\ufeff").split("\n")
+            text = data.decode(self.encoding, errors="replace").lstrip("\ufeff")
+            yield from cleaner.clean(text, text.split("\n"), 1)
             return
         line_no = 0
         while True:
@@ -88,10 +89,12 @@ class Input:
             block, pending = pending[: cut - 1], pending[cut:]
             if block or more:
                 try:
-                    lines = block.decode("utf-8").split("\n")
+                    text = block.decode("utf-8")
+                    lines = text.split("\n")
                 except UnicodeDecodeError:
                     lines = list(self._decode_lines(block, line_no, diags))
-                yield from lines
+                    text = "\n".join(lines)
+                yield from cleaner.clean(text, lines, line_no + 1)
                 line_no += len(lines)
             if not more:
                 return
@@ -159,13 +162,20 @@ class _ControlCleaner:
         self.count = 0
         self.first_line = 0
 
-    def clean(self, lines: Iterator[str]) -> Iterator[str]:
-        for n, line in enumerate(lines, 1):
+    def clean(self, text: str, lines: list[str], first: int) -> list[str]:
+        """`lines` (the split of `text`, numbered from `first`) without control characters.
+        One regex scan of the whole block decides: a clean block, the common case, is
+        returned as it is, with no per-line work."""
+        if _CONTROL.search(text) is None:
+            return lines
+        out = []
+        for n, line in enumerate(lines, first):
             if _CONTROL.search(line):
                 line, k = _CONTROL.subn("", line)
                 self.count += k
                 self.first_line = self.first_line or n
-            yield line
+            out.append(line)
+        return out
 
     def report(self) -> None:
         if self.count:
