@@ -468,10 +468,19 @@ def test_cli_service_down_degrades_to_a_warning(fast_cli, monkeypatch):
     (["--offline"], "--offline needs --enrich"),
     (["--enrich", "arxiv", "--endpoint", "arxiv=ftp://x"], "--endpoint takes"),
     (["--enrich", "arxiv", "--endpoint", "nope=http://x"], "unknown service 'nope'"),
+    (["--enrich", "arxiv", "--endpoint", "arxiv=http://[::1"], "not an http(s) URL with a host"),
+    (["--enrich", "dblp", "--endpoint", "dblp=http://h:port/x"], "not an http(s) URL"),
 ])
 def test_cli_enrichment_usage_errors(fast_cli, args, message):
     res = fast_cli("convert", str(SAMPLE_LISTING), *args)
     assert res.exit_code == 2 and message in res.stderr
+
+
+def test_a_bad_endpoint_in_the_environment_is_a_usage_error(fast_cli, monkeypatch):
+    monkeypatch.setenv("BIBKIT_S2_URL", "garbage")
+    res = fast_cli("convert", str(SAMPLE_LISTING), "--enrich", "s2")
+    assert res.exit_code == 2
+    assert "BIBKIT_S2_URL for s2: 'garbage' is not an http(s) URL" in res.stderr
 
 
 # --- untrusted answers: a parser returns records or raises its one error, nothing else ------
@@ -589,10 +598,16 @@ def test_hostile_remote_strings_stay_linear():
     assert time.monotonic() - start < 5
 
 
-def test_an_unusable_cache_is_a_warning_and_the_run_goes_on(fake, clock, tmp_path):
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("x")
-    settings = session.EnrichSettings(services=["dblp"], cache_dir=blocker / "cache",
+@pytest.mark.parametrize("damage", ["a file where the directory should be", "not a database"])
+def test_an_unusable_cache_is_a_warning_and_the_run_goes_on(fake, clock, tmp_path, damage):
+    if damage == "not a database":
+        cache_dir = tmp_path / "cache"
+        cache_dir.mkdir()
+        (cache_dir / "http-cache.sqlite3").write_bytes(b"this is no SQLite file" * 100)
+    else:
+        (tmp_path / "not-a-directory").write_text("x")
+        cache_dir = tmp_path / "not-a-directory" / "cache"
+    settings = session.EnrichSettings(services=["dblp"], cache_dir=cache_dir,
                                       endpoints=fake.endpoints(), limiters=_limiters(clock))
     diags = Diagnostics("x")
     card = _card(fake.world[0].title, fake.world[0].authors[0].split()[-1],

@@ -141,7 +141,10 @@ class HttpClient:
 
     def _fetch(self, method: str, url: str, body: bytes, headers: dict[str, str],
                limiter: RateLimiter) -> tuple[int, bytes]:
-        request = urllib.request.Request(url, data=body or None, method=method)
+        try:
+            request = urllib.request.Request(url, data=body or None, method=method)
+        except ValueError as exc:  # endpoints are checked first; this is the last guard
+            raise ServiceError(f"{url[:60]}: not a URL ({exc})") from None
         request.add_header("User-Agent", self.user_agent)
         for name, value in headers.items():
             request.add_header(name, value)
@@ -172,7 +175,8 @@ class HttpClient:
                     wait = max(wait, asked)
             except TimeoutError:
                 problem = f"no answer within {self.timeout:g} s"
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                # OSError: a reset connection, an SSL failure while reading
                 reason = getattr(exc, "reason", exc)
                 problem = f"cannot connect ({reason})"
             if attempt < self.retries:

@@ -23,8 +23,11 @@ from .dblp import DblpResolver
 from .http import HttpClient, RateLimiter, ServiceError
 from .match import REPORT_THRESHOLD, match
 from .merge import merge
-from .resolver import Resolver
+from .resolver import EnrichError, Resolver
 from .semanticscholar import SemanticScholarResolver
+
+__all__ = ["DEFAULT_SERVICES", "RESOLVERS", "EnrichError", "Enricher", "check_owner",
+           "make_resolvers", "service_names"]
 
 RESOLVERS: dict[str, type[Resolver]] = {
     r.name: r for r in (ArxivResolver, DblpResolver, CrossrefResolver, SemanticScholarResolver)
@@ -35,10 +38,6 @@ OWNER_RULE = "owner-not-listed"
 
 # (service label, entries done, entries to do, answers so far): after each answer and batch
 Progress = Callable[[str, int, int, int], None]
-
-
-class EnrichError(ValueError):
-    """A usage problem: an unknown service name or a malformed endpoint option."""
 
 
 def service_names(spec: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.parse
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -26,6 +27,10 @@ KIND_OF_VENUE = {
     "workshop": Kind.CONFERENCE_PAPER,
     "journal": Kind.JOURNAL_ARTICLE,
 }
+class EnrichError(ValueError):
+    """A usage problem: an unknown service name or a malformed endpoint."""
+
+
 _DBLP_HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells people apart with "Bo Han 0003"
 
 
@@ -39,8 +44,10 @@ class Resolver(ABC):
     def __init__(self, client: HttpClient, endpoint: str | None = None,
                  limiter: RateLimiter | None = None) -> None:
         self.client = client
-        self.endpoint = (endpoint or os.environ.get(self.env_var()) or
-                         self.default_endpoint).rstrip("/")
+        source = "--endpoint" if endpoint else self.env_var()
+        given = endpoint or os.environ.get(self.env_var()) or self.default_endpoint
+        check_endpoint(given, f"{source} for {self.name}")
+        self.endpoint = given.rstrip("/")
         self.limiter = limiter or RateLimiter(self.interval)
 
     @classmethod
@@ -64,6 +71,18 @@ class Resolver(ABC):
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ServiceError(f"{self.label}: the answer is not JSON ({exc})") from None
+
+
+def check_endpoint(url: str, where: str) -> None:
+    """An http(s) URL with a host, or a usage error naming where it came from."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise EnrichError(f"{where}: {url!r} is not an http(s) URL with a host")
 
 
 def person(name: str) -> Person:
