@@ -272,7 +272,8 @@ def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings
         services=names, offline=kw.get("offline", False), refresh=kw.get("refresh", False),
         use_cache=not kw.get("no_cache", False), cache_dir=kw.get("cache_dir"),
         endpoints=endpoints, prefer_remote=kw.get("prefer") == "remote",
-        owner=tuple(kw.get("owner", ())), timeout=kw.get("timeout", 20.0),
+        owner=tuple(o for o in kw.get("owner", ()) if o.strip()),
+        timeout=kw.get("timeout", 20.0),
     )
 
 

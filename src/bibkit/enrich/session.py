@@ -63,7 +63,8 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
     finally:
         if cache is not None:
             cache.close()
-    names = settings.owner or ((profile.name,) if profile and profile.name else ())
+    names = tuple(n for n in settings.owner if n.strip()) or (
+        (profile.name,) if profile and profile.name else ())
     if names:
         out = check_owner(out, owner_matcher(names), names[0], diags, enricher.entries)
     summary = {
