@@ -73,8 +73,5 @@ class HttpCache:
         except sqlite3.Error:
             pass  # a full disk or a locked file costs a future request, nothing else
 
-    def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM responses").fetchone()[0])
-
     def close(self) -> None:
         self._db.close()

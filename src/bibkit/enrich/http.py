@@ -89,7 +89,6 @@ def retry_after(value: str | None, now: float) -> float | None:
 class Response:
     status: int  # 200; 404 (a lookup that found nothing is an answer too); OFFLINE_MISS
     body: bytes
-    from_cache: bool
 
 
 @dataclass
@@ -130,14 +129,14 @@ class HttpClient:
             hit = self.cache.get(key, self.ttl)
             if hit is not None:
                 self.stats["cache hits"] += 1
-                return Response(hit[0], hit[1], True)
+                return Response(hit[0], hit[1])
         if self.offline:  # an unanswered lookup, not a failure: the entry stays as it is
             self.stats["offline misses"] += 1
-            return Response(OFFLINE_MISS, b"", False)
+            return Response(OFFLINE_MISS, b"")
         status, data = self._fetch(method, url, body, headers, limiter)
         if self.cache is not None:
             self.cache.put(key, status, data)
-        return Response(status, data, False)
+        return Response(status, data)
 
     def _fetch(self, method: str, url: str, body: bytes, headers: dict[str, str],
                limiter: RateLimiter) -> tuple[int, bytes]:
