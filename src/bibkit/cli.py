@@ -280,7 +280,6 @@ def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings
 def _enrich(citations: list[Citation], settings: EnrichSettings, diags: Diagnostics,
             ctx: ReadContext, quiet: bool) -> EnrichOutcome:
     """Run the services over the citations, with a progress line on a terminal."""
-    global _progress_shown
     start = _clock()
     tty = sys.stderr.isatty() and not quiet
 
