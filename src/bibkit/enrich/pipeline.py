@@ -21,7 +21,7 @@ from .arxiv import ArxivResolver
 from .crossref import CrossrefResolver
 from .dblp import DblpResolver
 from .http import HttpClient, RateLimiter, ServiceError
-from .match import REPORT_THRESHOLD, match
+from .match import judge
 from .merge import merge
 from .resolver import EnrichError, Resolver
 from .semanticscholar import SemanticScholarResolver
@@ -156,11 +156,10 @@ class Enricher:
 
     def _apply(self, r: Resolver, c: Citation, candidates: list[Citation],
                entry: EntryReport, report: ServiceReport) -> Citation:
-        results = [(match(c, cand), cand) for cand in candidates]
-        # published records first: DBLP's conference record before its CoRR twin
-        accepted = sorted(((m, cand) for m, cand in results if m.accepted),
-                          key=lambda r: (r[1].kind is not Kind.PREPRINT, r[0].score),
-                          reverse=True)
+        accepted, weak = judge(c, candidates)
+        # published records first (a stable sort keeps the best score first among each):
+        # DBLP's conference record before its CoRR twin
+        accepted.sort(key=lambda r: r[1].kind is not Kind.PREPRINT, reverse=True)
         if accepted:
             report.matched += 1
         for m, cand in accepted:
@@ -175,15 +174,13 @@ class Enricher:
                 names = ", ".join(ch.field for ch in changes)
                 self.diags.info("BK903", f"{r.label} ({m.reason}): {names}",
                                 line=c.origin.line, key=c.key)
-        if not accepted:
-            weak = [(m, cand) for m, cand in results if m.score >= REPORT_THRESHOLD]
-            if weak:
-                m, cand = max(weak, key=lambda x: x[0].score)
-                entry.candidates.append({"source": r.name, "title": cand.title,
-                                         "score": round(m.score, 3), "reason": m.reason,
-                                         "ids": {"arxiv": cand.ids.arxiv, "doi": cand.ids.doi}})
-                self.diags.info("BK902", f"possible {r.label} match not applied: {m.reason} "
-                                f"({cand.title[:60]!r})", line=c.origin.line, key=c.key)
+        if weak:
+            m, cand = weak
+            entry.candidates.append({"source": r.name, "title": cand.title,
+                                     "score": round(m.score, 3), "reason": m.reason,
+                                     "ids": {"arxiv": cand.ids.arxiv, "doi": cand.ids.doi}})
+            self.diags.info("BK902", f"possible {r.label} match not applied: {m.reason} "
+                            f"({cand.title[:60]!r})", line=c.origin.line, key=c.key)
         return c
 
 

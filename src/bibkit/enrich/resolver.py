@@ -22,11 +22,7 @@ from ..model import Citation, Kind, PartialDate, Person
 from ..names import parse_display_name
 from .http import HttpClient, RateLimiter, Response, ServiceError
 
-KIND_OF_VENUE = {
-    "conference": Kind.CONFERENCE_PAPER,
-    "workshop": Kind.CONFERENCE_PAPER,
-    "journal": Kind.JOURNAL_ARTICLE,
-}
+
 class EnrichError(ValueError):
     """A usage problem: an unknown service name or a malformed endpoint."""
 

@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
-from ..venues import venue_from_name
+from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .resolver import (
-    KIND_OF_VENUE,
     Resolver,
     as_dict,
     as_list,
