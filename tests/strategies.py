@@ -20,7 +20,8 @@ from bibkit.text import squash
 
 SPECIALS = "{}\\%&$#_~^@\"'`-<>|!?\u00a0"
 INJECTIONS = ["}", "@misc{x,", "\\input{/etc/passwd}", "\\immediate\\write18{rm -rf /}",
-              "\nER  - \nTY  - JOUR", "<script>alert(1)</script>", "]]>", "--", "``", "%"]
+              "\nER  - \nTY  - JOUR", "<script>alert(1)</script>", "]]>", "--", "``", "%",
+              "<img src=x onerror=alert(1)>", "&lt;b&gt;", "^^5cinput^^7b/etc/passwd^^7d"]
 
 text = st.one_of(
     st.text(

@@ -241,12 +241,38 @@ HOSTILE = ["}", "@misc{evil, title={x}}", "\\input{/etc/passwd}",
            "%comment", "\\", "{", "$x^2$", "#1", "~", "_"]
 
 
+# URLs as hostile as titles: TeX's ^^ notation (^^5c is a backslash, ^^7b a brace), LaTeX
+# specials, markup, a script scheme, and text that is no URI at all
+HOSTILE_URLS = ["https://x.org/^^5cinput^^7b/etc/passwd^^7d",
+                "https://x.org/^^5cimmediate^^5cwrite18^^7btouch^^20pwned^^7d",
+                "https://x.org/a%20b#c{d}\\e^f", "https://x.org/~u/a_b?c=1&d=%20",
+                "]]> <x>", "javascript:alert(1)", "https://x.org/\"><script>x</script>"]
+
+
 def hostile_citations():
-    from bibkit.model import Citation, PartialDate, Person
+    from bibkit.model import Citation, Identifiers, Link, PartialDate, Person
 
     return [Citation(key=f"k{i}", title=f"Title {text} end", abstract=f"A {text} B",
                      note=f"N {text}", authors=(Person(f"Fam{text}", "Given"),),
-                     issued=PartialDate(2020)) for i, text in enumerate(HOSTILE)]
+                     issued=PartialDate(2020),
+                     ids=Identifiers(url=HOSTILE_URLS[i % len(HOSTILE_URLS)]),
+                     links=(Link("code", HOSTILE_URLS[(i + 1) % len(HOSTILE_URLS)]),))
+            for i, text in enumerate(HOSTILE)]
+
+
+def pdf_link_targets(pdf: Path) -> list[str]:
+    """The URI of every link annotation in a PDF (pdfTeX compresses them into object
+    streams: every stream is inflated and searched)."""
+    import zlib
+
+    data = pdf.read_bytes()
+    texts = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            texts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    return [u.decode("latin-1") for t in texts for u in re.findall(rb"/URI\((.*?)\)>>", t)]
 
 
 def test_hostile_text_in_bibtex_compiles_inert_with_pdflatex(tmp_path):
@@ -303,3 +329,45 @@ def test_hostile_text_in_the_cv_compiles_inert_with_pdflatex(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     assert not (tmp_path / "pwned").exists()
     assert "runsystem" not in (tmp_path / "cv.log").read_text(encoding="utf-8", errors="replace")
+    # every web URL is a link to the same address, ^ \\ { } percent-encoded; no other link
+    targets = set(pdf_link_targets(tmp_path / "cv.pdf"))
+    assert "https://x.org/%5E%5E5cinput%5E%5E7b/etc/passwd%5E%5E7d" in targets
+    assert "https://x.org/a%20b#c%7Bd%7D%5Ce%5Ef" in targets
+    assert "https://x.org/~u/a_b?c=1&d=%20" in targets
+    assert all(t.startswith("https://x.org/") and "^" not in t and "\\" not in t
+               for t in targets), targets
+
+
+def test_hostile_urls_in_bibtex_notes_compile_as_links(tmp_path):
+    """A link travels in `note` as \\url{...}, which LaTeX reads as an argument: ^^ must not
+    turn into a command there either."""
+    pdflatex, bibtex = need("pdflatex"), need("bibtex")
+    cs = hostile_citations()
+    (tmp_path / "refs.bib").write_text(dump(cs, "bibtex"), encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(BIBTEX_DOC.replace("{url}", "{hyperref}"),
+                                      encoding="utf-8")
+    run([pdflatex, "-interaction=nonstopmode", "doc.tex"], tmp_path)
+    assert run([bibtex, "doc"], tmp_path).returncode == 0
+    final = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
+    assert final.returncode == 0, final.stdout[-3000:]
+    assert not (tmp_path / "pwned").exists()
+    targets = set(pdf_link_targets(tmp_path / "doc.pdf"))
+    assert "https://x.org/%5E%5E5cimmediate%5E%5E5cwrite18%5E%5E7btouch%5E%5E20pwned%5E%5E7d" \
+        in targets
+    assert "https://x.org/a%20b#c%7Bd%7D%5Ce%5Ef" in targets
+    assert all(t.startswith("https://x.org/") and "^" not in t and "\\" not in t
+               for t in targets), targets
+
+
+def test_mods_with_hostile_text_and_urls_is_valid_against_the_xsd():
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(ROOT / "tests/schemas/mods-3-7.xsd")))
+    doc = etree.fromstring(dump(hostile_citations(), "mods").encode("utf-8"))
+    assert schema.validate(doc), schema.error_log.last_error
+    ns = {"m": "http://www.loc.gov/mods/v3"}
+    urls = [u.text for u in doc.findall("m:mods/m:location/m:url", ns)]
+    notes = [n.text for n in doc.findall("m:mods/m:note", ns)]
+    # what is no URI is not lost: it travels as a note
+    assert "]]> <x>" not in urls and "URL: ]]> <x>" in notes
+    assert "https://x.org/~u/a_b?c=1&d=%20" in urls

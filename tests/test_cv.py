@@ -217,6 +217,27 @@ def test_no_text_becomes_markup_or_a_command(cs, injection):
     assert md.count("\n- [") == len(cs)
 
 
+# what a CV entry may hold: the layout's own elements and citeproc's formatting
+ENTRY_TAGS = {"li", "cite", "strong", "span", "a", "i", "b", "sup", "sub"}
+
+
+@pytest.mark.parametrize("style", [None, "apa", "ieee"])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cs=st.lists(citations(), min_size=1, max_size=2), injection=st.sampled_from(INJECTIONS))
+def test_every_html_path_keeps_hostile_text_as_text(style, cs, injection):
+    """The default layout and both CSL styles: a title, name or venue holding markup is
+    text in the DOM (citeproc-py's HTML formatter does not escape variables itself)."""
+    cs = [*cs, _hostile(injection)]
+    page = render(cs, CvOptions(fmt="html", csl=style, highlight=("Bo Han",))).text
+    doc = lhtml.document_fromstring(page)
+    items = doc.xpath('//ol[contains(@class, "pubs")]/li')
+    assert len(items) == len(cs)
+    assert {el.tag for li in items for el in li.iter()} <= ENTRY_TAGS
+    assert not doc.xpath("//body//*[@*[starts-with(name(), 'on')]]")
+    if injection.startswith("<"):
+        assert any(injection in li.text_content() for li in items)
+
+
 DANGEROUS = {"input", "include", "write", "immediate", "openout", "openin", "read",
              "catcode", "def", "edef", "gdef", "let", "newcommand", "renewcommand", "csname",
              "expandafter", "usepackage", "documentclass", "makeatletter", "special"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -615,6 +616,40 @@ def test_an_unusable_cache_is_a_warning_and_the_run_goes_on(fake, clock, tmp_pat
     outcome = session.enrich_citations([card], settings, diags)
     assert [d.code for d in diags if d.severity] == ["BK907"]
     assert outcome.citations[0].kind is not Kind.PREPRINT
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage in the middle"])
+def test_a_damaged_cache_is_moved_aside_once_and_replaced(fake, clock, tmp_path, damage):
+    """Warned about once: the damaged file is kept for inspection, a new cache is started,
+    and the next run uses it without a word."""
+    from bibkit.enrich.cache import HttpCache
+
+    cache_dir = tmp_path / "cache"
+    cache = HttpCache(cache_dir)
+    for i in range(200):
+        cache.put(f"GET https://example.org/{i}", 200, bytes(range(256)) * 20)
+    cache.close()
+    path = cache_dir / "http-cache.sqlite3"
+    size = path.stat().st_size
+    if damage == "truncated":
+        os.truncate(path, size // 2)
+    else:
+        with path.open("r+b") as fh:
+            fh.seek(size // 2)
+            fh.write(b"\xff" * 8192)
+    settings = session.EnrichSettings(services=["dblp"], cache_dir=cache_dir,
+                                      endpoints=fake.endpoints(), limiters=_limiters(clock))
+    card = _card(fake.world[0].title, fake.world[0].authors[0].split()[-1],
+                 year=int(fake.world[0].date[:4]))
+    runs = []
+    for _ in range(2):
+        diags = Diagnostics("x")
+        outcome = session.enrich_citations([card], settings, diags)
+        assert outcome.citations[0].kind is not Kind.PREPRINT
+        runs.append(([d.code for d in diags if d.severity], outcome.summary))
+    assert runs[0][0] == ["BK907"] and runs[1][0] == []
+    assert runs[1][1].get("http_requests", 0) == 0 and runs[1][1]["http_cache_hits"] > 0
+    assert len(list(cache_dir.glob("http-cache.sqlite3.damaged-*"))) == 1
 
 
 def test_cli_cv_enriches_first_and_leaves_out_namesakes(fast_cli):

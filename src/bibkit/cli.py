@@ -21,7 +21,7 @@ from . import __version__, registry
 from . import cv as cv_mod
 from .api import input_format, iter_citations, load, output_format, write_citations
 from .context import ReadContext, WriteContext
-from .diagnostics import Diagnostic, Diagnostics, Severity
+from .diagnostics import Diagnostic, Diagnostics, Severity, printable
 from .enrich.localbib import LibraryIndex, merge_library
 from .enrich.pipeline import DEFAULT_SERVICES, EnrichError, service_names
 from .enrich.session import EnrichOutcome, EnrichSettings, enrich_citations
@@ -52,7 +52,7 @@ class _Printer:
     def __call__(self, d: Diagnostic) -> None:
         if not self.quiet and d.severity >= self.min:
             _progress_clear()
-            click.echo(d.format(), err=True)
+            _say(d.format())
 
 
 _progress_shown = False
@@ -82,6 +82,12 @@ def _with_progress(citations: Iterable[Citation], enabled: bool) -> Iterator[Cit
                 _progress_shown = True
                 last = now
     _progress_clear()
+
+
+def _say(message: str) -> None:
+    """A line to stderr; user text in it (a title, a key, a file name) cannot move the
+    cursor or clear the screen: control characters are shown as escapes."""
+    click.echo(printable(message), err=True)
 
 
 def _count(n: int, word: str, plural: str = "") -> str:
@@ -161,16 +167,16 @@ def _run(fn: Any) -> None:
     try:
         fn()
     except UsageError as exc:
-        click.echo(f"bibkit: error: {exc}", err=True)
+        _say(f"bibkit: error: {exc}")
         sys.exit(EXIT_USAGE)
     except registry.UnknownFormat as exc:
-        click.echo(f"bibkit: error: {exc}", err=True)
+        _say(f"bibkit: error: {exc}")
         sys.exit(EXIT_USAGE)
     except InputError as exc:
-        click.echo(f"bibkit: error: {exc}", err=True)
+        _say(f"bibkit: error: {exc}")
         sys.exit(exc.exit_code)
     except FormatDataError as exc:
-        click.echo(f"bibkit: internal data error: {exc}", err=True)
+        _say(f"bibkit: internal data error: {exc}")
         sys.exit(EXIT_ERRORS)
     except BrokenPipeError:
         # the reader of our stdout went away (`| head`): stop quietly, as shell tools do
@@ -178,10 +184,10 @@ def _run(fn: Any) -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(141)
     except KeyboardInterrupt:
-        click.echo("bibkit: interrupted; no output file was changed", err=True)
+        _say("bibkit: interrupted; no output file was changed")
         sys.exit(130)
     except OSError as exc:
-        click.echo(f"bibkit: error: {exc.filename or 'output'}: {exc.strerror or exc}", err=True)
+        _say(f"bibkit: error: {exc.filename or 'output'}: {exc.strerror or exc}")
         sys.exit(EXIT_ERRORS)
 
 
@@ -298,13 +304,13 @@ def _enrich(citations: list[Citation], settings: EnrichSettings, diags: Diagnost
         _progress_clear()
     if not quiet:
         s = outcome.summary
-        click.echo(
+        _say(
             f"bibkit: enriched with {', '.join(settings.services)}: {s['changed']} of "
             f"{s['entries']} entries changed; {s['author_lists_completed']} author lists "
             f"completed, {s['published_versions']} published versions, "
             f"{s['arxiv_ids_found']} arXiv ids, {s['dois_found']} DOIs; "
             f"{s.get('http_requests', 0)} requests, {s.get('http_cache_hits', 0)} from the "
-            "cache", err=True)
+            "cache")
     return outcome
 
 
@@ -444,7 +450,7 @@ def convert(
             line = _summary(diags, count, verb, ctx)
             if failed and strict and output:
                 line += f"; {output} not written (--strict)"
-            click.echo(line, err=True)
+            _say(line)
         sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
     _run(run)
@@ -540,7 +546,7 @@ def check(
         if as_json:
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         elif not quiet:
-            click.echo(_summary(diags, count, f"read as {fmt_in}", ctx), err=True)
+            _say(_summary(diags, count, f"read as {fmt_in}", ctx))
         sys.exit(EXIT_ERRORS if diags.failed(strict) else EXIT_OK)
 
     _run(run)
@@ -710,12 +716,11 @@ def cv(
                 report, _report(inp.name, fmt_in, f"cv-{fmt}", result.shown, diags, ctx, strict)
             )
         if not quiet:
-            click.echo(
+            _say(
                 f"bibkit: {_count(result.shown, 'entry', 'entries')} in the CV, "
                 f"{result.excluded} excluded, {result.owner_hidden} with the owner "
                 f'hidden in "et al."; '
-                + _summary(diags, len(citations), "read", ctx).split("; ", 1)[1],
-                err=True,
+                + _summary(diags, len(citations), "read", ctx).split("; ", 1)[1]
             )
         sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 

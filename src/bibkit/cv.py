@@ -19,10 +19,10 @@ from typing import Any
 
 from .diagnostics import Diagnostics
 from .formatdata import formats_dir, load_toml, require
-from .identifiers import display_doi
+from .identifiers import display_doi, is_web_url
 from .model import Citation, Kind, Person, Profile
 from .names import parse_display_name
-from .text import ascii_fold, escape_latex, to_ascii_latex
+from .text import ascii_fold, escape_latex, safe_url, to_ascii_latex, url_argument
 
 FORMATS = ("markdown", "latex", "html", "text")
 GROUPINGS = ("year", "kind", "venue", "none")
@@ -244,21 +244,18 @@ ESCAPE: dict[str, Callable[[str], str]] = {
 
 
 def _url(url: str, fmt: str) -> str | None:
-    """A URL safe in this output, or None when it is not a web URL (javascript:, data:)."""
-    if not re.match(r"https?://[^\s\"<>]+$", url):
+    """A URL safe in this output, or None when it is not a web URL (javascript:, data:).
+    Characters a URL may not hold unencoded (space, braces, `^`, `\\`) are percent-encoded
+    first, as a browser would: the same address, and nothing TeX or Markdown reads."""
+    url = safe_url(url)
+    if not is_web_url(url):
         return None
     if fmt == "html":
         return html.escape(url, quote=True)
     if fmt == "markdown":
         return url.replace("(", "%28").replace(")", "%29")
     if fmt == "latex":
-        return (
-            url.replace("\\", "%5C")
-            .replace("{", "%7B")
-            .replace("}", "%7D")
-            .replace("%", "\\%")
-            .replace("#", "\\#")
-        )
+        return url_argument(url)
     return url
 
 
@@ -350,6 +347,31 @@ def render_entry(
 # --- CSL styles (citeproc-py) ----------------------------------------------------------------
 
 
+class _MarkupShield:
+    """citeproc-py's HTML formatter escapes the style's own text but not the item's
+    variables: a title `<img onerror=...>` would come out as a live element. Before the
+    style sees the item, `&`, `<` and `>` in every value become private-use characters (case
+    changes and punctuation rules leave them alone); in the output they become entities."""
+
+    def __init__(self, item: Any) -> None:
+        used = set(json.dumps(item, ensure_ascii=False))
+        free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in used)
+        self._hide = {ord(ch): next(free) for ch in "&<>"}
+        self._show = {ord(p): html.escape(chr(ch)) for ch, p in self._hide.items()}
+
+    def hide(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.translate(self._hide)
+        if isinstance(value, dict):
+            return {k: self.hide(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.hide(v) for v in value]
+        return value
+
+    def restore(self, text: str) -> str:
+        return text.translate(self._show)
+
+
 def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool]], str]:
     """Format one citation with a CSL style; "apa" and "ieee" are shipped in formats/csl."""
     from citeproc import Citation as CpCitation
@@ -372,14 +394,14 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
         item.pop("abstract", None)
         item.pop("note", None)
         item.pop("URL", None)  # links follow the entry, once
-        source = CiteProcJSON([json.loads(json.dumps(item))])
+        shield = _MarkupShield(item) if fmt == "html" else None
+        source = CiteProcJSON([shield.hide(item) if shield else json.loads(json.dumps(item))])
         bib = CitationStylesBibliography(
             parsed, source, formatter.html if fmt == "html" else formatter.plain
         )
         bib.register(CpCitation([CitationItem(item["id"])]))
         text = str(bib.bibliography()[0])
-        if fmt != "html":
-            text = ESCAPE[fmt](text)
+        text = shield.restore(text) if shield else ESCAPE[fmt](text)
         for p in c.authors:
             if is_owner(p):
                 for form in (
@@ -387,7 +409,7 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
                     f"{p.given[:1]}. {p.family}",
                     p.display(),
                 ):
-                    esc = html.escape(form) if fmt == "html" else ESCAPE[fmt](form)
+                    esc = html.escape(form, quote=False) if shield else ESCAPE[fmt](form)
                     if esc in text:
                         text = text.replace(esc, layout(fmt)["highlight"].format(name=esc), 1)
                         break

@@ -66,6 +66,22 @@ CODES: dict[str, str] = {
 }
 
 
+# Every control character, and the line breaks Unicode adds, as a visible escape.
+_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+            for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+_VISIBLE.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+
+
+def printable(text: str) -> str:
+    r"""`text` safe to print on a terminal: control characters shown as escapes, so a quoted
+    title or key cannot move the cursor, clear the screen or fake a line of output.
+
+    >>> printable("a\rFAKE\x1b[2J")
+    'a\\rFAKE\\x1b[2J'
+    """
+    return text.translate(_VISIBLE)
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     severity: Severity
@@ -81,7 +97,7 @@ class Diagnostic:
         if self.line:
             where += f":{self.line}"
         who = f" {self.key}:" if self.key else ""
-        return f"{where}: {self.severity}[{self.code}]{who} {self.message}"
+        return printable(f"{where}: {self.severity}[{self.code}]{who} {self.message}")
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

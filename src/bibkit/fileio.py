@@ -13,9 +13,11 @@ import contextlib
 import io
 import os
 import re
+import secrets
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -120,7 +122,11 @@ class Input:
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"GIF8",
                  b"\xff\xd8\xff", b"BZh", b"\xfd7zXZ")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab, LF and CR, DEL, and the C1 controls (U+0080-U+009F, terminal
+# commands such as CSI). A CR is a line end only before LF or at the end of a line.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LONE_CR = re.compile(r"\r(?!\n|\Z)")
+_MID_LINE_CONTROL = re.compile(_CONTROL.pattern + r"|\r(?!\Z)")
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -166,12 +172,13 @@ class _ControlCleaner:
         """`lines` (the split of `text`, numbered from `first`) without control characters.
         One regex scan of the whole block decides: a clean block, the common case, is
         returned as it is, with no per-line work."""
-        if _CONTROL.search(text) is None:
+        if _CONTROL.search(text) is None and ("\r" not in text or not _LONE_CR.search(text)):
             return lines
         out = []
         for n, line in enumerate(lines, first):
-            if _CONTROL.search(line):
-                line, k = _CONTROL.subn("", line)
+            if _MID_LINE_CONTROL.search(line):
+                # a CR inside a line was a line break somewhere: a space keeps words apart
+                line, k = _MID_LINE_CONTROL.subn(_replacement, line)
                 self.count += k
                 self.first_line = self.first_line or n
             out.append(line)
@@ -179,8 +186,13 @@ class _ControlCleaner:
 
     def report(self) -> None:
         if self.count:
-            self.diags.warning("BK305", f"{self.count} control character(s) such as NUL "
-                               "removed, the first on this line", line=self.first_line)
+            self.diags.warning("BK305", f"{self.count} control character(s) such as NUL, ESC "
+                               "or a CR inside a line removed (a CR became a space), the first "
+                               "on this line", line=self.first_line)
+
+
+def _replacement(m: re.Match[str]) -> str:
+    return " " if m.group() == "\r" else ""
 
 
 def open_input(path: str) -> Input:
@@ -199,42 +211,85 @@ def open_input(path: str) -> Input:
 
 
 class Output:
-    """A text sink: stdout, or a temporary file that `commit` moves over the target."""
+    """A text sink: stdout; a file replaced atomically on `commit`; or, for a target that is
+    not a regular file (a FIFO, /dev/null, a terminal), that target written directly.
+
+    A symlink is followed: its target is replaced, the link stays a link. The new content is
+    written to an unnamed temporary file (Linux O_TMPFILE) that gets a name only at commit,
+    an instant before it replaces the target, so a run killed at any point leaves nothing
+    behind. Elsewhere a named temporary file is used and removed on every path bibkit
+    controls (an error, Ctrl-C, a full disk at commit).
+    """
 
     def __init__(self, path: str | None, newline: str = "") -> None:
         self.path = None if path in (None, "-") else Path(path)
-        self._tmp: str | None = None
+        self._tmp: str | None = None  # a named temporary file, until commit or discard
+        self._fd: int | None = None  # the unnamed temporary file
+        self._target: Path | None = None  # what commit replaces: the path, symlinks followed
         if self.path is None:
             self.stream: io.TextIOWrapper = io.TextIOWrapper(
                 sys.stdout.buffer, encoding="utf-8", newline=newline, write_through=False
             )
             return
-        directory = self.path.parent if str(self.path.parent) else Path(".")
+        try:
+            st = os.stat(self.path)  # follows symlinks
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"{self.path}: is a directory")
+        dest = self.path
+        if st is not None and not stat.S_ISREG(st.st_mode):  # written directly
+            self.stream = self._open(lambda: os.open(dest, os.O_WRONLY), newline)
+            return
+        target = self._target = Path(os.path.realpath(self.path))
+        directory = target.parent
         if not directory.is_dir():
             raise UsageError(f"{self.path}: directory {directory} does not exist")
+        fd = _unnamed_file(directory)
+        if fd is not None:
+            self._fd = fd
+            self.stream = self._open(lambda: fd, newline)
+            return
+
+        def named() -> int:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=directory)
+            return fd
+
+        self.stream = self._open(named, newline)
+
+    def _open(self, opener: Callable[[], int], newline: str) -> io.TextIOWrapper:
         try:
-            fd, self._tmp = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
-            )
+            return open(opener(), "w", encoding="utf-8", newline=newline)
         except OSError as exc:
+            self._remove_tmp()
             raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
-        self.stream = open(fd, "w", encoding="utf-8", newline=newline)  # noqa: SIM115
 
     def commit(self) -> None:
         if self.path is None:
             self.stream.flush()
             self.stream.detach()  # leave sys.stdout usable
             return
-        assert self._tmp is not None
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
-        with contextlib.suppress(OSError):  # keep the target's permissions
-            os.chmod(self._tmp, os.stat(self.path).st_mode & 0o7777)
-        if not self.path.exists():
-            os.chmod(self._tmp, 0o666 & ~_umask())
-        os.replace(self._tmp, self.path)
-        self._tmp = None
+        if self._target is None:  # written directly: a FIFO, a device
+            self.stream.close()
+            return
+        try:
+            self.stream.flush()
+            fd = self.stream.fileno()
+            os.fsync(fd)
+            try:  # keep the target's permissions
+                mode = os.stat(self._target).st_mode & 0o7777
+            except OSError:
+                mode = 0o666 & ~_umask()
+            os.fchmod(fd, mode)
+            if self._fd is not None:  # name the unnamed file next to the target
+                self._tmp = _link_unnamed(fd, self._target)
+            self.stream.close()
+            os.replace(self._tmp, self._target)  # type: ignore[arg-type]
+            self._tmp = None
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
         if self.path is None:
@@ -244,10 +299,70 @@ class Output:
             return
         with contextlib.suppress(OSError):
             self.stream.close()
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
         if self._tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._tmp)
             self._tmp = None
+
+
+def _unnamed_file(directory: Path) -> int | None:
+    """An unnamed file in `directory` (Linux O_TMPFILE), or None where the system or the file
+    system has none. Opened for reading too, so that it can be copied if it cannot be linked."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return None
+    try:
+        return os.open(directory, flag | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except OSError:  # EOPNOTSUPP, EISDIR, EINVAL: this file system cannot; a named file can
+        return None
+
+
+def _link_unnamed(fd: int, target: Path) -> str:
+    """Give the unnamed file a fresh name beside `target`: linkat through /proc, else
+    linkat(AT_EMPTY_PATH) (some kernels refuse the first), else a copy."""
+    for _ in range(100):
+        name = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+        if os.path.lexists(name):
+            continue
+        try:
+            os.link(f"/proc/self/fd/{fd}", name)
+        except FileExistsError:
+            continue
+        except OSError:
+            if not _link_empty_path(fd, name):
+                _copy_to(fd, name)
+        return name
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
+def _link_empty_path(fd: int, name: str) -> bool:
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        at_fdcwd, at_empty_path = -100, 0x1000
+        return int(libc.linkat(fd, b"", at_fdcwd, os.fsencode(name), at_empty_path)) == 0
+    except (OSError, AttributeError):  # no libc symbol: not Linux
+        return False
+
+
+def _copy_to(fd: int, name: str) -> None:
+    out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        offset = 0
+        while chunk := os.pread(fd, 1 << 20, offset):
+            os.write(out, chunk)
+            offset += len(chunk)
+        os.fchmod(out, os.fstat(fd).st_mode & 0o7777)
+        os.fsync(out)
+    except BaseException:
+        os.close(out)
+        os.unlink(name)
+        raise
+    os.close(out)
 
 
 def _umask() -> int:

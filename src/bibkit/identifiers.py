@@ -79,6 +79,29 @@ def clean_url(url: str) -> str:
     return url
 
 
+# An absolute URI by RFC 3986 (an IRI: non-ASCII letters allowed): a scheme, then only the
+# characters a URI may hold, "%" only before two hex digits, at most one "#".
+_URI_RE = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*:"
+    r"(?:[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])+"
+    r"(?:#(?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*)?"
+)
+
+
+def is_uri(text: str) -> bool:
+    """Whether `text` is an absolute URI, as a schema's `anyURI` or a link target needs.
+
+    >>> is_uri("https://example.org/a?b=c#d"), is_uri("]]> <x>"), is_uri("https://a.b/c d")
+    (True, False, False)
+    """
+    return _URI_RE.fullmatch(text) is not None
+
+
+def is_web_url(text: str) -> bool:
+    """An http(s) URI: what bibkit makes a link of (never `javascript:`, `data:`, `file:`)."""
+    return text[:8].lower().startswith(("http://", "https://")) and is_uri(text)
+
+
 def find_urls(text: str) -> list[str]:
     if "http" not in text:
         return []

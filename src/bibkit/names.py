@@ -85,12 +85,14 @@ def parse_inverted_name(text: str) -> Person:
         suffix, given = parts[1], ", ".join(parts[2:])
     else:
         suffix, given = "", parts[1] if len(parts) > 1 else ""
-    particle_words: list[str] = []
-    while len(family_part) > 1 and _is_particle(family_part[0]):
-        particle_words.append(family_part.pop(0))
+    # the particle is the run of lower-case words before the last word: found by index,
+    # not by popping from the front (that was quadratic in the number of words)
+    cut = 0
+    while cut < len(family_part) - 1 and _is_particle(family_part[cut]):
+        cut += 1
     return Person(
-        family=" ".join(family_part),
+        family=" ".join(family_part[cut:]),
         given=given,
-        particle=" ".join(particle_words),
+        particle=" ".join(family_part[:cut]),
         suffix=suffix,
     )

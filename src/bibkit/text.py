@@ -500,6 +500,52 @@ _ESCAPES = str.maketrans(
 _LIGATURE_RE = re.compile(r"[-`'!?](?=[-`'])")
 
 
+# C0 controls other than tab and line feed, DEL and the C1 controls: never text in a
+# citation, and on a terminal they move the cursor or clear the screen. CR is a line end.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """`text` without control characters, and how many were removed or changed: CR LF and a
+    lone CR become LF; tab and LF stay.
+
+    >>> without_controls("a\\x1b[2Jb\\r\\nc\\u009b")
+    ('a[2Jb\\nc', 3)
+    """
+    count = 0
+    if "\r" in text:
+        count = text.count("\r")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, removed = _CONTROLS.subn("", text)
+    return text, count + removed
+
+
+# Characters that are not valid unencoded in a URI (RFC 3986) and that TeX would read as
+# markup: `\\`, braces and `^` (`^^5c` is TeX's notation for a backslash), and white space.
+# Percent-encoding them keeps the URL the same address; line breaks and other controls are
+# not part of any URL and go.
+_URL_UNSAFE = str.maketrans(
+    {"\\": "%5C", "{": "%7B", "}": "%7D", "^": "%5E", " ": "%20", "\t": "%09",
+     **{chr(c): None for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]}}
+)
+
+
+def safe_url(url: str) -> str:
+    """A URL for a BibTeX field or TeX: it cannot unbalance braces, end a field, or hold a
+    TeX command.
+
+    >>> safe_url("https://x.org/^^5cinput{a b}")
+    'https://x.org/%5E%5E5cinput%7Ba%20b%7D'
+    """
+    return url.translate(_URL_UNSAFE)
+
+
+def url_argument(url: str) -> str:
+    r"""A URL as the argument of a LaTeX command (`\url`, `\href` inside another macro),
+    where `%` and `#` are read before the command sees them and need a backslash."""
+    return safe_url(url).replace("%", r"\%").replace("#", r"\#")
+
+
 def escape_latex(text: str) -> str:
     r"""Escape text for a BibTeX field or a LaTeX document so it prints as itself.
 

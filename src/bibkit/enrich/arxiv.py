@@ -23,7 +23,7 @@ from ..venues import KIND_OF_VENUE, find_venue, venue_from_name
 from ..xmlsafe import XmlError, parse_xml
 from .http import ServiceError
 from .match import fold_title
-from .resolver import Resolver, doi, first_family, iso_date, person
+from .resolver import Resolver, doi, first_family, iso_date, one_line, person
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -103,7 +103,7 @@ def parse_feed(data: bytes) -> list[Citation]:
 
 def _text(node: etree._Element, tag: str) -> str:
     child = node.find(tag)
-    return " ".join((child.text or "").split()) if child is not None else ""
+    return one_line(child.text or "") if child is not None else ""
 
 
 def _citation(entry: etree._Element, arxiv_id: str) -> Citation:

@@ -37,19 +37,56 @@ class CacheError(OSError):
 
 
 class HttpCache:
+    """`moved_aside` names the damaged file this cache replaced, if it replaced one: the
+    caller says so once; the next run finds a sound cache."""
+
     def __init__(self, directory: Path | str, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(directory) / "http-cache.sqlite3"
         self.clock = clock
+        self.moved_aside: Path | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30)
-            self._db.execute(
+            try:
+                self._db = self._open()
+            except sqlite3.OperationalError:  # locked, an I/O error: not the file's fault
+                raise
+            except sqlite3.DatabaseError:  # garbage, a truncated file: keep it, start anew
+                self.moved_aside = self._move_aside()
+                self._db = self._open()
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"{self.path}: cannot use the cache ({exc})") from exc
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            # quick_check reads every page: a file cut short or overwritten in the middle
+            # fails here, once, instead of in every lookup of every later run
+            if db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+                raise sqlite3.DatabaseError("the cache file is damaged")
+            db.execute(
                 "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, status INTEGER "
                 "NOT NULL, body BLOB NOT NULL, fetched REAL NOT NULL)"
             )
-            self._db.commit()
-        except (OSError, sqlite3.Error) as exc:
-            raise CacheError(f"{self.path}: cannot use the cache ({exc})") from exc
+            db.commit()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self) -> Path:
+        """Rename the damaged file (and its journal) to `….damaged-<time>`, for inspection."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        os.replace(self.path, aside)
+        for suffix in ("-journal", "-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+        return aside
 
     def get(self, key: str, ttl: float) -> tuple[int, bytes] | None:
         """The stored (status, body), or None when absent or older than `ttl` seconds."""

@@ -20,6 +20,7 @@ from ..dates import DateError, parse_iso
 from ..identifiers import normalise_doi
 from ..model import Citation, Kind, PartialDate, Person
 from ..names import parse_display_name
+from ..text import without_controls
 from .http import HttpClient, RateLimiter, Response, ServiceError
 
 
@@ -111,7 +112,13 @@ def text_of(value: object) -> str:
         value = value[0] if value else ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    return one_line(value) if isinstance(value, str) else ""
+
+
+def one_line(text: str) -> str:
+    """Remote text on one line: white space collapsed, control characters (an escape
+    sequence in a title from a service) removed."""
+    return " ".join(without_controls(text)[0].split())
 
 
 def iso_date(text: str) -> PartialDate | None:

@@ -357,6 +357,20 @@ def parse_names(raw: str) -> tuple[tuple[Person, ...], bool]:
 # --- titles -------------------------------------------------------------------------------
 
 
+def _follows_command(raw: str, start: int) -> bool:
+    """Whether the group opening at `start` is an argument: `\\cmd {`, `\\cmd*{`. Scans back
+    only to the previous group's end, so all groups together are one pass over the text."""
+    i = start
+    while i > 0 and raw[i - 1].isspace():
+        i -= 1
+    if i > 0 and raw[i - 1] == "*":
+        i -= 1
+    letters_end = i
+    while i > 0 and raw[i - 1].isascii() and raw[i - 1].isalpha():
+        i -= 1
+    return i < letters_end and i > 0 and raw[i - 1] == "\\"
+
+
 def nocase_spans(raw: str) -> tuple[str, ...]:
     """Decoded text of the top-level brace groups that protect case: `{BERT}: a {Bayesian}
     view` -> ("BERT", "Bayesian"). Groups that are a command's argument or a special
@@ -374,9 +388,7 @@ def nocase_spans(raw: str) -> tuple[str, ...]:
             depth -= 1
             if depth == 0:
                 group = raw[start + 1 : m.start()]
-                before = raw[:start].rstrip()
-                is_argument = bool(re.search(r"\\[A-Za-z]+\*?$", before))
-                if not is_argument and not group.startswith("\\"):
+                if not _follows_command(raw, start) and not group.startswith("\\"):
                     text = _decode(group)
                     if text and any(c.isalpha() for c in text):
                         spans.append(text)

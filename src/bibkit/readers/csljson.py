@@ -20,6 +20,7 @@ from typing import Any
 from ..context import ReadContext
 from ..csl import CslError, from_csl
 from ..model import Citation
+from ..text import without_controls
 
 _TOKEN = re.compile(r'[{}\[\]"]')  # what changes the structure, outside strings
 _IN_STRING = re.compile(r'["\\]')  # what ends a string or escapes the next character
@@ -166,7 +167,8 @@ _CHUNK = 1 << 20
 _DECODER = json.JSONDecoder()
 
 
-def _fast(lines: Iterator[str], ctx: ReadContext) -> Iterator[tuple[int, int, object, str]]:
+def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
+          ) -> Iterator[tuple[int, int, object, str]]:
     """The common case at C speed: json's own raw_decode takes the items of the array one after
     another from a buffer of about a megabyte of whole lines. Yields (line, column, value,
     pointer). A syntax error, or a document that is not an array, goes with the rest of the
@@ -209,7 +211,7 @@ def _fast(lines: Iterator[str], ctx: ReadContext) -> Iterator[tuple[int, int, ob
         rest.pop()  # after the newline more() added to the last line
         scanner = _Scanner(ctx, in_array=started, items=items)
         for line_no, column, text in scanner.scan(_chain(rest, lines), first):
-            yield from _parsed(line_no, column, text, scanner)
+            yield from _parsed(line_no, column, text, scanner, controls)
 
     while True:
         pos = _SPACE.match(buf, pos).end()  # type: ignore[union-attr]
@@ -242,7 +244,9 @@ def _fast(lines: Iterator[str], ctx: ReadContext) -> Iterator[tuple[int, int, ob
                 return
             items += 1
             ctx.blocks += 1
-            yield line_of(pos), pos - (buf.rfind("\n", 0, pos) + 1), value, f"/{items - 1}"
+            first = line_of(pos)
+            value = controls.clean(value, buf, pos, end, first)
+            yield first, pos - (buf.rfind("\n", 0, pos) + 1), value, f"/{items - 1}"
             pos = end
     if not started:
         ctx.diags.error("BK301", "input is empty")
@@ -274,7 +278,7 @@ def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def _parsed(line_no: int, col: int, text: str, scanner: _Scanner
+def _parsed(line_no: int, col: int, text: str, scanner: _Scanner, controls: _ControlEscapes
             ) -> Iterator[tuple[int, int, object, str]]:
     """An item the line scanner found, parsed; a syntax error is reported where it is."""
     ctx = scanner.ctx
@@ -289,11 +293,56 @@ def _parsed(line_no: int, col: int, text: str, scanner: _Scanner
         ctx.diags.error("BK601", f"not valid JSON: {msg} (column {column}); item "
                         f"{pointer or '/'} skipped", line=line_no + lineno - 1)
         return
-    yield line_no, col, value, pointer
+    yield line_no, col, controls.clean(value, text, 0, len(text), line_no), pointer
+
+
+class _ControlEscapes:
+    """JSON can write a control character as an escape (`\\u001b`, `\\b`), which the cleaning
+    of the raw input cannot see. An item whose text holds one has its strings cleaned like
+    raw text; all are reported once (BK305). Items without one, nearly all, cost one scan."""
+
+    _ESCAPE = re.compile(r"\\(?:u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[bfr])")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first_line = 0
+
+    def clean(self, value: object, text: str, start: int, end: int, line: int) -> object:
+        if self._ESCAPE.search(text, start, end) is None:
+            return value
+        before = self.count
+        value = self._strings(value)
+        if self.count > before and not self.first_line:
+            self.first_line = line
+        return value
+
+    def _strings(self, value: object) -> object:
+        if isinstance(value, str):
+            value, changed = without_controls(value)
+            self.count += changed
+            return value
+        if isinstance(value, dict):
+            return {self._strings(k): self._strings(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._strings(v) for v in value]
+        return value
+
+    def report(self, ctx: ReadContext) -> None:
+        if self.count:
+            ctx.diags.warning("BK305", f"{self.count} control character(s) written as JSON "
+                              "escapes (such as \\u001b) removed, or CR made a line feed; the "
+                              "first in the item on this line", line=self.first_line)
 
 
 def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
-    for line_no, _col, item, pointer in _fast(iter(stream), ctx):
+    controls = _ControlEscapes()
+    yield from _convert(_fast(iter(stream), ctx, controls), ctx)
+    controls.report(ctx)
+
+
+def _convert(items: Iterator[tuple[int, int, object, str]], ctx: ReadContext
+             ) -> Iterator[Citation]:
+    for line_no, _col, item, pointer in items:
         if not isinstance(item, dict):
             ctx.diags.error("BK602", f"item {pointer or '/'} is not an object; skipped",
                             line=line_no)

@@ -17,10 +17,10 @@ from typing import TextIO
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
-from ..identifiers import display_doi
+from ..identifiers import display_doi, is_web_url
 from ..keys import writer_keys
 from ..model import LINK_LABELS, Citation, Kind, Person, Status
-from ..text import escape_latex, protect_title, squash, to_ascii_latex
+from ..text import escape_latex, protect_title, safe_url, squash, to_ascii_latex, url_argument
 
 _RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
 
@@ -54,23 +54,10 @@ def dialect(name: str) -> Dialect:
     )
 
 
-def safe_url(url: str) -> str:
-    """A URL that cannot unbalance braces or end a field: braces, backslashes and white
-    space percent-encoded (they are not valid unencoded in a URL anyway)."""
-    return (
-        url.replace("\\", "%5C")
-        .replace("{", "%7B")
-        .replace("}", "%7D")
-        .replace(" ", "%20")
-        .replace("\n", "")
-        .replace("\r", "")
-        .replace("\t", "%09")
-    )
-
-
 def _url_in_text(url: str) -> str:
-    # inside \url{} in a .bbl that LaTeX reads as an argument, % and # need a backslash
-    return r"\url{" + safe_url(url).replace("%", r"\%").replace("#", r"\#") + "}"
+    """A link in a note: \\url{} (a live link with hyperref) for a web URL only; any other
+    text (a `javascript:` link, text that is no URI) is printed as text."""
+    return r"\url{" + url_argument(url) + "}" if is_web_url(safe_url(url)) else escape_latex(url)
 
 
 def _brace_if_needed(part: str) -> str:

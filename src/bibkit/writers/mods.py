@@ -16,7 +16,7 @@ from lxml import etree
 
 from ..context import WriteContext
 from ..formatdata import load_toml, require
-from ..identifiers import display_doi
+from ..identifiers import display_doi, is_uri
 from ..keys import writer_keys
 from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
 
@@ -153,8 +153,10 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     if ids.arxiv_class:
         _sub(mods, "classification", ids.arxiv_class, authority="arxiv")
     url = ids.url or (f"https://arxiv.org/abs/{ids.arxiv}" if ids.arxiv else "")
-    if url:
+    if is_uri(url):
         _sub(_sub(mods, "location"), "url", url, usage="primary display")
+    elif url:  # <url> is an xs:anyURI: text that is no URI travels as a note
+        _sub(mods, "note", f"URL: {url}")
     if c.language:
         _sub(_sub(mods, "language"), "languageTerm", c.language, type="text")
     record_info = _sub(mods, "recordInfo")
