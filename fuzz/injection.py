@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree
@@ -145,13 +144,13 @@ def main() -> int:
         }
         outputs = {fmt: dump(lib.citations, fmt) for fmt in
                    ("bibtex", "biblatex", "csljson", "ris", "mods")}
-        cv: dict[str, Callable[[], str]] = {
-            f"cv-{fmt}": (lambda fmt=fmt: render(lib.citations, CvOptions(
-                fmt=fmt, standalone=fmt == "latex", highlight=("Jane Doe",))).text)
-            for fmt in ("markdown", "latex", "html", "text")}
-        cv |= {f"cv-html-{style}": (lambda style=style: render(lib.citations, CvOptions(
-            fmt="html", csl=style, highlight=("Jane Doe",))).text) for style in ("apa", "ieee")}
-        outputs |= {name: make() for name, make in cv.items()}
+        layouts = [CvOptions(fmt=fmt, standalone=fmt == "latex", highlight=("Jane Doe",))
+                   for fmt in ("markdown", "latex", "html", "text")]
+        layouts += [CvOptions(fmt="html", csl=style, highlight=("Jane Doe",))
+                    for style in ("apa", "ieee")]
+        for opts in layouts:
+            name = f"cv-{opts.fmt}" + (f"-{opts.csl}" if opts.csl else "")
+            outputs[name] = render(lib.citations, opts).text
         for name, out in outputs.items():
             m = CONTROL.search(out.replace("\r\n", "\n"))
             results[f"{name}: no control character"] = f"{m.group()!r}" if m else ""
