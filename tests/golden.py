@@ -1,7 +1,8 @@
 """Golden cases, found in the samples tree: every input under samples/<reader>/ converted by
 every registered writer must equal samples/<reader>/<name>.expected/<writer><suffix>.
 
-Regenerate after an intended change with `python tests/golden.py`, then review the diff.
+`python tests/golden.py` lists the files that differ; after an intended change,
+`python tests/golden.py --update` rewrites them (and names each): then review the diff.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bibkit import registry
-from bibkit.api import dump, load
+from bibkit.api import convert
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -42,42 +43,29 @@ def expected_path(input_path: Path, writer: str) -> Path:
 
 
 def render(reader: str, input_path: Path, writer: str) -> str:
-    lib = load(input_path, reader, as_of=AS_OF)
-    return dump(lib.citations, writer) or ""
-
-
-CV_SUFFIXES = {"markdown": ".md", "latex": ".tex", "html": ".html", "text": ".txt"}
-
-
-def cv_cases() -> list[tuple[str, Path, str]]:
-    """Every listing sample as each CV format (the listing names the owner to highlight)."""
-    return [(r, p, f) for r, p in inputs() if r == "listing" for f in CV_SUFFIXES]
-
-
-def cv_expected_path(input_path: Path, fmt: str) -> Path:
-    return input_path.with_name(input_path.stem + ".expected") / f"cv{CV_SUFFIXES[fmt]}"
-
-
-def render_cv(reader: str, input_path: Path, fmt: str) -> str:
-    from bibkit.cv import CvOptions
-    from bibkit.cv import render as render_cv_text
-
-    lib = load(input_path, reader, as_of=AS_OF)
-    return render_cv_text(lib.citations, CvOptions(fmt=fmt), lib.profile).text
+    """The input through the whole pipeline, as `bibkit convert --to WRITER` runs it."""
+    return convert(input_path, to=writer, from_=reader, as_of=AS_OF) or ""
 
 
 def main() -> None:
-    jobs = [(expected_path(p, w), lambda r=r, p=p, w=w: render(r, p, w))
-            for r, p in inputs() for w in writers()]
-    jobs += [(cv_expected_path(p, f), lambda r=r, p=p, f=f: render_cv(r, p, f))
-             for r, p, f in cv_cases()]
-    for target, make in jobs:
-        target.parent.mkdir(exist_ok=True)
-        text = make()
-        old = target.read_bytes().decode("utf-8") if target.exists() else None
-        if old != text:
-            target.write_text(text, encoding="utf-8", newline="")
-            print(f"updated {target.relative_to(ROOT)}")
+    """Compare every golden file; with --update, rewrite those that differ. Prints each."""
+    update = "--update" in sys.argv[1:]
+    changed = 0
+    for r, p in inputs():
+        for w in writers():
+            target = expected_path(p, w)
+            text = render(r, p, w)
+            old = target.read_bytes().decode("utf-8") if target.exists() else None
+            if old == text:
+                continue
+            changed += 1
+            if update:
+                target.parent.mkdir(exist_ok=True)
+                target.write_text(text, encoding="utf-8", newline="")
+            print(f"{'updated' if update else 'differs'}: {target.relative_to(ROOT)}")
+    if changed and not update:
+        print(f"{changed} golden file(s) differ; review, then run with --update")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -209,18 +209,18 @@ def test_help_is_helpful(cli):
     (KeyboardInterrupt(), 130, "interrupted; no output file was changed"),
 ])
 def test_a_failed_write_leaves_the_old_file(cli, tmp_path, monkeypatch, fault, code, message):
-    import bibkit.cli
+    from bibkit import registry
 
     target = tmp_path / "refs.bib"
     target.write_text("precious\n", encoding="utf-8")
 
-    def failing(citations, fmt, out, ctx):
+    def failing(citations, out, ctx):
         for c in citations:
             out.write(f"@misc{{{c.key},}}\n")
             raise fault
         return 0
 
-    monkeypatch.setattr(bibkit.cli, "write_citations", failing)
+    monkeypatch.setattr(registry, "writer", lambda name: failing)
     res = cli("convert", str(SAMPLE_LISTING), "-o", str(target), *AS_OF)
     assert res.exit_code == code and message in res.stderr
     assert "Traceback" not in res.stderr

@@ -555,7 +555,7 @@ def test_python_api_enrich_library(fake, tmp_path, monkeypatch):
         bibkit.enrich_library(lib, ["nope"])
 
 
-def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatch, sample):
+def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatch, tmp_path):
     import io
     import itertools
     import os
@@ -563,7 +563,7 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
     import select
 
     from bibkit import cli as cli_mod
-    from bibkit.context import ReadContext
+    from bibkit.pipeline import Run
 
     master, slave = pty.openpty()
     terminal = io.TextIOWrapper(os.fdopen(slave, "wb", buffering=0), encoding="utf-8")
@@ -574,9 +574,12 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
         monkeypatch.setattr(cls, "interval", 0.0)
     settings = session.EnrichSettings(services=["s2"], use_cache=False,
                                       endpoints=fake.endpoints())
-    diags = Diagnostics("x")
-    cli_mod._enrich(list(sample.citations[:3]), settings, diags,
-                    ReadContext(diags, AS_OF), quiet=False)
+    three = tmp_path / "three.txt"  # the header and the first three cards
+    text = SAMPLE_LISTING.read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"(?m)^[A-Z]{2}[A-Z][a-z]{2} \d", text)]
+    three.write_text(text[:starts[3]], encoding="utf-8")
+    cli_mod._run_pipeline(Run(source=str(three), as_of=AS_OF, enrich=settings, write=False),
+                          verbose=False, quiet=False, report=None)
     terminal.flush()
     shown = ""
     while select.select([master], [], [], 1.0)[0]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golden import cv_cases, cv_expected_path, expected_path, inputs, render, render_cv, writers
+from golden import expected_path, inputs, render, writers
 
 CASES = [(r, p, w) for r, p in inputs() for w in writers()]
 
@@ -17,21 +17,10 @@ def test_there_are_golden_cases():
                          ids=[f"{p.name}->{w}" for _, p, w in CASES])
 def test_golden(reader, path, writer):
     expected = expected_path(path, writer)
-    assert expected.exists(), f"no golden file {expected}; run `python tests/golden.py`"
+    assert expected.exists(), f"no golden file {expected}; run `python tests/golden.py --update`"
     got = render(reader, path, writer)
     assert got == expected.read_bytes().decode("utf-8"), (
         f"{path.name} -> {writer} differs from {expected.name}; if intended, run "
-        "`python tests/golden.py` and review the diff"
+        "`python tests/golden.py --update` and review the diff"
     )
     assert render(reader, path, writer) == got  # deterministic
-
-
-CV_CASES = cv_cases()
-
-
-@pytest.mark.parametrize(("reader", "path", "fmt"), CV_CASES,
-                         ids=[f"{p.name}->cv-{f}" for _, p, f in CV_CASES])
-def test_cv_golden(reader, path, fmt):
-    expected = cv_expected_path(path, fmt)
-    assert expected.exists(), f"no golden file {expected}; run `python tests/golden.py`"
-    assert render_cv(reader, path, fmt) == expected.read_bytes().decode("utf-8")

@@ -1,20 +1,35 @@
-"""The Python API: load, loads, dump, convert. The CLI is a thin layer over these."""
+"""The Python API: load, loads, dump, convert, enrich_library: the pipeline's entry points
+(`pipeline.py`), as the CLI uses them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import registry
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostics
-from .fileio import Input, Output, UsageError, open_input
+from .fileio import Input, Output, open_input
 from .keys import assign_keys
 from .model import Citation, Profile
+from .pipeline import (
+    Run,
+    check_writer_options,
+    input_format,
+    iter_citations,
+    output_format,
+    run,
+)
+
+if TYPE_CHECKING:
+    from .enrich.session import EnrichSettings
+
+__all__ = ["Library", "convert", "dump", "enrich_library", "input_format", "iter_citations",
+           "load", "loads", "output_format"]
 
 
 @dataclass
@@ -24,6 +39,7 @@ class Library:
     citations: list[Citation]
     profile: Profile | None = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    name: str = ""  # where it was read from
 
     def __iter__(self) -> Iterator[Citation]:
         return iter(self.citations)
@@ -33,40 +49,6 @@ class Library:
 
     def __getitem__(self, i: int) -> Citation:
         return self.citations[i]
-
-
-def input_format(inp: Input, explicit: str | None) -> str:
-    """--from beats the file suffix beats sniffing the content."""
-    if explicit:
-        registry.get(explicit, "read")
-        return explicit
-    spec = registry.by_suffix(inp.name, "read")
-    if spec is not None:
-        return spec.name
-    found = registry.sniff(inp.head)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        readable = ", ".join(n for n, s in registry.formats().items() if s.reader)
-        raise UsageError(
-            f"{inp.name}: cannot tell the input format; name it with --from ({readable})"
-        )
-    raise UsageError(f"{inp.name}: the input could be {' or '.join(found)}; name it with --from")
-
-
-def output_format(output: str | None, explicit: str | None) -> str:
-    """--to, else the -o suffix, else BibTeX."""
-    if explicit:
-        registry.get(explicit, "write")
-        return explicit
-    spec = registry.by_suffix(output or "", "write")
-    return spec.name if spec else "bibtex"
-
-
-def iter_citations(inp: Input, fmt: str, ctx: ReadContext) -> Iterator[Citation]:
-    """Citations of an input, inferred and keyed, one at a time."""
-    read = registry.reader(fmt)
-    return assign_keys(read(inp.lines(ctx.diags), ctx), ctx.diags)
 
 
 def _read_context(
@@ -83,9 +65,11 @@ def load(
     *,
     as_of: dt.date | None = None,
     diagnostics: Diagnostics | None = None,
+    infer: bool = True,
     **options: Any,
 ) -> Library:
-    """Read a file ("-" for stdin) into a Library.
+    """Read a file ("-" for stdin) into a Library; `infer=False` keeps what the file says
+    and infers nothing from its text (venue phrases, arXiv ids in notes).
 
     >>> lib = load("samples/listing/profile-listing.txt", as_of=dt.date(2026, 11, 27))
     >>> len(lib), lib.profile.name, lib[0].key
@@ -94,10 +78,10 @@ def load(
     inp = open_input(os.fspath(source))
     try:
         ctx = _read_context(inp.name, as_of, diagnostics, options)
-        citations = list(iter_citations(inp, input_format(inp, format), ctx))
+        citations = list(iter_citations(inp, input_format(inp, format), ctx, infer=infer))
     finally:
         inp.close()
-    return Library(citations, ctx.profile, ctx.diags)
+    return Library(citations, ctx.profile, ctx.diags, inp.name)
 
 
 def loads(
@@ -107,18 +91,15 @@ def loads(
     as_of: dt.date | None = None,
     diagnostics: Diagnostics | None = None,
     name: str = "<string>",
+    infer: bool = True,
     **options: Any,
 ) -> Library:
     """Read citations from a string in the named format."""
     raw = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
     inp = Input(name, raw, None)
     ctx = _read_context(name, as_of, diagnostics, options)
-    citations = list(iter_citations(inp, input_format(inp, format), ctx))
-    return Library(citations, ctx.profile, ctx.diags)
-
-
-def write_citations(citations: Iterable[Citation], fmt: str, out: TextIO, ctx: WriteContext) -> int:
-    return registry.writer(fmt)(citations, out, ctx)
+    citations = list(iter_citations(inp, input_format(inp, format), ctx, infer=infer))
+    return Library(citations, ctx.profile, ctx.diags, name)
 
 
 def dump(
@@ -132,45 +113,66 @@ def dump(
     **options: Any,
 ) -> str | None:
     """Write citations in a format: to a text stream, to a path (atomically), or, with no
-    file, return the text."""
-    ctx = WriteContext(
-        diagnostics if diagnostics is not None else Diagnostics(),
-        ascii=ascii,
-        abstract=abstract,
-        options=options,
-    )
+    file, return the text. Keys are made unique and safe first, as in every run."""
+    registry.get(format, "write")
+    check_writer_options(format, options)
+    diags = diagnostics if diagnostics is not None else Diagnostics()
+    ctx = WriteContext(diags, ascii=ascii, abstract=abstract, options=options)
+    keyed = assign_keys(citations, diags)
+    write = registry.writer(format)
     if file is None:
         buf = io.StringIO(newline="")
-        write_citations(citations, format, buf, ctx)
+        write(keyed, buf, ctx)
         return buf.getvalue()
     if isinstance(file, str | os.PathLike):
-        out = Output(os.fspath(file))
-        try:
-            write_citations(citations, format, out.stream, ctx)
-        except BaseException:
-            out.discard()
-            raise
-        out.commit()
+        with Output(os.fspath(file)) as out:
+            write(keyed, out.stream, ctx)
         return None
-    write_citations(citations, format, file, ctx)
+    write(keyed, file, ctx)
     return None
 
 
 def convert(
     source: str | os.PathLike[str],
-    target: str | os.PathLike[str] | None = None,
+    target: str | os.PathLike[str] | TextIO | None = None,
     to: str | None = None,
     *,
     from_: str | None = None,
     as_of: dt.date | None = None,
     ascii: bool = False,
     abstract: bool = True,
+    infer: bool = True,
+    merge: Sequence[str | os.PathLike[str] | Library] = (),
+    enrich: Iterable[str] | EnrichSettings | None = None,
+    select: Callable[[Citation], bool] | None = None,
+    strict: bool = False,
+    diagnostics: Diagnostics | None = None,
+    **options: Any,
 ) -> str | None:
     """Read `source` and write it in format `to` (default: from the target's suffix, else
-    BibTeX); returns the text when there is no target."""
-    lib = load(source, from_, as_of=as_of)
-    path = None if target is None else os.fspath(target)
-    return dump(lib.citations, output_format(path, to), path, ascii=ascii, abstract=abstract)
+    BibTeX); returns the text when there is no target. Everything `bibkit convert` does:
+    `merge` libraries, `enrich` from services (names such as ["arxiv", "dblp"], or
+    EnrichSettings), `select` entries, writer `options`; `strict` leaves an existing target
+    untouched when there are warnings. Diagnostics are collected in `diagnostics`.
+
+    >>> text = convert("samples/listing/profile-listing.txt", to="ris",
+    ...                as_of=dt.date(2026, 11, 27))
+    >>> text.splitlines()[:2]
+    ['TY  - UNPB', 'ID  - zhu2023combating']
+    """
+    if enrich is not None:
+        from .enrich.session import EnrichSettings as Settings
+
+        if not isinstance(enrich, Settings):
+            enrich = Settings(services=list(enrich))
+    spec = Run(
+        source=os.fspath(source),
+        target=target if target is None or not isinstance(target, str | os.PathLike)
+        else os.fspath(target),
+        to=to, from_=from_, as_of=as_of, infer=infer, merge=tuple(merge), enrich=enrich,
+        select=select, ascii=ascii, abstract=abstract, options=options, strict=strict,
+    )
+    return run(spec, diagnostics).text
 
 
 def enrich_library(

@@ -11,23 +11,25 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, registry
+from . import __version__, pipeline, registry
 from . import cv as cv_mod
-from .api import input_format, iter_citations, load, output_format, write_citations
-from .context import ReadContext, WriteContext
+from .api import Library, load
+from .context import ReadContext
 from .diagnostics import Diagnostic, Diagnostics, Severity, printable
-from .enrich.localbib import LibraryIndex, merge_library
-from .enrich.pipeline import DEFAULT_SERVICES, EnrichError, service_names
-from .enrich.session import EnrichOutcome, EnrichSettings, enrich_citations
-from .fileio import InputError, Output, UsageError, open_input, same_file
+from .enrich.services import DEFAULT_SERVICES, EnrichError, service_names
+from .fileio import InputError, Output, UsageError
 from .formatdata import FormatDataError
 from .model import Citation
+from .pipeline import Outcome, Run
+
+if TYPE_CHECKING:  # the enrich modules load only when a run enriches
+    from .enrich.session import EnrichOutcome, EnrichSettings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -204,6 +206,9 @@ _common = [
         metavar="YYYY-MM-DD",
         help="Reference date for yearless listing dates (default: today).",
     ),
+    click.option("--no-infer", is_flag=True,
+                 help="Infer nothing from the text (venue phrases such as 'Accepted at ICLR "
+                 "2023', arXiv ids in notes): keep what the input's fields say."),
     click.option("--strict", is_flag=True, help="Exit 1 on warnings too."),
     click.option(
         "--report",
@@ -274,6 +279,8 @@ def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings
         if not sep or not url.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint takes SERVICE=http(s)://..., not {pair!r}")
         endpoints[name.strip()] = url.strip()
+    from .enrich.session import EnrichSettings
+
     return EnrichSettings(
         services=names, offline=kw.get("offline", False), refresh=kw.get("refresh", False),
         use_cache=not kw.get("no_cache", False), cache_dir=kw.get("cache_dir"),
@@ -283,11 +290,9 @@ def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings
     )
 
 
-def _enrich(citations: list[Citation], settings: EnrichSettings, diags: Diagnostics,
-            ctx: ReadContext, quiet: bool) -> EnrichOutcome:
-    """Run the services over the citations, with a progress line on a terminal."""
+def _enrich_progress(tty: bool) -> Callable[[str, int, int, int], None]:
+    """The enrichment progress line: on a terminal, once a run lasts over a second."""
     start = _clock()
-    tty = sys.stderr.isatty() and not quiet
 
     def progress(label: str, done: int, total: int, answers: int) -> None:
         global _progress_shown
@@ -296,22 +301,17 @@ def _enrich(citations: list[Citation], settings: EnrichSettings, diags: Diagnost
                        f"{'answer' if answers == 1 else 'answers'} …", err=True, nl=False)
             _progress_shown = True
 
-    try:
-        outcome = enrich_citations(citations, settings, diags, ctx.profile, progress)
-    except EnrichError as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        _progress_clear()
-    if not quiet:
-        s = outcome.summary
-        _say(
-            f"bibkit: enriched with {', '.join(settings.services)}: {s['changed']} of "
+    return progress
+
+
+def _enrich_summary(outcome: EnrichOutcome, settings: EnrichSettings) -> str:
+    s = outcome.summary
+    return (f"bibkit: enriched with {', '.join(settings.services)}: {s['changed']} of "
             f"{s['entries']} entries changed; {s['author_lists_completed']} author lists "
             f"completed, {s['published_versions']} published versions, "
             f"{s['arxiv_ids_found']} arXiv ids, {s['dois_found']} DOIs; "
             f"{s.get('http_requests', 0)} requests, {s.get('http_cache_hits', 0)} from the "
             "cache")
-    return outcome
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -380,6 +380,7 @@ def convert(
     options: tuple[str, ...],
     from_: str | None,
     as_of: dt.datetime | None,
+    no_infer: bool,
     strict: bool,
     report: str | None,
     verbose: bool,
@@ -396,64 +397,54 @@ def convert(
     """
 
     def run() -> None:
-        if same_file(input, output):
-            raise UsageError(f"{output}: is the input file; choose another output")
-        settings = _enrich_settings(services, enrich_kw)
-        writer_options = _parse_options(options)
-        fmt_out = output_format(output, to)
-        known = getattr(registry.writer(fmt_out), "options", {})
-        for key, value in writer_options.items():
-            if key not in known:
-                names = ", ".join(sorted(known)) or "none"
-                raise UsageError(
-                    f"-O {key}: not an option of the {fmt_out} writer (its options: {names})"
-                )
-            if known[key] and value not in known[key]:
-                raise UsageError(f"-O {key}={value}: expected one of {', '.join(known[key])}")
-        libraries = []
-        for path in merge_files:  # the user's own libraries, read first (they are small)
-            lib = load(path, diagnostics=Diagnostics(path, sink=_Printer(verbose, quiet)))
-            libraries.append((LibraryIndex(lib.citations), path))
-        inp = open_input(input)
-        try:
-            fmt_in = input_format(inp, from_)
-            diags = Diagnostics(inp.name, sink=_Printer(verbose, quiet), keep=bool(report))
-            ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
-            out = Output(output)
-            wctx = WriteContext(
-                diags, ascii=ascii_, abstract=not no_abstract, options=writer_options,
-                keys_unique=True,  # iter_citations assigned them
-            )
-            try:
-                stream = iter_citations(inp, fmt_in, ctx)
-                for index, path in libraries:
-                    stream = merge_library(stream, index, f"library {path}", diags)
-                outcome = None
-                if settings is not None:  # services work in batches: the whole list first
-                    outcome = _enrich(list(stream), settings, diags, ctx, quiet)
-                    stream = iter(outcome.citations)
-                citations = _with_progress(stream, sys.stderr.isatty() and not quiet)
-                count = write_citations(citations, fmt_out, out.stream, wctx)
-            except BaseException:
-                out.discard()
-                raise
-            failed = _finish(out, diags, strict)
-        finally:
-            inp.close()
-        if report:
-            data = _report(inp.name, fmt_in, fmt_out, count, diags, ctx, strict)
-            if outcome is not None:
-                data["enrichment"] = outcome.report()
-            _write_report(report, data)
+        spec = Run(
+            source=input, target=output or "-", to=to, from_=from_, as_of=_date(as_of),
+            infer=not no_infer, merge=_libraries(merge_files, verbose, quiet),
+            enrich=_enrich_settings(services, enrich_kw), ascii=ascii_,
+            abstract=not no_abstract, options=_parse_options(options), strict=strict,
+        )
+        outcome = _run_pipeline(spec, verbose, quiet, report)
         if not quiet:
-            verb = f"written as {fmt_out}" + (f" to {output}" if output else "")
-            line = _summary(diags, count, verb, ctx)
-            if failed and strict and output:
+            verb = f"written as {outcome.output_format}" + (f" to {output}" if output else "")
+            line = _summary(outcome.diagnostics, outcome.entries, verb, outcome.context)
+            if output and not outcome.written:
                 line += f"; {output} not written (--strict)"
             _say(line)
-        sys.exit(EXIT_ERRORS if failed else EXIT_OK)
+        sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     _run(run)
+
+
+def _date(as_of: dt.datetime | None) -> dt.date | None:
+    return as_of.date() if as_of else None
+
+
+def _libraries(paths: tuple[str, ...], verbose: bool, quiet: bool) -> list[Library]:
+    """The user's own libraries for --merge, their diagnostics printed under their names."""
+    return [load(p, diagnostics=Diagnostics(p, sink=_Printer(verbose, quiet))) for p in paths]
+
+
+def _run_pipeline(spec: Run, verbose: bool, quiet: bool, report: str | None) -> Outcome:
+    """The pipeline with the CLI's printer, progress lines and --report."""
+    diags = Diagnostics(sink=_Printer(verbose, quiet), keep=bool(report))
+    tty = sys.stderr.isatty() and not quiet
+    try:
+        outcome = pipeline.run(spec, diags, progress=lambda s: _with_progress(s, tty),
+                               enrich_progress=_enrich_progress(tty))
+    except EnrichError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        _progress_clear()
+    if outcome.enrichment is not None and spec.enrich is not None and not quiet:
+        _say(_enrich_summary(outcome.enrichment, spec.enrich))
+    if report:
+        kind = outcome.output_format
+        data = _report(outcome.context.diags.file, outcome.input_format, kind,
+                       outcome.entries, outcome.diagnostics, outcome.context, spec.strict)
+        if outcome.enrichment is not None:
+            data["enrichment"] = outcome.enrichment.report()
+        _write_report(report, data)
+    return outcome
 
 
 @main.command()
@@ -516,6 +507,7 @@ def check(
     as_json: bool,
     from_: str | None,
     as_of: dt.datetime | None,
+    no_infer: bool,
     strict: bool,
     report: str | None,
     verbose: bool,
@@ -528,25 +520,20 @@ def check(
     """
 
     def run() -> None:
-        inp = open_input(input)
-        try:
-            fmt_in = input_format(inp, from_)
-            diags = Diagnostics(
-                inp.name,
-                sink=None if as_json else _Printer(verbose, quiet),
-                keep=as_json or bool(report),
-            )
-            ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
-            count = sum(1 for _ in iter_citations(inp, fmt_in, ctx))
-        finally:
-            inp.close()
-        data = _report(inp.name, fmt_in, None, count, diags, ctx, strict)
+        spec = Run(source=input, from_=from_, as_of=_date(as_of), infer=not no_infer,
+                   strict=strict, write=False)
+        diags = Diagnostics(sink=None if as_json else _Printer(verbose, quiet),
+                            keep=as_json or bool(report))
+        outcome = pipeline.run(spec, diags)
+        data = _report(diags.file, outcome.input_format, None, outcome.entries, diags,
+                       outcome.context, strict)
         if report:
             _write_report(report, data)
         if as_json:
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         elif not quiet:
-            _say(_summary(diags, count, f"read as {fmt_in}", ctx))
+            _say(_summary(diags, outcome.entries, f"read as {outcome.input_format}",
+                          outcome.context))
         sys.exit(EXIT_ERRORS if diags.failed(strict) else EXIT_OK)
 
     _run(run)
@@ -646,6 +633,7 @@ def cv(
     services: str | None,
     from_: str | None,
     as_of: dt.datetime | None,
+    no_infer: bool,
     strict: bool,
     report: str | None,
     verbose: bool,
@@ -686,43 +674,21 @@ def cv(
             exclude_unconfirmed=exclude_unconfirmed,
         )
         settings = _enrich_settings(services, enrich_kw)
-        if same_file(input, output):
-            raise UsageError(f"{output}: is the input file; choose another output")
-        inp = open_input(input)
-        try:
-            fmt_in = input_format(inp, from_)
-            diags = Diagnostics(inp.name, sink=_Printer(verbose, quiet), keep=bool(report))
-            ctx = ReadContext(diags, (as_of.date() if as_of else dt.date.today()))
-            citations = list(iter_citations(inp, fmt_in, ctx))
-        finally:
-            inp.close()
-        if settings is not None:
-            if not settings.owner and highlight:
-                settings.owner = highlight
-            citations = _enrich(citations, settings, diags, ctx, quiet).citations
-        try:
-            result = cv_mod.render(citations, opts, ctx.profile, diags)
-        except FileNotFoundError as exc:
-            raise UsageError(str(exc)) from exc
-        out = Output(output, newline="")
-        try:
-            out.stream.write(result.text)
-        except BaseException:
-            out.discard()
-            raise
-        failed = _finish(out, diags, strict)
-        if report:
-            _write_report(
-                report, _report(inp.name, fmt_in, f"cv-{fmt}", result.shown, diags, ctx, strict)
-            )
+        if settings is not None and not settings.owner and highlight:
+            settings.owner = highlight
+        spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
+                   as_of=_date(as_of), infer=not no_infer, enrich=settings, strict=strict,
+                   options={k: v for k, v in vars(opts).items() if k != "fmt"})
+        outcome = _run_pipeline(spec, verbose, quiet, report)
         if not quiet:
+            r = outcome.results
             _say(
-                f"bibkit: {_count(result.shown, 'entry', 'entries')} in the CV, "
-                f"{result.excluded} excluded, {result.owner_hidden} with the owner "
+                f"bibkit: {_count(r['shown'], 'entry', 'entries')} in the CV, "
+                f"{r['excluded']} excluded, {r['owner_hidden']} with the owner "
                 f'hidden in "et al."; '
-                + _summary(diags, len(citations), "read", ctx).split("; ", 1)[1]
+                + _summary(outcome.diagnostics, 0, "", outcome.context).split("; ", 1)[1]
             )
-        sys.exit(EXIT_ERRORS if failed else EXIT_OK)
+        sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     _run(run)
 

@@ -25,4 +25,7 @@ class WriteContext:
     ascii: bool = False  # LaTeX-encode non-ASCII characters (BibTeX family)
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # -O key=value, format specific
-    keys_unique: bool = False  # the pipeline already made every key unique and safe
+    # the run's reading side: the listing's owner is known only once its header was read,
+    # so a writer that highlights the owner looks here after taking the citations
+    source: ReadContext | None = None
+    results: dict[str, Any] = field(default_factory=dict)  # what a writer tells beyond a count

@@ -15,18 +15,21 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from .context import WriteContext
 from .diagnostics import Diagnostics
+from .fileio import UsageError
 from .formatdata import formats_dir, load_toml, require
 from .identifiers import display_doi, is_web_url
 from .model import Citation, Kind, Person, Profile
-from .names import parse_display_name
-from .text import ascii_fold, escape_latex, safe_url, to_ascii_latex, url_argument
+from .names import owner_matcher
+from .registry import CV_OPTIONS
+from .text import escape_latex, safe_url, to_ascii_latex, url_argument
 
 FORMATS = ("markdown", "latex", "html", "text")
-GROUPINGS = ("year", "kind", "venue", "none")
-NUMBERINGS = ("desc", "asc", "none")
+GROUPINGS = CV_OPTIONS["group_by"]
+NUMBERINGS = CV_OPTIONS["numbering"]
 _TEMPLATE_KEYS = (
     "group_start",
     "group_heading",
@@ -94,50 +97,6 @@ class CvResult:
 
 
 # --- the owner's name ----------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    return " ".join(ascii_fold(text).casefold().replace(".", " ").replace("-", " ").split())
-
-
-def _initials(given: str) -> str:
-    return "".join(w[0] for w in _fold(given).split())
-
-
-def _given_compatible(a: str, b: str) -> bool:
-    """ "Bo" ~ "B." ~ "B"; "Diederik P." ~ "D. P." ~ "D."; never "Bo" ~ "Bin"."""
-    fa, fb = _fold(a), _fold(b)
-    if not fa or not fb or fa == fb:
-        return fa == fb or not fa or not fb
-    ia, ib = _initials(a), _initials(b)
-    a_initials = all(len(w) == 1 for w in fa.split())
-    b_initials = all(len(w) == 1 for w in fb.split())
-    if a_initials or b_initials:
-        return ia.startswith(ib) or ib.startswith(ia)
-    return False
-
-
-def owner_matcher(names: Iterable[str]) -> Callable[[Person], bool]:
-    """A test for "is this author the owner", for each way the owner's name is written:
-    "Bo Han", "B. Han", "Han, B.", and the given/family order swapped (East Asian order)."""
-    owners = [parse_display_name(n) for n in names if n.strip()]
-
-    def matches(p: Person) -> bool:
-        if p.literal:
-            return any(
-                _fold(p.literal) in (_fold(f"{o.given} {o.family}"), _fold(f"{o.family} {o.given}"))
-                for o in owners
-            )
-        family, given = _fold(p.full_family), p.given
-        for o in owners:
-            of = _fold(o.full_family)
-            if family == of and _given_compatible(given, o.given):
-                return True
-            if family == _fold(o.given) and _fold(given) == of:  # "Han Bo" for "Bo Han"
-                return True
-        return False
-
-    return matches
 
 
 # --- selection and order ---------------------------------------------------------------------
@@ -484,6 +443,49 @@ def render(
     if diags is not None and not names:
         diags.info("BK801", "no owner to highlight (no listing header; use --highlight NAME)")
     return CvResult(body, total, excluded, hidden_count, keys)
+
+
+# --- as a registered writer (`--to cv-html`, `bibkit cv`) -----------------------------------
+
+def options_from(fmt: str, options: dict[str, Any]) -> CvOptions:
+    """CvOptions from writer options: typed values (the API, `bibkit cv`) or -O strings
+    ("kinds=a,b", "since=2020", "links=no")."""
+    opts = CvOptions(fmt=fmt)
+    for key, value in options.items():
+        current = getattr(opts, key)
+        if isinstance(value, str):
+            if isinstance(current, bool):
+                value = value.lower() in ("yes", "true", "1")
+            elif isinstance(current, tuple):
+                value = tuple(v.strip() for v in value.split(",") if v.strip())
+            elif key in ("since", "until"):
+                if not value.isdigit():
+                    raise UsageError(f"-O {key}={value}: expected a year")
+                value = int(value)
+        setattr(opts, key, value)
+    return opts
+
+
+def make_writer(fmt: str) -> Callable[[Iterable[Citation], TextIO, WriteContext], int]:
+    def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
+        opts = options_from(fmt, ctx.options)
+        citations = list(citations)  # read to the end: the listing's owner is known now
+        profile = ctx.source.profile if ctx.source is not None else None
+        try:
+            result = render(citations, opts, profile, ctx.diags)
+        except FileNotFoundError as exc:  # an unknown --csl style
+            raise UsageError(str(exc)) from exc
+        out.write(result.text)
+        ctx.results.update(shown=result.shown, excluded=result.excluded,
+                           owner_hidden=result.owner_hidden)
+        return result.shown
+
+    write.__doc__ = f"Write the publications section of a CV as {fmt}; returns how many."
+    return write
+
+
+write_markdown, write_latex = make_writer("markdown"), make_writer("latex")
+write_html, write_text = make_writer("html"), make_writer("text")
 
 
 # --- HTML page and chart ---------------------------------------------------------------------

@@ -226,6 +226,7 @@ class Output:
         self._tmp: str | None = None  # a named temporary file, until commit or discard
         self._fd: int | None = None  # the unnamed temporary file
         self._target: Path | None = None  # what commit replaces: the path, symlinks followed
+        self.keep_old = False  # set before leaving the `with` block: discard, do not commit
         if self.path is None:
             self.stream: io.TextIOWrapper = io.TextIOWrapper(
                 sys.stdout.buffer, encoding="utf-8", newline=newline, write_through=False
@@ -264,6 +265,16 @@ class Output:
         except OSError as exc:
             self._remove_tmp()
             raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Commit when the block ended normally (unless `keep_old` was set); else discard."""
+        if kind is None and not self.keep_old:
+            self.commit()
+        else:
+            self.discard()
 
     def commit(self) -> None:
         if self.path is None:

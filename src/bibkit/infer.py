@@ -38,7 +38,9 @@ def infer_arxiv(c: Citation) -> Citation:
         if arxiv:
             ids = evolve(ids, arxiv=arxiv)
             found.append(Provenance("ids.arxiv", "infer", "arxiv-id-in-text", 1.0, arxiv))
-    if ids.arxiv and not ids.doi:
+    # the arXiv DOI for an id found in the text; an id a field gave (BibTeX `eprint`, RIS
+    # `N1 arXiv:`) is the source's own record, which then says whether it has a DOI
+    if found and not ids.doi:
         ids = evolve(ids, doi=arxiv_doi(ids.arxiv))
         found.append(Provenance("ids.doi", "infer", "arxiv-doi-from-id", 1.0, ids.arxiv))
     if not found:

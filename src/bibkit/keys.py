@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 
-from .context import WriteContext
 from .diagnostics import Diagnostics
 from .formatdata import load_toml
 from .model import Citation, evolve
@@ -94,16 +93,6 @@ _KEY_UNSAFE_RE = re.compile(r"[\s{}(),\\\"#%'=~]")
 def safe_key(key: str) -> str:
     """A citekey every format accepts: no white space, braces, commas, quotes or #%'=~."""
     return _KEY_UNSAFE_RE.sub("", key) or "entry"
-
-
-def writer_keys(ctx: WriteContext) -> Callable[[Citation], str]:
-    """The key a writer uses for each citation. When the pipeline already made keys unique
-    and safe (`ctx.keys_unique`), they are used as they are and no second set of keys is
-    kept; otherwise the writer ensures it itself."""
-    if ctx.keys_unique:
-        return lambda c: c.key
-    assign = KeyAssigner(ctx.diags)
-    return lambda c: assign(c).key
 
 
 def assign_keys(

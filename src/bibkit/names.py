@@ -7,7 +7,10 @@ is split at its last space without further work.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from .model import Person
+from .text import ascii_fold
 
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
 # Words that mark a name as an organisation rather than a person.
@@ -96,3 +99,50 @@ def parse_inverted_name(text: str) -> Person:
         particle=" ".join(family_part[:cut]),
         suffix=suffix,
     )
+
+
+# --- the profile owner among the authors -------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(ascii_fold(text).casefold().replace(".", " ").replace("-", " ").split())
+
+
+def _initials(given: str) -> str:
+    return "".join(w[0] for w in _fold(given).split())
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    """ "Bo" ~ "B." ~ "B"; "Diederik P." ~ "D. P." ~ "D."; never "Bo" ~ "Bin"."""
+    fa, fb = _fold(a), _fold(b)
+    if not fa or not fb or fa == fb:
+        return fa == fb or not fa or not fb
+    ia, ib = _initials(a), _initials(b)
+    a_initials = all(len(w) == 1 for w in fa.split())
+    b_initials = all(len(w) == 1 for w in fb.split())
+    if a_initials or b_initials:
+        return ia.startswith(ib) or ib.startswith(ia)
+    return False
+
+
+def owner_matcher(names: Iterable[str]) -> Callable[[Person], bool]:
+    """A test for "is this author the owner", for each way the owner's name is written:
+    "Bo Han", "B. Han", "Han, B.", and the given/family order swapped (East Asian order)."""
+    owners = [parse_display_name(n) for n in names if n.strip()]
+
+    def matches(p: Person) -> bool:
+        if p.literal:
+            return any(
+                _fold(p.literal) in (_fold(f"{o.given} {o.family}"), _fold(f"{o.family} {o.given}"))
+                for o in owners
+            )
+        family, given = _fold(p.full_family), p.given
+        for o in owners:
+            of = _fold(o.full_family)
+            if family == of and _given_compatible(given, o.given):
+                return True
+            if family == _fold(o.given) and _fold(given) == of:  # "Han Bo" for "Bo Han"
+                return True
+        return False
+
+    return matches

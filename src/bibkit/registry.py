@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from typing import Any
@@ -27,21 +27,31 @@ class FormatSpec:
     reader: str | None = None  # "bibkit.readers.listing:read"
     writer: str | None = None  # "bibkit.writers.bibtex:write"
     sniff: str | None = None  # "module:func", (first text of the input) -> bool
+    # the writer's -O keys, each with its allowed values (empty: any value)
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+
+# the CV writers' -O keys: the registry holds every format's options without loading its code
+CV_OPTIONS: dict[str, tuple[str, ...]] = {
+    "group_by": ("year", "kind", "venue", "none"), "numbering": ("desc", "asc", "none"),
+    "highlight": (), "since": (), "until": (), "kinds": (), "exclude": (), "only": (),
+    "links": ("yes", "no"), "csl": (), "standalone": ("yes", "no"),
+    "exclude_unconfirmed": ("yes", "no"),
+}
 
 BUILTINS: tuple[FormatSpec, ...] = (
     FormatSpec(
         name="listing",
         summary="scholarfeed.org author page copied as text",
         suffixes=(".txt",),
-        reader="bibkit.readers.listing:read",
+        reader="bibkit.readers.listing:READER",
         sniff="bibkit.sniff:looks_like_listing",
     ),
     FormatSpec(
         name="bibtex",
         summary="BibTeX (.bib) for bibtex and natbib styles",
         suffixes=(".bib",),
-        reader="bibkit.readers.bibtex:read",
+        reader="bibkit.readers.bibtex:READER",
         writer="bibkit.writers.bibtex:write",
         sniff="bibkit.readers.bibtex:looks_like_bibtex",
     ),
@@ -49,14 +59,14 @@ BUILTINS: tuple[FormatSpec, ...] = (
         name="biblatex",
         summary="BibLaTeX (.bib) for biber and biblatex styles",
         suffixes=(".bib",),  # .bib reads and writes as bibtex, the first with the suffix
-        reader="bibkit.readers.bibtex:read",
+        reader="bibkit.readers.bibtex:READER",
         writer="bibkit.writers.biblatex:write",
     ),
     FormatSpec(
         name="csljson",
         summary="CSL-JSON for Zotero, pandoc, citation.js and CSL processors",
         suffixes=(".json",),
-        reader="bibkit.readers.csljson:read",
+        reader="bibkit.readers.csljson:READER",
         writer="bibkit.writers.csljson:write",
         sniff="bibkit.readers.csljson:looks_like_csljson",
     ),
@@ -64,9 +74,25 @@ BUILTINS: tuple[FormatSpec, ...] = (
         name="ris",
         summary="RIS for EndNote, Zotero, Mendeley and reference managers",
         suffixes=(".ris",),
-        reader="bibkit.readers.ris:read",
+        reader="bibkit.readers.ris:READER",
         writer="bibkit.writers.ris:write",
         sniff="bibkit.readers.ris:looks_like_ris",
+        options={"ris_type": ("GEN", "UNPB", "JOUR")},  # the type of a preprint
+    ),
+    *(
+        FormatSpec(
+            name=f"cv-{fmt}",
+            summary=f"CV publications section: {what} (as `bibkit cv --format {fmt}`)",
+            suffixes=suffixes,
+            writer=f"bibkit.cv:write_{fmt}",
+            options=CV_OPTIONS,
+        )
+        for fmt, what, suffixes in (
+            ("markdown", "Markdown", (".md",)),
+            ("latex", "LaTeX fragment", (".tex",)),
+            ("html", "an HTML page with a chart", (".html", ".htm")),
+            ("text", "plain text", ()),
+        )
     ),
     FormatSpec(
         name="mods",

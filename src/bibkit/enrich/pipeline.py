@@ -17,44 +17,20 @@ from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..model import Citation, Kind, Provenance, evolve
-from .arxiv import ArxivResolver
-from .crossref import CrossrefResolver
-from .dblp import DblpResolver
 from .http import HttpClient, RateLimiter, ServiceError
 from .match import judge
 from .merge import merge
-from .resolver import EnrichError, Resolver
-from .semanticscholar import SemanticScholarResolver
+from .resolver import Resolver
+from .services import ALIASES, DEFAULT_SERVICES, SERVICES, EnrichError, service_names
 
 __all__ = ["DEFAULT_SERVICES", "RESOLVERS", "EnrichError", "Enricher", "check_owner",
            "make_resolvers", "service_names"]
 
-RESOLVERS: dict[str, type[Resolver]] = {
-    r.name: r for r in (ArxivResolver, DblpResolver, CrossrefResolver, SemanticScholarResolver)
-}
-ALIASES = {"semanticscholar": "s2", "semantic-scholar": "s2"}
-DEFAULT_SERVICES = ("arxiv", "dblp", "s2")
+RESOLVERS: dict[str, type[Resolver]] = {name: spec.load() for name, spec in SERVICES.items()}
 OWNER_RULE = "owner-not-listed"
 
 # (service label, entries done, entries to do, answers so far): after each answer and batch
 Progress = Callable[[str, int, int, int], None]
-
-
-def service_names(spec: str) -> list[str]:
-    """"arxiv,dblp" -> ["arxiv", "dblp"]; "all" -> every service."""
-    names: list[str] = []
-    for raw in spec.split(","):
-        name = ALIASES.get(raw.strip().lower(), raw.strip().lower())
-        if not name:
-            continue
-        if name == "all":
-            names.extend(n for n in RESOLVERS if n not in names)
-        elif name not in RESOLVERS:
-            raise EnrichError(f"--enrich: unknown service {raw.strip()!r} "
-                              f"(known: {', '.join(RESOLVERS)}, all)")
-        elif name not in names:
-            names.append(name)
-    return names
 
 
 def make_resolvers(names: Sequence[str], client: HttpClient,

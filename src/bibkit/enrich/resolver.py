@@ -22,11 +22,7 @@ from ..model import Citation, Kind, PartialDate, Person
 from ..names import parse_display_name
 from ..text import without_controls
 from .http import HttpClient, RateLimiter, Response, ServiceError
-
-
-class EnrichError(ValueError):
-    """A usage problem: an unknown service name or a malformed endpoint."""
-
+from .services import EnrichError
 
 _DBLP_HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells people apart with "Bo Han 0003"
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cv import owner_matcher
 from ..diagnostics import Diagnostics
 from ..model import Citation, Kind, Profile
+from ..names import owner_matcher
 from .cache import CacheError, HttpCache, default_cache_dir
 from .http import HttpClient, RateLimiter
 from .pipeline import Enricher, EntryReport, Progress, check_owner, make_resolvers

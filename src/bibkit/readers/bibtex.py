@@ -35,6 +35,7 @@ from ..model import (
     Venue,
 )
 from ..text import latex_to_text, squash
+from . import RecordReader
 
 _ENTRY_START = re.compile(r"\s*@\s*([A-Za-z][\w:-]*)\s*([{(])")
 _FIELD_NAME = re.compile(r"\s*([^\s=,{}\"#()]+)\s*=\s*")
@@ -622,13 +623,14 @@ def _accessed(raw: str) -> PartialDate:
 # --- the reader -----------------------------------------------------------------------------
 
 
-def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
+def records(stream: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, str, RawEntry | None]]:
+    """Each entry parsed into its raw fields; a block that cannot be parsed even by the
+    tolerant parser is reported and yielded as None. @string, @preamble and @comment are
+    not records: their macros serve the entries after them."""
     strings: dict[str, str] = {}
-    entries = 0
     any_block = False
     for line, text, balanced in blocks(stream):
         any_block = True
-        ctx.blocks += 1
         try:
             if not balanced:
                 raise BlockError("braces do not balance: the entry is not closed", 0)
@@ -636,24 +638,16 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         except BlockError as exc:
             entry = _recover(text, line, exc, ctx)
             if entry is None:
+                yield line, "", None
                 continue
-        if entry is None:
-            ctx.blocks -= 1  # @string, @preamble, @comment are not records
-            continue
-        try:
-            citation = to_citation(entry, ctx)
-        except Exception as exc:  # a bug must cost one entry, not the run; it is reported
-            ctx.diags.error(
-                "BK501",
-                f"entry could not be read ({type(exc).__name__}: {exc})",
-                line=line,
-                key=entry.key,
-            )
-            continue
-        entries += 1
-        yield citation
+        if entry is not None:
+            yield line, entry.key, entry
     if not any_block:
         ctx.diags.error("BK304", "no BibTeX entries found (an entry starts with '@type{key,')")
+
+
+READER = RecordReader(records, lambda line, entry, ctx: to_citation(entry, ctx), "BK501",
+                      "entry")
 
 
 def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntry | None:

@@ -21,6 +21,7 @@ from ..context import ReadContext
 from ..csl import CslError, from_csl
 from ..model import Citation
 from ..text import without_controls
+from . import RecordReader
 
 _TOKEN = re.compile(r'[{}\[\]"]')  # what changes the structure, outside strings
 _IN_STRING = re.compile(r'["\\]')  # what ends a string or escapes the next character
@@ -44,7 +45,8 @@ class _Scanner:
         self.stop = False
         self.items = items
 
-    def scan(self, lines: Iterable[str], first_line: int = 1) -> Iterator[tuple[int, int, str]]:
+    def scan(self, lines: Iterable[str], first_line: int = 1
+             ) -> Iterator[tuple[int, int, str | None]]:
         line_no = first_line - 1
         for line_no, line in enumerate(lines, first_line):
             yield from self._line(line, line_no)
@@ -60,7 +62,7 @@ class _Scanner:
         elif self.mode == "array" and self.items == 0:
             self.ctx.diags.warning("BK304", "the JSON array holds no items")
 
-    def _line(self, line: str, line_no: int) -> Iterator[tuple[int, int, str]]:
+    def _line(self, line: str, line_no: int) -> Iterator[tuple[int, int, str | None]]:
         pos = 0
         seg = 0 if self.parts is not None else -1  # where this line's part of the item starts
         if self.mode == "object":
@@ -87,7 +89,7 @@ class _Scanner:
             m = _TOKEN.search(line, pos)
             gap_end = m.start() if m else len(line)
             if self.depth == 1 and self.parts is None:
-                self._gap(line[pos:gap_end], line_no)
+                yield from self._gap(line[pos:gap_end], line_no)
             elif (self.closed or not self.mode) and not self._outside(line[pos:gap_end],
                                                                       line_no, m):
                 return
@@ -132,13 +134,14 @@ class _Scanner:
         self.items += 1
         yield self.start[0], self.start[1], text
 
-    def _gap(self, text: str, line_no: int) -> None:
-        """Between items of the array: commas and space, or bare numbers and literals."""
+    def _gap(self, text: str, line_no: int) -> Iterator[tuple[int, int, str | None]]:
+        """Between items of the array: commas and space, or bare numbers and literals (each
+        an item, reported here and yielded as None)."""
         for value in text.split(","):
             value = value.strip()
             if value:
                 self.items += 1
-                self.ctx.blocks += 1
+                yield line_no, 0, None
                 self.ctx.diags.error("BK602", f"item /{self.items - 1} is not an object "
                                      f"({value[:20]}); skipped", line=line_no)
 
@@ -243,7 +246,6 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
                 yield from hand_over()
                 return
             items += 1
-            ctx.blocks += 1
             first = line_of(pos)
             value = controls.clean(value, buf, pos, end, first)
             yield first, pos - (buf.rfind("\n", 0, pos) + 1), value, f"/{items - 1}"
@@ -278,12 +280,14 @@ def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def _parsed(line_no: int, col: int, text: str, scanner: _Scanner, controls: _ControlEscapes
-            ) -> Iterator[tuple[int, int, object, str]]:
+def _parsed(line_no: int, col: int, text: str | None, scanner: _Scanner,
+            controls: _ControlEscapes) -> Iterator[tuple[int, int, object, str]]:
     """An item the line scanner found, parsed; a syntax error is reported where it is."""
     ctx = scanner.ctx
-    ctx.blocks += 1
     pointer = f"/{scanner.items - 1}" if scanner.mode == "array" else ""
+    if text is None:  # not an object, already reported
+        yield line_no, col, None, pointer
+        return
     try:
         value = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -292,6 +296,7 @@ def _parsed(line_no: int, col: int, text: str, scanner: _Scanner, controls: _Con
         msg = getattr(exc, "msg", "nested too deeply")
         ctx.diags.error("BK601", f"not valid JSON: {msg} (column {column}); item "
                         f"{pointer or '/'} skipped", line=line_no + lineno - 1)
+        yield line_no, col, None, pointer  # a block all the same: counted, reported
         return
     yield line_no, col, controls.clean(value, text, 0, len(text), line_no), pointer
 
@@ -334,28 +339,32 @@ class _ControlEscapes:
                               "first in the item on this line", line=self.first_line)
 
 
-def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
+def records(stream: Iterable[str], ctx: ReadContext
+            ) -> Iterator[tuple[int, str, tuple[object, str] | None]]:
+    """Each item with its JSON pointer; an item that is not valid JSON is reported and
+    yielded as None."""
     controls = _ControlEscapes()
-    yield from _convert(_fast(iter(stream), ctx, controls), ctx)
+    for line_no, _col, item, pointer in _fast(iter(stream), ctx, controls):
+        key = str(item.get("id", "")) if isinstance(item, dict) else ""
+        yield line_no, key, None if item is None else (item, pointer)
     controls.report(ctx)
 
 
-def _convert(items: Iterator[tuple[int, int, object, str]], ctx: ReadContext
-             ) -> Iterator[Citation]:
-    for line_no, _col, item, pointer in items:
-        if not isinstance(item, dict):
-            ctx.diags.error("BK602", f"item {pointer or '/'} is not an object; skipped",
-                            line=line_no)
-            continue
-        try:
-            yield from_csl(item, line_no, ctx.diags.file)
-        except CslError as exc:
-            ctx.diags.error(
-                "BK603",
-                f"item {pointer}{exc.pointer}: {exc}; item skipped",
-                line=line_no,
-                key=str(item.get("id", "")),
-            )
+def convert(line_no: int, data: tuple[object, str], ctx: ReadContext) -> Citation | None:
+    item, pointer = data
+    if not isinstance(item, dict):
+        ctx.diags.error("BK602", f"item {pointer or '/'} is not an object; skipped",
+                        line=line_no)
+        return None
+    try:
+        return from_csl(item, line_no, ctx.diags.file)
+    except CslError as exc:
+        ctx.diags.error("BK603", f"item {pointer}{exc.pointer}: {exc}; item skipped",
+                        line=line_no, key=str(item.get("id", "")))
+        return None
+
+
+READER = RecordReader(records, convert, "BK603", "item")
 
 
 def looks_like_csljson(head: str) -> bool:

@@ -25,7 +25,6 @@ from ..categories import resolve_code
 from ..context import ReadContext
 from ..dates import MONTHS, DateError, make_date, resolve_yearless
 from ..identifiers import links_from_text
-from ..infer import infer_all
 from ..model import (
     Citation,
     Identifiers,
@@ -40,6 +39,7 @@ from ..model import (
 )
 from ..names import parse_display_name
 from ..text import has_latex, latex_to_text, squash
+from . import RecordReader
 
 _MONTH = (
     r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -107,8 +107,8 @@ class _Card:
         return out
 
 
-def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
-    """Yield one Citation per card; report every card that cannot become one."""
+def cards(stream: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, str, _Card]]:
+    """Each card with its first line; the header before the first card is the profile."""
     header: list[tuple[int, str]] = []
     card: _Card | None = None
     body: list[str] | None = None  # the current card's lines (the loop's hot path)
@@ -119,7 +119,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         m = match(text) if text and len(text) <= _MAX_HEADER_LEN else None
         if m is not None:
             if card is not None:
-                yield from _emit(card, ctx)
+                yield card.line, "", card
             else:
                 ctx.profile = _parse_header(header, ctx)
             body = []
@@ -130,7 +130,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         elif text or header:
             header.append((lineno, text))
     if card is not None:
-        yield from _emit(card, ctx)
+        yield card.line, "", card
     elif not header:
         ctx.diags.error("BK301", "input is empty")
         return
@@ -150,17 +150,7 @@ def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
         )
 
 
-def _emit(card: _Card, ctx: ReadContext) -> Iterator[Citation]:
-    ctx.blocks += 1
-    try:
-        citation = _build(card, ctx)
-    except Exception as exc:  # a bug must cost one card, not the run; it is reported
-        ctx.diags.error(
-            "BK101", f"card could not be read ({type(exc).__name__}: {exc})", line=card.line
-        )
-        return
-    if citation is not None:
-        yield citation
+READER = RecordReader(cards, lambda line, card, ctx: _build(card, ctx), "BK101", "card")
 
 
 def _clean(text: str) -> str:
@@ -266,7 +256,7 @@ def _build(card: _Card, ctx: ReadContext) -> Citation | None:
         provenance=tuple(prov),
         origin=Origin(ctx.diags.file, card.line),
     )
-    return infer_all(citation)
+    return citation  # venue phrases and arXiv ids in the text: the pipeline's inference
 
 
 @lru_cache(maxsize=512)

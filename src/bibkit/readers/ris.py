@@ -28,6 +28,7 @@ from ..model import (
     Venue,
 )
 from ..names import parse_inverted_name
+from . import RecordReader
 
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}-(?: (.*)|)$")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?")
@@ -228,19 +229,17 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
     )
 
 
-def read(stream: Iterable[str], ctx: ReadContext) -> Iterator[Citation]:
+def _keyed_records(stream: Iterable[str], ctx: ReadContext
+                   ) -> Iterator[tuple[int, str, list[tuple[str, str]]]]:
     any_record = False
     for line, fields in records(stream, ctx):
         any_record = True
-        ctx.blocks += 1
-        try:
-            yield to_citation(line, fields, ctx)
-        except Exception as exc:  # a bug must cost one record, not the run; it is reported
-            ctx.diags.error(
-                "BK704", f"record could not be read ({type(exc).__name__}: {exc})", line=line
-            )
+        yield line, next((v for t, v in fields if t == "ID"), ""), fields
     if not any_record:
         ctx.diags.error("BK304", "no RIS records found (a record starts with 'TY  - ')")
+
+
+READER = RecordReader(_keyed_records, to_citation, "BK704", "record")
 
 
 def looks_like_ris(head: str) -> bool:

@@ -18,7 +18,6 @@ from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_web_url
-from ..keys import writer_keys
 from ..model import LINK_LABELS, Citation, Kind, Person, Status
 from ..text import escape_latex, protect_title, safe_url, squash, to_ascii_latex, url_argument
 
@@ -256,11 +255,10 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
     def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         d = dialect(dialect_name)
         enc = _Encoder(ctx)
-        key_of = writer_keys(ctx)  # unique, safe keys whatever the writer is given
         n = 0
         for c in citations:
             etype, fields = entry_fields(c, d, enc, ctx)
-            key = key_of(c)
+            key = c.key  # made unique and safe by the pipeline's key stage
             if n:
                 out.write("\n")
             out.write(_render(key, etype, fields, d.order, c.extra))
@@ -268,7 +266,6 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
         return n
 
     write.__doc__ = f"Write citations as {dialect_name} entries; returns how many."
-    write.options = {}  # type: ignore[attr-defined]  # -O keys this writer accepts: none
     return write
 
 

@@ -14,12 +14,10 @@ from typing import TextIO
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
-from ..keys import writer_keys
 from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _PAGES = re.compile(r"\s*[-–—]+\s*")
-_RIS_TYPES = ("GEN", "UNPB", "JOUR")
 
 
 @cache
@@ -119,15 +117,10 @@ def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]
 
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as RIS records; returns how many."""
-    ris_type = ctx.options.get("ris_type")
-    if ris_type is not None and ris_type not in _RIS_TYPES:
-        raise ValueError(f"ris_type must be one of {', '.join(_RIS_TYPES)}")
-    key_of = writer_keys(ctx)  # unique, safe keys whatever the writer is given
     n = 0
     for c in citations:
-        key = key_of(c)
         lines = []
-        for tag, value in record(c, key, ctx):
+        for tag, value in record(c, c.key, ctx):  # keys: made by the pipeline
             text = fold(value)
             if text or tag in ("TY", "ER"):  # a tag with nothing to say is left out
                 lines.append(f"{tag}  - {text}")
@@ -136,6 +129,3 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         n += 1
     return n
 
-
-# -O options this writer accepts, with their allowed values
-write.options = {"ris_type": _RIS_TYPES}  # type: ignore[attr-defined]

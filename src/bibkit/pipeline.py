@@ -1,0 +1,215 @@
+"""The one pipeline every entry point runs: read -> infer -> merge -> enrich -> select -> keys
+-> write. `bibkit convert`, `bibkit cv`, `bibkit check`, `bibkit.convert` and `bibkit.load`
+are this function with different stages switched on; the CLI only parses options and prints.
+
+Stages are generators, so a conversion holds one entry at a time; enrichment, which asks the
+services in batches, is the one stage that takes the whole list. Readers only find records
+and read them: counting blocks, the failure boundary around each record and inference belong
+here, the same for every reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+from . import registry
+from .context import ReadContext, WriteContext
+from .diagnostics import Diagnostics
+from .fileio import Input, Output, UsageError, open_input, same_file
+from .infer import infer_all
+from .keys import assign_keys
+from .model import Citation, Profile
+
+if TYPE_CHECKING:  # loaded only when a run enriches: start-up stays lean
+    from .enrich.session import EnrichOutcome, EnrichSettings, Progress
+
+
+# --- reading: records, each under one guard --------------------------------------------------
+
+
+def read(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True) -> Iterator[Citation]:
+    """The citations of an input, inferred (unless `infer` is off), not yet keyed."""
+    # a RecordReader counts and guards each record; a plugin's plain function does its own
+    stream = registry.reader(fmt)(inp.lines(ctx.diags), ctx)
+    return map(infer_all, stream) if infer else stream
+
+
+def iter_citations(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True
+                   ) -> Iterator[Citation]:
+    """Citations of an input, inferred and keyed, one at a time."""
+    return assign_keys(read(inp, fmt, ctx, infer=infer), ctx.diags)
+
+
+def input_format(inp: Input, explicit: str | None) -> str:
+    """--from beats the file suffix beats sniffing the content."""
+    if explicit:
+        registry.get(explicit, "read")
+        return explicit
+    spec = registry.by_suffix(inp.name, "read")
+    if spec is not None:
+        return spec.name
+    found = registry.sniff(inp.head)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        readable = ", ".join(n for n, s in registry.formats().items() if s.reader)
+        raise UsageError(
+            f"{inp.name}: cannot tell the input format; name it with --from ({readable})"
+        )
+    raise UsageError(f"{inp.name}: the input could be {' or '.join(found)}; name it with --from")
+
+
+def output_format(output: str | None, explicit: str | None) -> str:
+    """--to, else the -o suffix, else BibTeX."""
+    if explicit:
+        registry.get(explicit, "write")
+        return explicit
+    spec = registry.by_suffix(output or "", "write")
+    return spec.name if spec else "bibtex"
+
+
+# --- the whole run ---------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What a run asks for. Only `source` is required; everything else has the CLI's default."""
+
+    source: str  # a path, or "-" for stdin
+    target: str | TextIO | None = None  # a path ("-": stdout), a stream, None: return text
+    to: str | None = None  # output format; default: from the target's suffix, else bibtex
+    from_: str | None = None
+    as_of: dt.date | None = None
+    infer: bool = True
+    merge: Sequence[Any] = ()  # paths or Libraries to fill entries from (`--merge`)
+    enrich: EnrichSettings | None = None
+    select: Callable[[Citation], bool] | None = None
+    ascii: bool = False
+    abstract: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
+    strict: bool = False  # warnings fail the run: a target file is then left as it was
+    write: bool = True  # False: read and check only (`bibkit check`)
+
+
+@dataclass
+class Outcome:
+    """What a run did."""
+
+    entries: int
+    input_format: str
+    output_format: str | None
+    diagnostics: Diagnostics
+    context: ReadContext
+    enrichment: EnrichOutcome | None = None
+    written: bool = False  # the target holds the new output
+    text: str | None = None  # the output, when the run had no target
+    results: dict[str, Any] = field(default_factory=dict)  # what the writer tells (CV counts)
+
+    @property
+    def profile(self) -> Profile | None:
+        return self.context.profile
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.diagnostics.failed(strict)
+
+
+def check_writer_options(fmt: str, options: dict[str, Any]) -> None:
+    """Every -O key is one the writer declares, with an allowed value (values given as
+    text, as -O gives them; the API may pass typed values)."""
+    known = registry.get(fmt, "write").options
+    for key, value in options.items():
+        if key not in known:
+            names = ", ".join(sorted(known)) or "none"
+            raise UsageError(f"-O {key}: not an option of the {fmt} writer (its options: {names})")
+        if known[key] and isinstance(value, str) and value not in known[key]:
+            raise UsageError(f"-O {key}={value}: expected one of {', '.join(known[key])}")
+
+
+def run(spec: Run, diags: Diagnostics | None = None,
+        progress: Callable[[Iterator[Citation]], Iterator[Citation]] | None = None,
+        enrich_progress: Progress | None = None) -> Outcome:
+    """Read, infer, merge, enrich, select, key and write, as `spec` says. Diagnostics go to
+    `diags` (give it a sink to see them as they happen); `progress` may wrap the stream of
+    citations on its way to the writer (a progress line)."""
+    target = spec.target
+    path = target if isinstance(target, str) else None
+    if path is not None and same_file(spec.source, path):
+        raise UsageError(f"{path}: is the input file; choose another output")
+    fmt_out = output_format(path, spec.to) if spec.write else None
+    if fmt_out is not None:
+        check_writer_options(fmt_out, spec.options)
+    libraries = [_library(m) for m in spec.merge]  # read first: they are small
+    inp = open_input(spec.source)
+    try:
+        fmt_in = input_format(inp, spec.from_)
+        diags = diags if diags is not None else Diagnostics()
+        diags.file = inp.name
+        ctx = ReadContext(diags, spec.as_of or dt.date.today())
+        outcome = Outcome(0, fmt_in, fmt_out, diags, ctx)
+        stream = read(inp, fmt_in, ctx, infer=spec.infer)
+        stream = _merged(stream, libraries, diags)
+        if spec.enrich is not None:  # the services work in batches: the whole list first
+            from .enrich.session import enrich_citations
+
+            outcome.enrichment = enrich_citations(list(stream), spec.enrich, diags,
+                                                  ctx.profile, enrich_progress)
+            stream = iter(outcome.enrichment.citations)
+        if spec.select is not None:
+            stream = filter(spec.select, stream)
+        stream = assign_keys(stream, diags)
+        if progress is not None:
+            stream = progress(stream)
+        if fmt_out is None:
+            outcome.entries = sum(1 for _ in stream)
+        else:
+            _write(stream, fmt_out, spec, outcome)
+    finally:
+        inp.close()
+    return outcome
+
+
+def _library(source: Any) -> tuple[Any, str]:
+    from .api import Library, load
+    from .enrich.localbib import LibraryIndex
+
+    lib = source if isinstance(source, Library) else load(os.fspath(source))
+    return LibraryIndex(lib.citations), lib.name or "(in memory)"
+
+
+def _merged(stream: Iterator[Citation], libraries: list[tuple[Any, str]], diags: Diagnostics
+            ) -> Iterator[Citation]:
+    if not libraries:
+        return stream
+    from .enrich.localbib import merge_library
+
+    for index, name in libraries:
+        stream = merge_library(stream, index, f"library {name}", diags)
+    return stream
+
+
+def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome) -> None:
+    wctx = WriteContext(outcome.diagnostics, ascii=spec.ascii, abstract=spec.abstract,
+                        options=dict(spec.options), source=outcome.context,
+                        results=outcome.results)
+    write = registry.writer(fmt)
+    target = spec.target
+    if target is None:
+        import io
+
+        buf = io.StringIO(newline="")
+        outcome.entries = write(stream, buf, wctx)
+        outcome.text = buf.getvalue()
+        return
+    if not isinstance(target, str):
+        outcome.entries = write(stream, target, wctx)
+        outcome.written = True
+        return
+    with Output(target) as out:
+        outcome.entries = write(stream, out.stream, wctx)
+        # --strict: a file is replaced only by a run without warnings
+        out.keep_old = out.path is not None and spec.strict and outcome.failed(True)
+    outcome.written = not out.keep_old
