@@ -8,10 +8,10 @@ import pytest
 
 from bibkit.categories import resolve_code
 from bibkit.dates import DateError, resolve_yearless
-from bibkit.identifiers import arxiv_doi, find_arxiv_id, normalise_doi
+from bibkit.identifiers import arxiv_doi, find_arxiv_id
 from bibkit.infer import infer_all, infer_arxiv, infer_venue
 from bibkit.keys import assign_keys, base_key
-from bibkit.model import Citation, Kind, Link, PartialDate, Person, Status, Venue
+from bibkit.model import Citation, Kind, Link, PartialDate, Person, Status, Venue, normalise_doi
 from bibkit.venues import find_venue, lookup
 
 # --- dates ------------------------------------------------------------------------------

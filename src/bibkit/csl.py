@@ -32,7 +32,6 @@ from .model import (
 )
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
-_ARXIV_ABS = "https://arxiv.org/abs/"
 
 
 @cache
@@ -128,7 +127,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     ):
         if value:
             item[var] = value
-    url = ids.url or (_ARXIV_ABS + ids.arxiv if ids.arxiv else "")
+    url = ids.landing_url
     if not url and c.links:
         url = c.links[0].url
     if url:

@@ -22,7 +22,7 @@ from .diagnostics import Diagnostics
 from .fileio import UsageError
 from .formatdata import formats_dir, load_toml, require
 from .identifiers import display_doi, is_web_url
-from .model import Citation, Kind, Person, Profile
+from .model import Citation, Kind, Person, Profile, arxiv_abs_url, arxiv_base
 from .names import owner_matcher
 from .registry import CV_OPTIONS
 from .text import escape_latex, safe_url, to_ascii_latex, url_argument
@@ -103,7 +103,7 @@ class CvResult:
 
 
 def _year(c: Citation) -> int | None:
-    return c.venue.year if c.venue.year is not None else c.issued.year
+    return c.cited_year
 
 
 def _selector_hits(c: Citation, selector: str) -> bool:
@@ -113,7 +113,7 @@ def _selector_hits(c: Citation, selector: str) -> bool:
     low = s.casefold()
     if low in (c.key.casefold(), c.ids.doi, c.ids.arxiv.casefold()):
         return True
-    if c.ids.arxiv and re.sub(r"v\d+$", "", c.ids.arxiv) == re.sub(r"v\d+$", "", s):
+    if c.ids.arxiv and c.ids.arxiv_base == arxiv_base(s):
         return True
     return low in c.title.casefold()
 
@@ -233,10 +233,10 @@ def layout(fmt: str) -> dict[str, str]:
 def _links(c: Citation) -> list[tuple[str, str]]:
     out = []
     if c.ids.arxiv:
-        out.append(("arXiv", f"https://arxiv.org/abs/{c.ids.arxiv}"))
+        out.append(("arXiv", arxiv_abs_url(c.ids.arxiv)))
     if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
         out.append(("DOI", f"https://doi.org/{display_doi(c.ids.doi)}"))
-    if c.ids.url and "arxiv.org/abs/" not in c.ids.url:
+    if c.ids.url and "arxiv.org/abs/" not in c.ids.url:  # http or https: the arXiv link
         out.append(("web", c.ids.url))
     out += [(link.role, link.url) for link in c.links]
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .model import Link
+from .model import TRAILING_PUNCTUATION, Link, arxiv_base
 
 _NEW_ID = r"\d{4}\.\d{4,5}(?:v\d+)?"
 _OLD_ID = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?"
@@ -20,9 +20,7 @@ _ARXIV_RE = re.compile(
 )
 ARXIV_ID_RE = re.compile(rf"^{_ARXIV_ID}$")
 
-_DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
 _URL_RE = re.compile(r"https?://[^\s<>\"{}\\]+")
-_TRAILING = ".,;:!?'\"”’)]}>"
 _CODE_HOSTS = (
     "github.com",
     "gitlab.com",
@@ -51,7 +49,7 @@ def find_arxiv_id(text: str) -> str:
 
 def arxiv_doi(arxiv_id: str) -> str:
     """The DOI arXiv registers for every paper: the id without its version."""
-    return "10.48550/arxiv." + re.sub(r"v\d+$", "", arxiv_id).lower()
+    return "10.48550/arxiv." + arxiv_base(arxiv_id).lower()
 
 
 def display_doi(doi: str) -> str:
@@ -62,15 +60,9 @@ def display_doi(doi: str) -> str:
     return doi
 
 
-def normalise_doi(text: str) -> str:
-    """Lower-case DOI without resolver prefix or trailing punctuation ("" if none)."""
-    m = _DOI_RE.search(text)
-    return m.group().rstrip(_TRAILING).lower() if m else ""
-
-
 def clean_url(url: str) -> str:
     """Strip punctuation that ends a sentence rather than the URL; keep balanced brackets."""
-    while url and url[-1] in _TRAILING:
+    while url and url[-1] in TRAILING_PUNCTUATION:
         last = url[-1]
         opener = {")": "(", "]": "["}.get(last)
         if opener and url.count(opener) >= url.count(last):

@@ -28,7 +28,7 @@ def base_key(c: Citation) -> str:
     """`zhu2023combating`: first author's family name, year, first non-stop title word."""
     first = c.authors[0] if c.authors else None
     who = _slug(first.family or first.literal) if first else ""
-    year_n = c.venue.year or c.issued.year  # the year the entry is cited with
+    year_n = c.cited_year
     year = str(year_n) if year_n else ""
     word = ""
     stop = _stop_words()

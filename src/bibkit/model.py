@@ -6,6 +6,7 @@ Frozen slotted dataclasses holding tuples: hashable, comparable, cheap to build 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -83,13 +84,64 @@ class PartialDate:
 
 @dataclass(frozen=True, slots=True)
 class Identifiers:
-    doi: str = ""  # lower-case, no resolver prefix
+    doi: str = ""  # lower-case, no resolver prefix: normalised here, whoever builds it
     arxiv: str = ""  # "2303.01234v2" or "hep-th/9901001", no "arXiv:" prefix
     arxiv_class: str = ""  # primary class, "cs.LG"
     isbn: str = ""
     issn: str = ""
     pmid: str = ""
     url: str = ""  # the work's own landing page, when it is not derived from an id
+
+    def __post_init__(self) -> None:
+        # one rule for every reader and service: "https://doi.org/10.1000/ABC." -> the DOI
+        if self.doi and not _is_normal_doi(self.doi):
+            object.__setattr__(self, "doi", normalise_doi(self.doi) or self.doi)
+
+    @property
+    def arxiv_base(self) -> str:
+        """The arXiv id without its version: "2303.01234v2" -> "2303.01234"."""
+        return arxiv_base(self.arxiv)
+
+    @property
+    def landing_url(self) -> str:
+        """The work's page: its own URL, else its arXiv abstract page ("" if neither)."""
+        return self.url or (arxiv_abs_url(self.arxiv) if self.arxiv else "")
+
+
+_DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
+TRAILING_PUNCTUATION = ".,;:!?'\"”’)]}>"  # ends a sentence, not a DOI or URL
+_NORMAL_DOI = re.compile(r"10\.\d{4,9}/[^\s\"<>{}A-Z]*[^\s\"<>{}A-Z.,;:!?'\"”’)\]}>]")
+
+
+def _is_normal_doi(doi: str) -> bool:
+    return _NORMAL_DOI.fullmatch(doi) is not None
+
+
+def normalise_doi(text: str) -> str:
+    """Lower-case DOI without resolver prefix or trailing punctuation ("" if none).
+
+    >>> normalise_doi("https://doi.org/10.1000/ABC.")
+    '10.1000/abc'
+    """
+    m = _DOI_RE.search(text)
+    return m.group().rstrip(TRAILING_PUNCTUATION).lower() if m else ""
+
+
+_VERSION = re.compile(r"v\d+$")
+
+
+def arxiv_base(arxiv_id: str) -> str:
+    """An arXiv id without its version ("" stays "")."""
+    return _VERSION.sub("", arxiv_id)
+
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+
+
+def arxiv_abs_url(arxiv_id: str) -> str:
+    """The abstract page of an arXiv id: the URL every writer derives from the id, and which
+    readers therefore drop from `url` (it adds nothing to the id)."""
+    return ARXIV_ABS + arxiv_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +224,12 @@ class Citation:
     provenance: tuple[Provenance, ...] = ()
     origin: Origin = field(default=Origin(), compare=False, hash=False)
 
+    @property
+    def cited_year(self) -> int | None:
+        """The year the entry is cited with: its venue's (a proceedings is not dated by the
+        month a preprint went online), else its issued year."""
+        return self.venue.year if self.venue.year is not None else self.issued.year
+
     def extra_value(self, name: str) -> str | None:
         for k, v in self.extra:
             if k == name:
@@ -209,4 +267,7 @@ def evolve(obj: _T, **changes: Any) -> _T:
     setter = object.__setattr__
     for name in names:
         setter(new, name, changes[name] if name in changes else getattr(obj, name))
+    post_init = getattr(cls, "__post_init__", None)
+    if post_init is not None:  # the class's rules (Identifiers: DOI normalised) hold here too
+        post_init(new)
     return new

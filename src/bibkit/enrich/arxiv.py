@@ -54,9 +54,9 @@ class ArxivResolver(Resolver):
         out: list[list[Citation]] = [[] for _ in batch]
         with_id = [i for i, c in enumerate(batch) if c.ids.arxiv]
         if with_id:
-            ids = [re.sub(r"v\d+$", "", batch[i].ids.arxiv) for i in with_id]
+            ids = [batch[i].ids.arxiv_base for i in with_id]
             records = self._query({"id_list": ",".join(ids), "max_results": str(len(ids))})
-            by_id = {re.sub(r"v\d+$", "", r.ids.arxiv): r for r in records}
+            by_id = {r.ids.arxiv_base: r for r in records}
             for i, plain in zip(with_id, ids, strict=True):
                 if plain in by_id:
                     out[i].append(by_id[plain])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from ..diagnostics import Diagnostics
@@ -27,7 +26,7 @@ class LibraryIndex:
     def _id_keys(c: Citation) -> list[str]:
         keys = []
         if c.ids.arxiv:
-            keys.append("arxiv:" + re.sub(r"v\d+$", "", c.ids.arxiv))
+            keys.append("arxiv:" + c.ids.arxiv_base)
         if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
             keys.append("doi:" + c.ids.doi)
         return keys

@@ -31,11 +31,11 @@ def fold_name(name: str) -> str:
 
 
 def _arxiv(c: Citation) -> str:
-    return re.sub(r"v\d+$", "", c.ids.arxiv)
+    return c.ids.arxiv_base
 
 
 def _year(c: Citation) -> int | None:
-    return c.venue.year if c.venue.year is not None else c.issued.year
+    return c.cited_year
 
 
 _LONGEST_TITLE = 1000  # longer is not a title; only an exact match counts (and stays linear)

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ..dates import DateError, parse_iso
-from ..identifiers import normalise_doi
-from ..model import Citation, Kind, PartialDate, Person
+from ..model import Citation, Kind, PartialDate, Person, normalise_doi
 from ..names import parse_display_name
 from ..text import without_controls
 from .http import HttpClient, RateLimiter, Response, ServiceError

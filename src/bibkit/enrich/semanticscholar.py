@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any
@@ -50,7 +49,7 @@ class SemanticScholarResolver(Resolver):
         ids: dict[int, str] = {}
         for i, c in enumerate(batch):
             if c.ids.arxiv:
-                ids[i] = "ARXIV:" + re.sub(r"v\d+$", "", c.ids.arxiv)
+                ids[i] = "ARXIV:" + c.ids.arxiv_base
             elif c.ids.doi:
                 ids[i] = "DOI:" + c.ids.doi
         if ids:

@@ -21,7 +21,7 @@ from typing import Any
 from ..context import ReadContext
 from ..dates import MONTH_MACROS, DateError, make_date, parse_iso
 from ..formatdata import load_toml, require
-from ..identifiers import find_arxiv_id, normalise_doi
+from ..identifiers import find_arxiv_id
 from ..model import (
     LINK_LABELS,
     Citation,
@@ -33,6 +33,7 @@ from ..model import (
     Person,
     Status,
     Venue,
+    arxiv_abs_url,
 )
 from ..text import latex_to_text, squash
 from . import RecordReader
@@ -531,9 +532,9 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     for name in ("journal", "journaltitle", "howpublished", "note", "url", "doi"):
         if not arxiv and name in f:
             arxiv = find_arxiv_id(text(name))
-    doi = normalise_doi(text("doi")) if "doi" in f else ""
+    doi = text("doi")  # normalised by Identifiers
     url = text("url")
-    if arxiv and url == f"https://arxiv.org/abs/{arxiv}":
+    if arxiv and url == arxiv_abs_url(arxiv):
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     howpublished = text("howpublished")
     container = venue.get("name", "")

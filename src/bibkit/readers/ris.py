@@ -13,7 +13,7 @@ from typing import Any
 from ..context import ReadContext
 from ..dates import DateError, make_date
 from ..formatdata import load_toml
-from ..identifiers import find_arxiv_id, normalise_doi
+from ..identifiers import find_arxiv_id
 from ..model import (
     LINK_LABELS,
     TRUNCATION_NOTE,
@@ -26,6 +26,7 @@ from ..model import (
     Person,
     Status,
     Venue,
+    arxiv_abs_url,
 )
 from ..names import parse_inverted_name
 from . import RecordReader
@@ -160,7 +161,7 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
             else:
                 issn = issn or value
         elif tag == "DO":
-            doi = doi or normalise_doi(value)
+            doi = doi or value  # normalised by Identifiers
         elif tag == "UR":
             if not url:
                 url = value
@@ -190,7 +191,7 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
         else:
             extra.append((f"ris:{tag}", value))
     arxiv = arxiv or find_arxiv_id(url) or find_arxiv_id(" ".join(notes))
-    if arxiv and url == f"https://arxiv.org/abs/{arxiv}":
+    if arxiv and url == arxiv_abs_url(arxiv):
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     issued = (
         date if date.year and (not year_date.year or date.year == year_date.year) else year_date

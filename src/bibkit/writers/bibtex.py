@@ -189,7 +189,7 @@ def entry_fields(
     # links: the work's own URL, else the arXiv page, else the first code/project link; every
     # other link goes to a field people see (note / addendum) rather than being dropped
     links = list(c.links)
-    url = c.ids.url or (f"https://arxiv.org/abs/{arxiv}" if arxiv else "")
+    url = c.ids.landing_url
     if not url and links:
         url = links.pop(0).url
     if url:

@@ -151,7 +151,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
             _sub(mods, "identifier", value, type=id_type)
     if ids.arxiv_class:
         _sub(mods, "classification", ids.arxiv_class, authority="arxiv")
-    url = ids.url or (f"https://arxiv.org/abs/{ids.arxiv}" if ids.arxiv else "")
+    url = ids.landing_url
     if is_uri(url):
         _sub(_sub(mods, "location"), "url", url, usage="primary display")
     elif url:  # <url> is an xs:anyURI: text that is no URI travels as a note

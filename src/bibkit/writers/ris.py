@@ -57,7 +57,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]
         yield "AU", ris_name(p)
     for p in c.editors:
         yield "A2", ris_name(p)
-    year = c.venue.year if c.venue.year is not None else c.issued.year
+    year = c.cited_year
     if year is not None:
         yield "PY", str(year)
     if c.venue.year is None and c.issued.year is not None and c.issued.month:
@@ -92,9 +92,8 @@ def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]
             yield "SN", value
     if c.ids.doi:
         yield "DO", display_doi(c.ids.doi)
-    url = c.ids.url or (f"https://arxiv.org/abs/{c.ids.arxiv}" if c.ids.arxiv else "")
-    if url:
-        yield "UR", url
+    if c.ids.landing_url:
+        yield "UR", c.ids.landing_url
     if c.language:
         yield "LA", c.language
     for kw in c.keywords:
