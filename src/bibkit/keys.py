@@ -9,10 +9,7 @@ from functools import cache
 from .diagnostics import Diagnostics
 from .formatdata import load_toml
 from .model import Citation, evolve
-from .text import ascii_fold
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+from .text import fold
 
 
 @cache
@@ -20,21 +17,19 @@ def _stop_words() -> frozenset[str]:
     return frozenset(load_toml("citekeys.toml")["stop_words"])
 
 
-def _slug(text: str) -> str:
-    return _NON_ALNUM.sub("", ascii_fold(text).lower())
 
 
 def base_key(c: Citation) -> str:
     """`zhu2023combating`: first author's family name, year, first non-stop title word."""
     first = c.authors[0] if c.authors else None
-    who = _slug(first.family or first.literal) if first else ""
+    who = fold(first.family or first.literal).replace(" ", "") if first else ""
     year_n = c.cited_year
     year = str(year_n) if year_n else ""
     word = ""
     stop = _stop_words()
-    for m in _ALNUM_RUN.finditer(ascii_fold(c.title).lower()):  # lazily: usually the 1st
-        if m.group() not in stop:
-            word = m.group()
+    for w in fold(c.title).split():
+        if w not in stop:
+            word = w
             break
     return (who or "anon") + year + word
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .model import Person
-from .text import ascii_fold
+from .text import fold as _fold
 
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
 # Words that mark a name as an organisation rather than a person.
@@ -39,9 +39,13 @@ _ORG_WORDS = frozenset(
 )
 
 
-def _is_particle(word: str) -> bool:
-    """A lower-case word (van, der, de, di, bin, ...) or an elided one (d', l')."""
-    return word[:1].islower()
+def is_particle(word: str) -> bool:
+    """BibTeX's rule for every format: a word whose first letter is lower case (van, der,
+    de, di, bin; d'Alembert's d', 't Hooft's 't) belongs to the particle."""
+    for ch in word:
+        if ch.isalpha():
+            return ch.islower()
+    return False
 
 
 def parse_display_name(text: str) -> Person:
@@ -65,12 +69,12 @@ def parse_display_name(text: str) -> Person:
     if len(words) == 1:
         return Person(family=words[0], suffix=suffix)
     # fast path: no lower-case word, so given = all but the last word
-    if not any(_is_particle(w) for w in words[1:-1]):
+    if not any(is_particle(w) for w in words[1:-1]):
         return Person(family=words[-1], given=" ".join(words[:-1]), suffix=suffix)
     # BibTeX's von rule: the particle is the run of lower-case words after the given names
-    first = next(i for i in range(1, len(words) - 1) if _is_particle(words[i]))
+    first = next(i for i in range(1, len(words) - 1) if is_particle(words[i]))
     last = first
-    while last + 1 < len(words) - 1 and _is_particle(words[last + 1]):
+    while last + 1 < len(words) - 1 and is_particle(words[last + 1]):
         last += 1
     return Person(
         family=" ".join(words[last + 1 :]),
@@ -91,7 +95,7 @@ def parse_inverted_name(text: str) -> Person:
     # the particle is the run of lower-case words before the last word: found by index,
     # not by popping from the front (that was quadratic in the number of words)
     cut = 0
-    while cut < len(family_part) - 1 and _is_particle(family_part[cut]):
+    while cut < len(family_part) - 1 and is_particle(family_part[cut]):
         cut += 1
     return Person(
         family=" ".join(family_part[cut:]),
@@ -102,10 +106,6 @@ def parse_inverted_name(text: str) -> Person:
 
 
 # --- the profile owner among the authors -------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    return " ".join(ascii_fold(text).casefold().replace(".", " ").replace("-", " ").split())
 
 
 def _initials(given: str) -> str:

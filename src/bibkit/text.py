@@ -680,6 +680,19 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii())
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """The one form in which names and titles are compared and keys are made: ASCII
+    look-alikes, case folded, words of letters and digits separated by one space.
+
+    >>> fold("Seán O'Brien-Smith, Jr.")
+    'sean o brien smith jr'
+    """
+    return " ".join(w for w in _NOT_ALNUM.split(ascii_fold(text).casefold()) if w)
+
+
 _BREAKING_SPACE_RE = re.compile(r"[^\S\u00a0]+")
 
 

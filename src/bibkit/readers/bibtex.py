@@ -35,6 +35,7 @@ from ..model import (
     Venue,
     arxiv_abs_url,
 )
+from ..names import is_particle
 from ..text import latex_to_text, squash
 from . import RecordReader
 
@@ -290,12 +291,8 @@ def _is_von(word: str) -> bool:
     if word.startswith("{"):
         if not word.startswith("{\\"):
             return False  # a braced word is case-less: never a particle
-        decoded = latex_to_text(word)
-        return decoded[:1].islower()
-    for ch in word:
-        if ch.isalpha():
-            return ch.islower()
-    return False
+        return is_particle(latex_to_text(word))
+    return is_particle(word)
 
 
 def _decode(text: str) -> str:

@@ -57,7 +57,7 @@ def _name(parent: etree._Element, p: Person, role: str) -> None:
         _sub(name, "namePart", p.literal)
     else:
         name = _sub(parent, "name", type="personal")
-        family = f"{p.particle} {p.family}" if p.particle else p.family
+        family = p.full_family
         _sub(name, "namePart", family, type="family")
         if p.given:
             _sub(name, "namePart", p.given, type="given")

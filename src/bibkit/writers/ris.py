@@ -35,7 +35,7 @@ def fold(value: str) -> str:
 def ris_name(p: Person) -> str:
     if p.literal or not p.family:
         return p.literal or p.given
-    family = f"{p.particle} {p.family}" if p.particle else p.family
+    family = p.full_family
     parts = [family, p.given] if p.given else [family]
     if p.suffix:
         parts += ([""] if not p.given else []) + [p.suffix]
