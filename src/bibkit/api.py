@@ -158,7 +158,7 @@ def convert(
     >>> text = convert("samples/listing/profile-listing.txt", to="ris",
     ...                as_of=dt.date(2026, 11, 27))
     >>> text.splitlines()[:2]
-    ['TY  - UNPB', 'ID  - zhu2023combating']
+    ['TY  - GEN', 'ID  - zhu2023combating']
     """
     if enrich is not None:
         from .enrich.session import EnrichSettings as Settings

@@ -51,6 +51,3 @@ def resolve_code(code: str) -> CategoryMatch:
         return CategoryMatch(preferred[code], candidates, preferred=True)
     return CategoryMatch("", candidates)
 
-
-def category_name(category: str) -> str:
-    return _tables()[0].get(category, "")

@@ -40,10 +40,6 @@ def _table() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(data["variables"]), tuple(data["order"])
 
 
-def known_variables() -> frozenset[str]:
-    return _table()[0]
-
-
 # --- writing ----------------------------------------------------------------------------------
 
 

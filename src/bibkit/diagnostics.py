@@ -6,7 +6,9 @@ on. Whether warnings fail a run (`--strict`) is decided per call by the caller.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
@@ -31,11 +33,8 @@ CODES: dict[str, str] = {
     "BK105": "date could not be read",
     "BK106": "header line not understood",
     "BK107": "header paper count differs from the cards present",
-    "BK108": "text before the first card is not a profile header",
     "BK201": "year inferred for a yearless date",
-    "BK202": "venue phrase names no known venue",
     "BK301": "input is empty",
-    "BK302": "input is not text",
     "BK303": "input is not valid UTF-8",
     "BK304": "input holds no records",
     "BK305": "control characters removed",
@@ -80,6 +79,20 @@ def printable(text: str) -> str:
     'a\\rFAKE\\x1b[2J'
     """
     return text.translate(_VISIBLE)
+
+
+@contextmanager
+def silenced(logger: str) -> Iterator[None]:
+    """A library's log messages held back while bibkit calls it (bibkit reports the same
+    problem itself, with file and line); the logger's level is restored after, so the host
+    application's logging is not changed."""
+    log = logging.getLogger(logger)
+    before = log.level
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        log.setLevel(before)
 
 
 @dataclass(frozen=True, slots=True)

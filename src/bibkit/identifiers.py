@@ -18,7 +18,6 @@ _ARXIV_RE = re.compile(
     rf"|10\.48550/arXiv\.(?P<doi>{_ARXIV_ID}))",
     re.IGNORECASE,
 )
-ARXIV_ID_RE = re.compile(rf"^{_ARXIV_ID}$")
 
 _URL_RE = re.compile(r"https?://[^\s<>\"{}\\]+")
 _CODE_HOSTS = (

@@ -10,11 +10,12 @@ order of magnitude slower, and it reads `%` inside `\\url{}` as a comment.
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+
+from .diagnostics import silenced
 
 # --- LaTeX -> Unicode -------------------------------------------------------------------
 
@@ -634,9 +635,6 @@ def protect_title(
 def _ascii_encoder():
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-    # pylatexenc logs every character it has no macro for; we keep such characters as they
-    # are (the writer's --ascii contract covers what LaTeX can name).
-    logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
     return UnicodeToLatexEncoder(
         non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
     )
@@ -646,7 +644,10 @@ def to_ascii_latex(text: str) -> str:
     """Non-ASCII characters as LaTeX commands (`é` -> `{\\'e}`); run after escaping."""
     if text.isascii():
         return text
-    return _ascii_encoder().unicode_to_latex(text)
+    # pylatexenc logs every character it has no macro for; we keep such characters as they
+    # are (the writer's --ascii contract covers what LaTeX can name)
+    with silenced("pylatexenc.latexencode"):
+        return _ascii_encoder().unicode_to_latex(text)
 
 
 # --- folding ------------------------------------------------------------------------------

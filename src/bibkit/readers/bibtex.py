@@ -20,6 +20,7 @@ from typing import Any
 
 from ..context import ReadContext
 from ..dates import MONTH_MACROS, DateError, make_date, parse_iso
+from ..diagnostics import silenced
 from ..formatdata import load_toml, require
 from ..identifiers import find_arxiv_id
 from ..model import (
@@ -650,15 +651,13 @@ READER = RecordReader(records, lambda line, entry, ctx: to_citation(entry, ctx),
 
 def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntry | None:
     """Give a block the fast scanner rejected to bibtexparser; report what it cannot save."""
-    import logging
-
     import bibtexparser
 
-    # bibtexparser logs its own account of the failure; ours, with file and line, suffices
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     where = line + text.count("\n", 0, min(exc.offset, len(text)))
     try:
-        lib = bibtexparser.parse_string(text)
+        # bibtexparser logs its own account of the failure; ours, with file and line, suffices
+        with silenced("bibtexparser"):
+            lib = bibtexparser.parse_string(text)
     except Exception:  # bibtexparser itself failed: the block is lost, and said so
         lib = None
     if lib is not None and lib.entries and not lib.failed_blocks:
