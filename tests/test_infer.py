@@ -68,7 +68,10 @@ def test_infer_arxiv_records_provenance_and_derives_the_doi():
     c = infer_arxiv(Citation(title="T", abstract="Preprint: arXiv:2401.00001v1."))
     assert c.ids.arxiv == "2401.00001v1"
     assert c.ids.doi == "10.48550/arxiv.2401.00001"
-    assert {p.rule for p in c.provenance} == {"arxiv-id-in-text", "arxiv-doi-from-id"}
+    # an untyped record (the default kind) that names its arXiv id is a preprint
+    assert {p.rule for p in c.provenance} == {"arxiv-id-in-text", "arxiv-doi-from-id",
+                                              "arxiv-id-makes-preprint"}
+    assert c.kind is Kind.PREPRINT
 
 
 def test_arxiv_id_in_a_link():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .identifiers import arxiv_doi, find_arxiv_id
-from .model import Citation, Provenance, Status, evolve
+from .model import Citation, Kind, Provenance, Status, evolve
 from .venues import KIND_OF_VENUE, find_venue
 
 
@@ -45,7 +45,12 @@ def infer_arxiv(c: Citation) -> Citation:
         found.append(Provenance("ids.doi", "infer", "arxiv-doi-from-id", 1.0, ids.arxiv))
     if not found:
         return c
-    return evolve(c, ids=ids, provenance=c.provenance + tuple(found))
+    changes: dict[str, object] = {}
+    if c.kind is Kind.DOCUMENT:  # an untyped record that names its arXiv id: a preprint
+        changes = {"kind": Kind.PREPRINT,
+                   "status": c.status if c.status is not Status.UNKNOWN else Status.PREPRINT}
+        found.append(Provenance("kind", "infer", "arxiv-id-makes-preprint", 1.0, ids.arxiv))
+    return evolve(c, ids=ids, provenance=c.provenance + tuple(found), **changes)
 
 
 def infer_venue(c: Citation) -> Citation:

@@ -527,7 +527,9 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
             mapped.difference_update(
                 ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
             )
-    for name in ("journal", "journaltitle", "howpublished", "note", "url", "doi"):
+    # the fields where tools put the id (Google Scholar: journal = {arXiv preprint arXiv:ID});
+    # an id in the note's prose is the pipeline's inference, as for every reader
+    for name in ("journal", "journaltitle", "howpublished", "url", "doi"):
         if not arxiv and name in f:
             arxiv = find_arxiv_id(text(name))
     doi = text("doi")  # normalised by Identifiers

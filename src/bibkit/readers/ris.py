@@ -190,7 +190,7 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
             language = language or value
         else:
             extra.append((f"ris:{tag}", value))
-    arxiv = arxiv or find_arxiv_id(url) or find_arxiv_id(" ".join(notes))
+    arxiv = arxiv or find_arxiv_id(url)  # an id in a note's prose: the pipeline's inference
     if arxiv and url == arxiv_abs_url(arxiv):
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     issued = (
