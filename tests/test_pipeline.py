@@ -168,3 +168,36 @@ def test_no_logger_of_the_process_is_changed():
     bibkit.loads("@article{a, title={x}, author = {Doe, J}", "bibtex")  # the tolerant parser
     bibkit.dump([Citation(key="k", title="ℵ ∰")], "bibtex", ascii=True)
     assert [logging.getLogger(n).level for n in names] == before
+
+
+@pytest.mark.parametrize(("statement", "problem"), [
+    ({"tag": "TI", "field": "titel"}, "no field of the model"),
+    ({"tag": "TI", "rule": "magic"}, "unknown rule"),
+    ({"tag": "TI", "field": "title", "convert": "rot13"}, "unknown converter"),
+    ({"tag": "TI"}, "needs a field or a rule"),
+])
+def test_a_field_map_is_checked_against_the_model_when_loaded(monkeypatch, statement, problem):
+    from bibkit import mapping
+    from bibkit.formatdata import FormatDataError
+
+    monkeypatch.setattr(mapping, "load_toml", lambda name: {"record": [statement]})
+    with pytest.raises(FormatDataError, match=problem):
+        mapping.statements("x.toml", {"type"}, {"name"})
+
+
+def test_ris_is_read_and_written_from_one_statement_list():
+    from bibkit.mapping import statements
+    from bibkit.readers import ris as reader
+    from bibkit.writers import ris as writer
+
+    table = statements("ris.toml", reader._RULES, reader._CONVERTERS)
+    assert set(reader._RULES) == set(writer._RULES)
+    assert set(reader._CONVERTERS) == set(writer._CONVERTERS)
+    lib = bibkit.load(SAMPLES / "ris/zotero-export.ris")
+    written = [line[:2] for line in bibkit.dump(lib, "ris").splitlines() if line[2:6] == "  - "]
+    order = [st.tag for st in table]
+    known = [t for t in written if t in order or t == "EP" or t == "ER"]
+    # tags come out in the table's order within each record
+    for record in "|".join(known).split("ER"):
+        tags = [t for t in record.split("|") if t and t != "EP"]
+        assert tags == sorted(tags, key=order.index)

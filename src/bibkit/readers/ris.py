@@ -14,18 +14,17 @@ from ..context import ReadContext
 from ..dates import DateError, make_date
 from ..formatdata import load_toml
 from ..identifiers import find_arxiv_id
+from ..mapping import Statement, assemble, statements
 from ..model import (
     LINK_LABELS,
     TRUNCATION_NOTE,
     Citation,
-    Identifiers,
     Kind,
     Link,
     Origin,
     PartialDate,
     Person,
     Status,
-    Venue,
     arxiv_abs_url,
 )
 from ..names import parse_inverted_name
@@ -40,10 +39,14 @@ _ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
 
 
 @cache
-def _tables() -> tuple[dict[str, str], dict[str, str]]:
-    data = load_toml("ris.toml")["read"]
-    tag_role = {tag: role for role, tags in data["tags"].items() for tag in tags}
-    return data["types"], tag_role
+def _types() -> dict[str, str]:
+    return load_toml("ris.toml")["read"]["types"]
+
+
+@cache
+def _by_tag() -> dict[str, Statement]:
+    table = statements("ris.toml", _RULES, _CONVERTERS)
+    return {tag: st for st in table for tag in st.tags}
 
 
 def records(lines: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, list[tuple[str, str]]]]:
@@ -105,129 +108,130 @@ def _date(value: str) -> PartialDate:
         return PartialDate(year)
 
 
+class _Record:
+    """What one record's lines say, collected statement by statement."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}  # by model path
+        self.year_date = self.date = PartialDate()
+        self.pages: list[str] = ["", ""]
+        self.abstract: list[str] = []
+        self.notes: list[str] = []
+        self.links: list[Link] = []  # in the order the lines give them
+        self.arxiv = self.arxiv_class = self.url = ""
+        self.truncated = False
+
+
+def _year(r: _Record, tag: str, value: str) -> None:
+    if not r.year_date.year:
+        r.year_date = _date(value)
+
+
+def _day(r: _Record, tag: str, value: str) -> None:
+    if not r.date.year:
+        r.date = _date(value)
+
+
+def _pages(r: _Record, tag: str, value: str) -> None:
+    r.pages[tag == "EP"] = value
+
+
+def _publisher(r: _Record, tag: str, value: str) -> None:
+    r.values.setdefault("venue.publisher", value)
+
+
+def _standard_number(r: _Record, tag: str, value: str) -> None:
+    r.values.setdefault("ids.isbn" if _ISBN.match(value) else "ids.issn", value)
+
+
+def _urls(r: _Record, tag: str, value: str) -> None:
+    if tag == "L1":
+        r.links.append(Link("pdf", value))
+    elif not r.url:
+        r.url = value
+    else:
+        r.links.append(Link("other", value))
+
+
+def _abstract(r: _Record, tag: str, value: str) -> None:
+    r.abstract.append(value)
+
+
+def _notes(r: _Record, tag: str, value: str) -> None:
+    """N1 carries what Zotero and bibkit note: `arXiv:ID [class]`, the et-al. note, labelled
+    links; anything else is the note itself."""
+    m = _ARXIV_NOTE.match(value)
+    link = _LINK_NOTE.match(value)
+    if m and not r.arxiv and (m.group(1) or m.group(2)):
+        r.arxiv, r.arxiv_class = m.group(1) or "", m.group(2) or ""
+    elif value == TRUNCATION_NOTE:
+        r.truncated = True
+    elif link:
+        r.links.append(Link(_ROLE_OF_LABEL[link.group(1)], link.group(2)))
+    else:
+        r.notes.append(value)
+
+
+_RULES: dict[str, Any] = {
+    "type": None, "year": _year, "date": _day, "pages": _pages, "publisher": _publisher,
+    "standard-number": _standard_number, "urls": _urls, "abstract": _abstract, "notes": _notes,
+}
+_CONVERTERS: dict[str, Any] = {"name": lambda v: ris_person(v), "doi": str}
+
+
 def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> Citation:
-    types, roles = _tables()
     ty = fields[0][1]
-    kind = Kind(types.get(ty, "document"))
-    if ty not in types:
+    kind = Kind(_types().get(ty, "document"))
+    if ty not in _types():
         ctx.diags.info("BK703", f"type {ty!r} read as a document", line=line)
-    authors: list[Person] = []
-    editors: list[Person] = []
-    title = container = series = ""
-    year_date = date = PartialDate()
-    venue: dict[str, Any] = {}
-    doi = url = isbn = issn = arxiv = arxiv_class = key = language = ""
-    abstract_parts: list[str] = []
-    notes: list[str] = []
-    keywords: list[str] = []
-    links: list[Link] = []
+    r = _Record()
+    by_tag, values = _by_tag(), r.values
     extra: list[tuple[str, str]] = []
-    truncated = False
     for tag, value in fields[1:]:
-        role = roles.get(tag)
-        if role == "authors":
-            authors.append(ris_person(value))
-        elif role == "editors":
-            editors.append(ris_person(value))
-        elif role == "title":
-            title = title or value
-        elif role == "container":
-            container = container or value
-        elif role == "series":
-            series = series or value
-        elif role == "year":
-            year_date = year_date if year_date.year else _date(value)
-        elif role == "date":
-            date = date if date.year else _date(value)
-        elif tag == "J2":
-            venue.setdefault("short_name", value)
-        elif tag == "VL":
-            venue.setdefault("volume", value)
-        elif tag in ("IS", "CP"):
-            venue.setdefault("issue", value)
-        elif tag == "SP":
-            venue["pages"] = value + venue.get("pages", "")
-        elif tag == "EP":
-            venue["pages"] = venue.get("pages", "") + "–" + value
-        elif tag == "ET":
-            venue.setdefault("edition", value)
-        elif tag == "PB":
-            venue.setdefault("publisher", value)
-        elif tag == "CY":
-            venue.setdefault("place", value)
-        elif tag == "SN":
-            if _ISBN.match(value):
-                isbn = isbn or value
-            else:
-                issn = issn or value
-        elif tag == "DO":
-            doi = doi or value  # normalised by Identifiers
-        elif tag == "UR":
-            if not url:
-                url = value
-            else:
-                links.append(Link("other", value))
-        elif tag == "L1":
-            links.append(Link("pdf", value))
-        elif tag in ("AB", "N2"):
-            abstract_parts.append(value)
-        elif tag == "KW":
-            keywords.append(value)
-        elif tag == "N1":
-            m = _ARXIV_NOTE.match(value)
-            link = _LINK_NOTE.match(value)
-            if m and not arxiv and (m.group(1) or m.group(2)):
-                arxiv, arxiv_class = m.group(1) or "", m.group(2) or ""
-            elif value == TRUNCATION_NOTE:
-                truncated = True
-            elif link:
-                links.append(Link(_ROLE_OF_LABEL[link.group(1)], link.group(2)))
-            else:
-                notes.append(value)
-        elif tag == "ID":
-            key = key or value
-        elif tag == "LA":
-            language = language or value
-        else:
+        st = by_tag.get(tag)
+        if st is None:
             extra.append((f"ris:{tag}", value))
-    arxiv = arxiv or find_arxiv_id(url)  # an id in a note's prose: the pipeline's inference
-    if arxiv and url == arxiv_abs_url(arxiv):
-        url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
-    issued = (
-        date if date.year and (not year_date.year or date.year == year_date.year) else year_date
-    )
+        elif st.rule:
+            _RULES[st.rule](r, tag, value)
+        elif st.many:
+            convert = _CONVERTERS[st.convert] if st.convert else str
+            values.setdefault(st.field, []).append(convert(value))
+        elif not values.get(st.field):
+            values[st.field] = _CONVERTERS[st.convert](value) if st.convert else value
+    return _finish(r, kind, ty, extra, line, ctx)
+
+
+def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line: int,
+            ctx: ReadContext) -> Citation:
+    """What follows from the record as a whole: the arXiv id, the date, a preprint."""
+    values = r.values
+    arxiv = r.arxiv or find_arxiv_id(r.url)  # an id in a note's prose: the pipeline's inference
+    url = "" if arxiv and r.url == arxiv_abs_url(arxiv) else r.url  # follows from the id
+    first, last = r.pages
+    if first or last:
+        values["venue.pages"] = first + ("–" + last if last else "")
+    same_year = not r.year_date.year or r.date.year == r.year_date.year
+    issued = r.date if r.date.year and same_year else r.year_date
     status = Status.UNKNOWN
     # a preprint: GEN/UNPB with an arXiv id, or any type published by arXiv alone
-    on_arxiv = bool(arxiv or arxiv_class)
+    on_arxiv = bool(arxiv or r.arxiv_class)
     if (arxiv and kind is Kind.DOCUMENT) or (
-        on_arxiv and venue.get("publisher") == "arXiv" and not container
+        on_arxiv and values.get("venue.publisher") == "arXiv" and not values.get("venue.name")
     ):
         kind, status = Kind.PREPRINT, Status.PREPRINT
-        if venue.get("publisher") == "arXiv":
-            del venue["publisher"]
+        if values.get("venue.publisher") == "arXiv":
+            del values["venue.publisher"]
     if ty == "INPR":
         status = Status.ACCEPTED
-    return Citation(
-        key=key,
-        kind=kind,
-        title=title,
-        authors=tuple(authors),
-        authors_truncated=truncated,
-        editors=tuple(editors),
-        issued=issued,
-        status=status,
-        venue=Venue(name=container, series=series, **venue),
-        ids=Identifiers(
-            doi=doi, arxiv=arxiv, arxiv_class=arxiv_class, isbn=isbn, issn=issn, url=url
-        ),
-        links=tuple(links),
-        abstract="\n\n".join(abstract_parts),
-        keywords=tuple(keywords),
-        note="\n".join(notes),
-        language=language,
-        extra=tuple(extra),
-        origin=Origin(ctx.diags.file, line),
-    )
+    for path in ("authors", "editors", "keywords"):
+        values[path] = tuple(values.get(path, ()))
+    values.update({
+        "kind": kind, "status": status, "issued": issued, "authors_truncated": r.truncated,
+        "ids.arxiv": arxiv, "ids.arxiv_class": r.arxiv_class, "ids.url": url,
+        "links": tuple(r.links), "abstract": "\n\n".join(r.abstract),
+        "note": "\n".join(r.notes), "extra": tuple(extra), "origin": Origin(ctx.diags.file, line),
+    })
+    return assemble(values)
 
 
 def _keyed_records(stream: Iterable[str], ctx: ReadContext

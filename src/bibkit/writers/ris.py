@@ -7,13 +7,14 @@ space, so no text can start a line of its own and forge a tag (`\\nER  - \\nTY  
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
+from ..mapping import Statement, get, statements
 from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -42,65 +43,65 @@ def ris_name(p: Person) -> str:
     return ", ".join(parts)
 
 
-def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]]:
-    """(tag, value) pairs of one record, in the order Zotero writes them."""
-    ty = _types()[c.kind.value]
+def _preprint(c: Citation) -> bool:
     # a GEN record with an arXiv id reads as a preprint, so one is written as a preprint
-    preprint = c.kind is Kind.PREPRINT or (bool(c.ids.arxiv) and ty == "GEN")
-    if preprint:
+    return c.kind is Kind.PREPRINT or (bool(c.ids.arxiv) and _types()[c.kind.value] == "GEN")
+
+
+def _type(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    ty = _types()[c.kind.value]
+    if _preprint(c):
         ty = ctx.options.get("ris_type", _types()[Kind.PREPRINT.value])
     yield "TY", ty
-    yield "ID", key
-    if c.title:
-        yield "TI", c.title
-    for p in c.authors:
-        yield "AU", ris_name(p)
-    for p in c.editors:
-        yield "A2", ris_name(p)
-    year = c.cited_year
-    if year is not None:
-        yield "PY", str(year)
-    if c.venue.year is None and c.issued.year is not None and c.issued.month:
-        d = c.issued
+
+
+def _year(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if c.cited_year is not None:
+        yield "PY", str(c.cited_year)
+
+
+def _date(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    d = c.issued
+    if c.venue.year is None and d.year is not None and d.month:
         yield "DA", f"{d.year:04d}/{d.month:02d}/{f'{d.day:02d}' if d.day else ''}/"
-    v = c.venue
-    if v.name:
-        yield "T2", v.name
-    if v.short_name:
-        yield "J2", v.short_name
-    if v.series:
-        yield "T3", v.series
-    if v.volume:
-        yield "VL", v.volume
-    if v.issue:
-        yield "IS", v.issue
-    if v.pages:
-        first, _, last = _PAGES.sub("-", v.pages).partition("-")
+
+
+def _pages(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if c.venue.pages:
+        first, _, last = _PAGES.sub("-", c.venue.pages).partition("-")
         yield "SP", first
         if last:
             yield "EP", last
-    if v.edition:
-        yield "ET", v.edition
-    on_arxiv = bool(c.ids.arxiv or c.ids.arxiv_class)
-    publisher = v.publisher or ("arXiv" if preprint and on_arxiv else "")
+
+
+def _on_arxiv(c: Citation) -> bool:
+    return bool(c.ids.arxiv or c.ids.arxiv_class)
+
+
+def _publisher(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    publisher = c.venue.publisher or ("arXiv" if _preprint(c) and _on_arxiv(c) else "")
     if publisher:
         yield "PB", publisher
-    if v.place:
-        yield "CY", v.place
+
+
+def _standard_numbers(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     for value in (c.ids.isbn, c.ids.issn):
         if value:
             yield "SN", value
-    if c.ids.doi:
-        yield "DO", display_doi(c.ids.doi)
+
+
+def _urls(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if c.ids.landing_url:
         yield "UR", c.ids.landing_url
-    if c.language:
-        yield "LA", c.language
-    for kw in c.keywords:
-        yield "KW", kw
+
+
+def _abstract(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if c.abstract and ctx.abstract:
         yield "AB", c.abstract
-    if on_arxiv:  # as Zotero notes it: arXiv:2303.01234 [cs.LG]
+
+
+def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if _on_arxiv(c):  # as Zotero notes it: arXiv:2303.01234 [cs.LG]
         cls = f" [{c.ids.arxiv_class}]" if c.ids.arxiv_class else ""
         yield "N1", f"arXiv:{c.ids.arxiv}{cls}" if c.ids.arxiv else f"arXiv{cls}"
     if c.note:
@@ -109,6 +110,34 @@ def record(c: Citation, key: str, ctx: WriteContext) -> Iterator[tuple[str, str]
         yield "N1", TRUNCATION_NOTE
     for link in c.links:
         yield "N1", f"{LINK_LABELS.get(link.role, 'Link')}: {link.url}"
+
+
+_RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]] = {
+    "type": _type, "year": _year, "date": _date, "pages": _pages, "publisher": _publisher,
+    "standard-number": _standard_numbers, "urls": _urls, "abstract": _abstract,
+    "notes": _notes,
+}
+_CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name, "doi": display_doi}
+
+
+@cache
+def _statements() -> tuple[Statement, ...]:
+    return statements("ris.toml", _RULES, _CONVERTERS)
+
+
+def record(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    """(tag, value) pairs of one record, in the order of formats/ris.toml (Zotero's)."""
+    for st in _statements():
+        if st.rule:
+            yield from _RULES[st.rule](c, ctx)
+            continue
+        value = get(c, st.field)
+        convert = _CONVERTERS[st.convert] if st.convert else str
+        if st.many:
+            for v in value:
+                yield st.tag, convert(v)
+        elif value:
+            yield st.tag, convert(value)
     for name, value in c.extra:
         if name.startswith("ris:"):
             yield name[4:], value
@@ -119,7 +148,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     n = 0
     for c in citations:
         lines = []
-        for tag, value in record(c, c.key, ctx):  # keys: made by the pipeline
+        for tag, value in record(c, ctx):
             text = fold(value)
             if text or tag in ("TY", "ER"):  # a tag with nothing to say is left out
                 lines.append(f"{tag}  - {text}")
