@@ -47,7 +47,8 @@ def generate(n: int) -> tuple[Path, Path]:
     return listing, bib
 
 
-def measure(argv: list[str], check: bool = True) -> tuple[float, int]:
+def measure(argv: list[str], check: bool = True,
+            env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one process (check: fail on a non-zero exit).
 
     The process is started with posix_spawn, not fork: a forked child starts with a copy of
@@ -57,7 +58,8 @@ def measure(argv: list[str], check: bool = True) -> tuple[float, int]:
         actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
                    (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
         start = time.perf_counter()
-        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
+        pid = os.posix_spawnp(argv[0], argv, os.environ if env is None else env,
+                              file_actions=actions)
         _, status, usage = os.wait4(pid, 0)
         elapsed = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)

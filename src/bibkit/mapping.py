@@ -10,9 +10,10 @@ the Citation constructor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from .formatdata import load_toml, require
@@ -69,10 +70,9 @@ def statements(file: str, rules: Iterable[str], converters: Iterable[str]
     return tuple(out)
 
 
-def get(c: Citation, path: str) -> Any:
-    """The value at a model path: get(c, "venue.volume")."""
-    part, _, name = path.partition(".")
-    return getattr(getattr(c, part), name) if name else getattr(c, part)
+def getter(path: str) -> Callable[[Citation], Any]:
+    """A function reading a model path: getter("venue.volume")(c) is c.venue.volume."""
+    return attrgetter(path)
 
 
 def assemble(values: dict[str, Any]) -> Citation:

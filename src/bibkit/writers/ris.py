@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
-from ..mapping import Statement, get, statements
+from ..mapping import getter, statements
 from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -120,24 +120,32 @@ _RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]]
 _CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name, "doi": display_doi}
 
 
+# A compiled statement: (tag, rule or None, value getter, converter or None, many)
+_Step = tuple[str, Any, Any, Any, bool]
+
+
 @cache
-def _statements() -> tuple[Statement, ...]:
-    return statements("ris.toml", _RULES, _CONVERTERS)
+def _steps() -> tuple[_Step, ...]:
+    """The statements of formats/ris.toml, compiled once: C-speed getters for fields."""
+    return tuple(
+        (st.tag, _RULES[st.rule] if st.rule else None, st.field and getter(st.field),
+         _CONVERTERS.get(st.convert), st.many)
+        for st in statements("ris.toml", _RULES, _CONVERTERS)
+    )
 
 
 def record(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     """(tag, value) pairs of one record, in the order of formats/ris.toml (Zotero's)."""
-    for st in _statements():
-        if st.rule:
-            yield from _RULES[st.rule](c, ctx)
+    for tag, rule, get, convert, many in _steps():
+        if rule is not None:
+            yield from rule(c, ctx)
             continue
-        value = get(c, st.field)
-        convert = _CONVERTERS[st.convert] if st.convert else str
-        if st.many:
+        value = get(c)
+        if many:
             for v in value:
-                yield st.tag, convert(v)
+                yield tag, convert(v) if convert else v
         elif value:
-            yield st.tag, convert(value)
+            yield tag, convert(value) if convert else value
     for name, value in c.extra:
         if name.startswith("ris:"):
             yield name[4:], value
