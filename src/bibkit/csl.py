@@ -276,26 +276,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
     kind_name = _text(item, "type")
     kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else Kind.DOCUMENT
-    number = _text(item, "number")
-    url = _text(item, "URL")
-    arxiv = (
-        exact.get("arxiv")
-        or find_arxiv_id(number)
-        or (find_arxiv_id(url) if kind is Kind.PREPRINT else "")
-    )
-    doi = _text(item, "DOI").lower()
-    publisher = _text(item, "publisher")
-    if kind is Kind.PREPRINT and arxiv:
-        publisher = exact.get("publisher", "" if publisher == "arXiv" else publisher)
-    ids = Identifiers(
-        doi=doi,
-        arxiv=arxiv,
-        arxiv_class=exact.get("arxiv-class", ""),
-        isbn=_text(item, "ISBN"),
-        issn=_text(item, "ISSN"),
-        pmid=_text(item, "PMID"),
-        url=exact.get("url", url),
-    )
+    ids, publisher = _identifiers(item, exact, kind)
     note = exact.get("note", _text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
     if not exact and note.endswith(TRUNCATION_NOTE):
@@ -306,61 +287,13 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         if status_name in {s.value for s in Status}
         else (Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN)
     )
-    issued = _read_date(item, "issued")
-    if "issued" in exact:
-        issued = PartialDate(*exact["issued"])
-    if exact.get("year-inferred"):
-        issued = PartialDate(issued.year, issued.month, issued.day, True)
-    accessed = _read_date(item, "accessed")
-    if exact.get("accessed-year-inferred"):
-        accessed = PartialDate(accessed.year, accessed.month, accessed.day, True)
+    issued, accessed = _dates(item, exact)
     keywords = (
         tuple(exact["keywords"])
         if "keywords" in exact
         else tuple(k.strip() for k in _text(item, "keyword").split(",") if k.strip())
     )
-    mapped = {
-        "id",
-        "citation-key",
-        "type",
-        "title",
-        "author",
-        "editor",
-        "issued",
-        "accessed",
-        "container-title",
-        "container-title-short",
-        "collection-title",
-        "edition",
-        "volume",
-        "issue",
-        "page",
-        "publisher",
-        "publisher-place",
-        "number",
-        "status",
-        "DOI",
-        "ISBN",
-        "ISSN",
-        "PMID",
-        "URL",
-        "language",
-        "abstract",
-        "keyword",
-        "note",
-        "custom",
-    }
-    if not (kind is Kind.PREPRINT and arxiv):
-        mapped.discard("number")  # a report's number is kept as it was
-    extra = [(k, v) for k, v in exact.get("extra", [])]
-    for var, value in item.items():
-        if var not in mapped:
-            extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))
-    custom = item.get("custom")
-    if isinstance(custom, dict):
-        for var, value in custom.items():
-            if var != "bibkit":
-                extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and ids.arxiv))
     key = _text(item, "citation-key") or _text(item, "id")
     if not _KEYLIKE.fullmatch(key):  # Zotero's ids are URIs: a citekey is made instead
         key = ""
@@ -401,3 +334,62 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         provenance=tuple(Provenance(*p) for p in exact.get("provenance", [])),
         origin=Origin(file, origin_line),
     )
+
+
+def _identifiers(item: dict[str, Any], exact: dict[str, Any], kind: Kind
+                 ) -> tuple[Identifiers, str]:
+    """(identifiers, publisher): a preprint's arXiv id is in `number` (Zotero) or its URL,
+    and "arXiv" as its publisher only says where it is."""
+    number = _text(item, "number")
+    url = _text(item, "URL")
+    arxiv = (
+        exact.get("arxiv")
+        or find_arxiv_id(number)
+        or (find_arxiv_id(url) if kind is Kind.PREPRINT else "")
+    )
+    publisher = _text(item, "publisher")
+    if kind is Kind.PREPRINT and arxiv:
+        publisher = exact.get("publisher", "" if publisher == "arXiv" else publisher)
+    ids = Identifiers(
+        doi=_text(item, "DOI"),  # normalised by Identifiers
+        arxiv=arxiv,
+        arxiv_class=exact.get("arxiv-class", ""),
+        isbn=_text(item, "ISBN"),
+        issn=_text(item, "ISSN"),
+        pmid=_text(item, "PMID"),
+        url=exact.get("url", url),
+    )
+    return ids, publisher
+
+
+def _dates(item: dict[str, Any], exact: dict[str, Any]) -> tuple[PartialDate, PartialDate]:
+    """(issued, accessed), with what bibkit noted beyond CSL: the exact issued date of a
+    paper cited by its venue's year, and a year inferred for a yearless date."""
+    issued = _read_date(item, "issued")
+    if "issued" in exact:
+        issued = PartialDate(*exact["issued"])
+    if exact.get("year-inferred"):
+        issued = PartialDate(issued.year, issued.month, issued.day, True)
+    accessed = _read_date(item, "accessed")
+    if exact.get("accessed-year-inferred"):
+        accessed = PartialDate(accessed.year, accessed.month, accessed.day, True)
+    return issued, accessed
+
+
+def _extra(item: dict[str, Any], exact: dict[str, Any], keep_number: bool
+           ) -> list[tuple[str, str]]:
+    """The variables the model does not map (csl.toml's `order` lists those it does), and
+    `custom` entries of other tools, kept as JSON to be written back as they were."""
+    mapped = set(_table()[1])
+    if keep_number:
+        mapped.discard("number")  # a report's number is kept as it was
+    extra = [(k, v) for k, v in exact.get("extra", [])]
+    for var, value in item.items():
+        if var not in mapped:
+            extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    custom = item.get("custom")
+    if isinstance(custom, dict):
+        for var, value in custom.items():
+            if var != "bibkit":
+                extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    return extra

@@ -129,6 +129,9 @@ def blocks(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
 
 def _match_brace(text: str, pos: int) -> int:
     """Index just past the brace group opening at text[pos] == '{'."""
+    close = text.find("}", pos + 1)
+    if close != -1 and text.find("{", pos + 1, close) == -1:  # no group inside: most values
+        return close + 1
     depth = 0
     for m in _BRACES.finditer(text, pos):
         depth += 1 if m.group() == "{" else -1
@@ -165,6 +168,8 @@ _SPACE = re.compile(r"[ \t\r\n]*")
 
 
 def _skip_space(text: str, pos: int) -> int:
+    if pos < len(text) and text[pos] not in " \t\r\n":  # nothing to skip: most calls
+        return pos
     return _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # always matches
 
 
@@ -206,7 +211,7 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext)
         if m is None:
             raise BlockError(f"expected a field name, found {text[pos : pos + 20]!r}", pos)
         name = m.group(1).lower()
-        value, pos = _value(text, m.end(), strings, ctx, line + text.count("\n", 0, pos))
+        value, pos = _value(text, m.end(), strings, ctx, line)
         if name in fields:
             ctx.diags.warning(
                 "BK502",
@@ -224,7 +229,8 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext)
 def _value(
     text: str, pos: int, strings: dict[str, str], ctx: ReadContext, line: int
 ) -> tuple[str, int]:
-    """A field value: pieces joined by '#'; returns (raw value, position after it)."""
+    """A field value: pieces joined by '#'; returns (raw value, position after it). `line`
+    is the block's first line (a warning counts the lines to its own)."""
     pieces: list[str] = []
     while True:
         pos = _skip_space(text, pos)
@@ -250,7 +256,8 @@ def _value(
             elif word.lower() in _MONTHS:  # jan ... dec, BibTeX's predefined macros
                 pieces.append(word.lower())
             else:
-                ctx.diags.warning("BK503", f"undefined macro {word!r} kept as text", line=line)
+                ctx.diags.warning("BK503", f"undefined macro {word!r} kept as text",
+                                  line=line + text.count("\n", 0, pos))
                 pieces.append(word)
         pos = _skip_space(text, end)
         if pos < len(text) and text[pos] == "#":
@@ -443,67 +450,89 @@ def _month(raw: str) -> int | None:
     return None
 
 
+# fields read by rules in code rather than by the [read.fields] table
+_READ_BY_RULES = frozenset({
+    "author", "editor", "title", "year", "month", "day", "date", "pages", "doi", "url",
+    "eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "isbn", "issn",
+    "pmid", "keywords", "urldate", "howpublished", "pubstate",
+})
+_EPRINT_FIELDS = ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
+
+
+class _Fields:
+    """One entry's fields, each decoded once when first asked for, and the names the model
+    took (the others travel in `extra`)."""
+
+    def __init__(self, fields: dict[str, str], t: _Tables) -> None:
+        self.raw, self.t = fields, t
+        self.decoded: dict[str, str] = {}
+        self.mapped = set(_READ_BY_RULES)
+
+    def text(self, name: str) -> str:
+        if name not in self.decoded:
+            raw = self.raw.get(name, "")
+            self.decoded[name] = squash(raw) if name in self.t.verbatim else _decode(raw)
+        return self.decoded[name]
+
+    def extra(self) -> tuple[tuple[str, str], ...]:
+        return tuple((f"bibtex:{n}", v) for n, v in self.raw.items() if n not in self.mapped)
+
+
 def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     t = _tables()
+    fs = _Fields(entry.fields, t)
     f = entry.fields
-    decoded: dict[str, str] = {}
-
-    def text(name: str) -> str:
-        if name not in decoded:
-            raw = f.get(name, "")
-            decoded[name] = squash(raw) if name in t.verbatim else _decode(raw)
-        return decoded[name]
-
     kind_name = t.types.get(entry.entry_type)
     if kind_name is None:
-        ctx.diags.info(
-            "BK505",
-            f"entry type @{entry.entry_type} read as a document",
-            line=entry.line,
-            key=entry.key,
-        )
+        ctx.diags.info("BK505", f"entry type @{entry.entry_type} read as a document",
+                       line=entry.line, key=entry.key)
     kind = Kind(kind_name or "document")
     authors, truncated = parse_names(f["author"]) if "author" in f else ((), False)
     editors, _ = parse_names(f["editor"]) if "editor" in f else ((), False)
+    venue, other, links = _table_fields(fs)
+    ids, on_arxiv, preprint_marker = _identifiers(fs, venue, other)
+    # preprints: arXiv-style @misc, @online with an eprint, "howpublished = {arXiv preprint}",
+    # or a "journal" that is arXiv or CoRR (DBLP, Google Scholar)
+    status = _PUBSTATE.get(fs.text("pubstate").lower(), Status.UNKNOWN)
+    if on_arxiv and (kind in (Kind.DOCUMENT, Kind.WEBPAGE) or preprint_marker):
+        kind = Kind.PREPRINT
+        if t.preprint_containers.search(venue.get("name", "")):
+            venue.pop("name", None)
+            if venue.get("volume", "").lower().startswith("abs/"):
+                venue.pop("volume")
+        if status is Status.UNKNOWN:
+            status = Status.PREPRINT
+    keywords = tuple(k.strip() for k in re.split(r"[,;]", fs.text("keywords")) if k.strip())
+    return Citation(
+        key=entry.key, kind=kind, title=fs.text("title"),
+        title_nocase=nocase_spans(f.get("title", "")), authors=authors,
+        authors_truncated=truncated, editors=editors,
+        issued=_date(f, entry.key, ctx, entry.line), status=status, venue=Venue(**venue),
+        ids=ids, links=tuple(links), abstract=other.get("abstract", ""), keywords=keywords,
+        note=other.get("note", ""), language=other.get("language", ""),
+        accessed=_accessed(fs.text("urldate")), extra=fs.extra(),
+        origin=Origin(ctx.diags.file, entry.line),
+    )
 
+
+def _table_fields(fs: _Fields) -> tuple[dict[str, Any], dict[str, str], list[Link]]:
+    """The fields formats/bibtex.toml maps: venue parts, other slots (abstract, note,
+    language; repeated slots joined), and links taken out of notes."""
+    t, f = fs.t, fs.raw
     venue: dict[str, Any] = {}
-    mapped: set[str] = {
-        "author",
-        "editor",
-        "title",
-        "year",
-        "month",
-        "day",
-        "date",
-        "pages",
-        "doi",
-        "url",
-        "eprint",
-        "archiveprefix",
-        "eprinttype",
-        "primaryclass",
-        "eprintclass",
-        "isbn",
-        "issn",
-        "pmid",
-        "keywords",
-        "urldate",
-        "howpublished",
-        "pubstate",
-    }
     other: dict[str, str] = {}
     links: list[Link] = []
     for name in f:
         slot = t.fields.get(name)
         if slot is None:
             continue
-        mapped.add(name)
+        fs.mapped.add(name)
         if slot == "note":  # "Code: \url{...}. Project page: \url{...}" -> links
             value = _decode(_take_links(f[name], links))
             if not value:
                 continue
         else:
-            value = text(name)
+            value = fs.text(name)
         if slot.startswith("venue."):
             venue.setdefault(slot[6:], value)
         else:
@@ -511,88 +540,49 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     if "publisher" not in venue:  # a thesis's school, a report's institution
         for name in t.publisher_fields:
             if name in f:
-                venue["publisher"] = text(name)
-                mapped.add(name)  # the others (if several) stay in `extra`
+                venue["publisher"] = fs.text(name)
+                fs.mapped.add(name)  # the others (if several) stay in `extra`
                 break
     if "pages" in f:
-        venue["pages"] = text("pages")
+        venue["pages"] = fs.text("pages")
+    return venue, other, links
 
-    # identifiers and links
+
+def _identifiers(fs: _Fields, venue: dict[str, Any], other: dict[str, str]
+                 ) -> tuple[Identifiers, bool, bool]:
+    """(identifiers, on arXiv, marked a preprint by its container or howpublished); a
+    howpublished that is neither a URL nor a preprint marker joins the note."""
+    t, f, text = fs.t, fs.raw, fs.text
     eprint_type = (text("archiveprefix") or text("eprinttype")).lower()
     arxiv = ""
     if "eprint" in f:
         if eprint_type in ("arxiv", ""):
             arxiv = find_arxiv_id("arXiv:" + text("eprint"))
         if not arxiv:  # another archive's eprint (pubmed, hdl, ...): kept verbatim
-            mapped.difference_update(
-                ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
-            )
+            fs.mapped.difference_update(_EPRINT_FIELDS)
     # the fields where tools put the id (Google Scholar: journal = {arXiv preprint arXiv:ID});
     # an id in the note's prose is the pipeline's inference, as for every reader
     for name in ("journal", "journaltitle", "howpublished", "url", "doi"):
         if not arxiv and name in f:
             arxiv = find_arxiv_id(text(name))
-    doi = text("doi")  # normalised by Identifiers
     url = text("url")
     if arxiv and url == arxiv_abs_url(arxiv):
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     howpublished = text("howpublished")
-    container = venue.get("name", "")
-    preprint_marker = bool(
-        (container and t.preprint_containers.search(container))
-        or (howpublished and t.preprint_containers.search(howpublished))
-    )
+    preprint_marker = bool(t.preprint_containers.search(venue.get("name", ""))
+                           or (howpublished and t.preprint_containers.search(howpublished)))
     if howpublished.startswith(("http://", "https://")) and not url:
         url = howpublished
     elif howpublished and not preprint_marker:
         other["note"] = howpublished + (". " + other["note"] if other.get("note") else "")
     on_arxiv = bool(arxiv) or eprint_type == "arxiv" or preprint_marker
     ids = Identifiers(
-        doi=doi,
+        doi=text("doi"),  # normalised by Identifiers
         arxiv=arxiv,
         arxiv_class=(text("primaryclass") or text("eprintclass")) if on_arxiv else "",
-        isbn=text("isbn"),
-        issn=text("issn"),
-        pmid=text("pmid"),
-        url=url,
+        isbn=text("isbn"), issn=text("issn"), pmid=text("pmid"), url=url,
     )
-
-    # preprints: arXiv-style @misc, @online with an eprint, "howpublished = {arXiv preprint}",
-    # or a "journal" that is arXiv or CoRR (DBLP, Google Scholar)
-    status = _PUBSTATE.get(text("pubstate").lower(), Status.UNKNOWN)
-    if on_arxiv and (kind in (Kind.DOCUMENT, Kind.WEBPAGE) or preprint_marker):
-        kind = Kind.PREPRINT
-        if container and t.preprint_containers.search(container):
-            venue.pop("name", None)
-            if venue.get("volume", "").lower().startswith("abs/"):
-                venue.pop("volume")
-        if status is Status.UNKNOWN:
-            status = Status.PREPRINT
-
-    keywords = tuple(k.strip() for k in re.split(r"[,;]", text("keywords")) if k.strip())
-    extra = tuple((f"bibtex:{name}", value) for name, value in f.items() if name not in mapped)
-    raw_title = f.get("title", "")
-    return Citation(
-        key=entry.key,
-        kind=kind,
-        title=text("title"),
-        title_nocase=nocase_spans(raw_title),
-        authors=authors,
-        authors_truncated=truncated,
-        editors=editors,
-        issued=_date(f, entry.key, ctx, entry.line),
-        status=status,
-        venue=Venue(**venue),
-        ids=ids,
-        links=tuple(links),
-        abstract=other.get("abstract", ""),
-        keywords=keywords,
-        note=other.get("note", ""),
-        language=other.get("language", ""),
-        accessed=_accessed(text("urldate")),
-        extra=extra,
-        origin=Origin(ctx.diags.file, entry.line),
-    )
+    return ids, on_arxiv, preprint_marker
 
 
 _LABELLED_URL = re.compile(

@@ -186,18 +186,11 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
 
     def more() -> bool:
         nonlocal buf, pos, line_pos, eof
-        chunk, size = [], 0
-        for text in lines:
-            chunk.append(text)
-            size += len(text) + 1
-            if size >= _CHUNK:
-                break
-        else:
-            eof = True
+        chunk, eof = _chunk(lines)
         if not chunk:
             return False
         line_of(pos)  # count the lines of what is dropped
-        buf = buf[pos:] + "\n".join(chunk) + "\n"
+        buf = buf[pos:] + chunk
         line_pos = pos = 0
         return True
 
@@ -250,11 +243,28 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
             value = controls.clean(value, buf, pos, end, first)
             yield first, pos - (buf.rfind("\n", 0, pos) + 1), value, f"/{items - 1}"
             pos = end
+    last_line = line_of(max(line_pos, len(buf.rstrip()) - 1)) if started and not closed else 0
+    _report_end(ctx, started, closed, items, last_line)
+
+
+def _chunk(lines: Iterator[str]) -> tuple[str, bool]:
+    """About a megabyte of whole lines, each ended by "\n", and whether the input ended."""
+    chunk, size = [], 0
+    for text in lines:
+        chunk.append(text)
+        size += len(text) + 1
+        if size >= _CHUNK:
+            return "\n".join(chunk) + "\n", False
+    return ("\n".join(chunk) + "\n" if chunk else ""), True
+
+
+def _report_end(ctx: ReadContext, started: bool, closed: bool, items: int, line: int) -> None:
+    """What the end of the input says about the document: empty, unclosed, no items."""
     if not started:
         ctx.diags.error("BK301", "input is empty")
     elif not closed:
         ctx.diags.error("BK601", "not valid JSON: the array is not closed; the items before "
-                        "were read", line=line_of(max(line_pos, len(buf.rstrip()) - 1)))
+                        "were read", line=line)
     elif items == 0:
         ctx.diags.warning("BK304", "the JSON array holds no items")
 

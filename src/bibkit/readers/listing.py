@@ -24,6 +24,7 @@ from functools import lru_cache
 from ..categories import resolve_code
 from ..context import ReadContext
 from ..dates import MONTHS, DateError, make_date, resolve_yearless
+from ..diagnostics import Diagnostics
 from ..identifiers import links_from_text
 from ..model import (
     Citation,
@@ -186,54 +187,9 @@ def _build(card: _Card, ctx: ReadContext) -> Citation | None:
         diags.warning("BK103", "card has no author line; authors left empty", line=card.line)
     abstract = "\n\n".join(_clean(" ".join(p)) for p in rest)
 
-    # date: the arXiv v1 submission date; a yearless one is in the capture's year
-    month, day = MONTHS[m.group("mon").lower()], int(m.group("day"))
-    try:
-        if m.group("year"):
-            issued = make_date(int(m.group("year")), month, day)
-        else:
-            issued = resolve_yearless(month, day, ctx.as_of)
-            prov.append(
-                Provenance(
-                    "issued",
-                    "listing",
-                    "yearless-date",
-                    0.9,
-                    f"{m.group('mon')} {day}, as of {ctx.as_of.isoformat()}",
-                )
-            )
-            diags.info(
-                "BK201",
-                f"year {issued.year} inferred for '{m.group('mon')} {day}' "
-                f"(as of {ctx.as_of.isoformat()})",
-                line=card.line,
-            )
-    except DateError as exc:
-        issued = PartialDate()
-        diags.warning("BK105", f"{exc}; date left empty", line=card.line)
-
-    # category: bare code -> full arXiv category
+    issued = _card_date(m, card.line, ctx, prov)
     code = m.group("cat")
-    match = resolve_code(code)
-    arxiv_class = match.category or code
-    if not match.category:
-        why = (
-            f"is ambiguous ({', '.join(match.candidates)})"
-            if match.candidates
-            else "is not an arXiv category"
-        )
-        diags.warning("BK104", f"category code {code!r} {why}; kept as written", line=card.line)
-    elif match.preferred:
-        prov.append(
-            Provenance(
-                "ids.arxiv_class",
-                "listing",
-                "preferred-category",
-                0.9,
-                f"{code} could be {', '.join(match.candidates)}",
-            )
-        )
-
+    arxiv_class = _category(code, card.line, diags, prov)
     extra: list[tuple[str, str]] = [("listing:category", code)]
     if m.group("score"):
         extra.append(("listing:score", m.group("score")))
@@ -257,6 +213,38 @@ def _build(card: _Card, ctx: ReadContext) -> Citation | None:
         origin=Origin(ctx.diags.file, card.line),
     )
     return citation  # venue phrases and arXiv ids in the text: the pipeline's inference
+
+
+def _card_date(m: re.Match[str], line: int, ctx: ReadContext, prov: list[Provenance]
+               ) -> PartialDate:
+    """The arXiv v1 submission date; a yearless one is in the capture's year (--as-of)."""
+    diags = ctx.diags
+    month, day = MONTHS[m.group("mon").lower()], int(m.group("day"))
+    try:
+        if m.group("year"):
+            return make_date(int(m.group("year")), month, day)
+        issued = resolve_yearless(month, day, ctx.as_of)
+    except DateError as exc:
+        diags.warning("BK105", f"{exc}; date left empty", line=line)
+        return PartialDate()
+    said = f"{m.group('mon')} {day}, as of {ctx.as_of.isoformat()}"
+    prov.append(Provenance("issued", "listing", "yearless-date", 0.9, said))
+    diags.info("BK201", f"year {issued.year} inferred for '{m.group('mon')} {day}' "
+               f"(as of {ctx.as_of.isoformat()})", line=line)
+    return issued
+
+
+def _category(code: str, line: int, diags: Diagnostics, prov: list[Provenance]) -> str:
+    """A bare category code as the full arXiv category: "LG" -> "cs.LG"."""
+    match = resolve_code(code)
+    if not match.category:
+        why = (f"is ambiguous ({', '.join(match.candidates)})" if match.candidates
+               else "is not an arXiv category")
+        diags.warning("BK104", f"category code {code!r} {why}; kept as written", line=line)
+    elif match.preferred:
+        prov.append(Provenance("ids.arxiv_class", "listing", "preferred-category", 0.9,
+                               f"{code} could be {', '.join(match.candidates)}"))
+    return match.category or code
 
 
 @lru_cache(maxsize=512)

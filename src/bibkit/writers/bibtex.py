@@ -139,17 +139,7 @@ def entry_fields(
     elif c.status is Status.ACCEPTED and biblatex:
         f["pubstate"] = "inpress"
 
-    # dates: a venue's year when the venue is known (a proceedings is not dated by the
-    # month a preprint went online), else the issued date with its month
-    if c.venue.year is not None:
-        f["date" if biblatex else "year"] = str(c.venue.year)
-    elif biblatex:
-        if c.issued.year is not None:
-            f["date"] = c.issued.iso()
-    elif c.issued.year is not None:
-        f["year"] = str(c.issued.year)
-        if c.issued.month:
-            f["month"] = MONTH_MACROS[c.issued.month - 1]
+    _date_fields(c, biblatex, f)
     v = c.venue
     for name, value in (
         ("volume", v.volume),
@@ -167,6 +157,43 @@ def entry_fields(
     if c.venue.pages:  # page ranges take BibTeX's en dash, "--"
         f["pages"] = _RANGE_RE.sub("--", enc.text(c.venue.pages))
 
+    _identifier_fields(c, d, enc, preprint, f)
+    _link_fields(c, biblatex, enc, f)
+    if c.keywords:
+        f["keywords"] = enc.text(", ".join(c.keywords))
+    if ctx.abstract and c.abstract:
+        f["abstract"] = enc.text(c.abstract)
+    if not c.authors and "key" in d.order and c.title:
+        # plain.bst sorts by author, else by `key`: without it bibtex warns
+        f["key"] = enc.text(c.title)
+    for name in d.invalid.get(etype, ()):
+        if f.pop(name, None) is not None:
+            ctx.diags.info(
+                "BK402",
+                f"{name} is not a {d.name} field of @{etype}; left out",
+                line=c.origin.line,
+                key=c.key,
+            )
+    return etype, f
+
+
+def _date_fields(c: Citation, biblatex: bool, f: dict[str, str]) -> None:
+    # dates: a venue's year when the venue is known (a proceedings is not dated by the
+    # month a preprint went online), else the issued date with its month
+    if c.venue.year is not None:
+        f["date" if biblatex else "year"] = str(c.venue.year)
+    elif biblatex:
+        if c.issued.year is not None:
+            f["date"] = c.issued.iso()
+    elif c.issued.year is not None:
+        f["year"] = str(c.issued.year)
+        if c.issued.month:
+            f["month"] = MONTH_MACROS[c.issued.month - 1]
+
+
+def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
+                       f: dict[str, str]) -> None:
+    biblatex, arxiv = d.name == "biblatex", c.ids.arxiv
     if arxiv:
         f["eprint"] = enc.text(arxiv)
         if biblatex:
@@ -186,6 +213,8 @@ def entry_fields(
         if value and name in d.order:
             f[name] = enc.text(value)
 
+
+def _link_fields(c: Citation, biblatex: bool, enc: _Encoder, f: dict[str, str]) -> None:
     # links: the work's own URL, else the arXiv page, else the first code/project link; every
     # other link goes to a field people see (note / addendum) rather than being dropped
     links = list(c.links)
@@ -198,22 +227,6 @@ def entry_fields(
     notes += [f"{LINK_LABELS.get(link.role, 'Link')}: {_url_in_text(link.url)}" for link in links]
     if notes:
         f["addendum" if biblatex else "note"] = ". ".join(notes)
-    if c.keywords:
-        f["keywords"] = enc.text(", ".join(c.keywords))
-    if ctx.abstract and c.abstract:
-        f["abstract"] = enc.text(c.abstract)
-    if not c.authors and "key" in d.order and c.title:
-        # plain.bst sorts by author, else by `key`: without it bibtex warns
-        f["key"] = enc.text(c.title)
-    for name in d.invalid.get(etype, ()):
-        if f.pop(name, None) is not None:
-            ctx.diags.info(
-                "BK402",
-                f"{name} is not a {d.name} field of @{etype}; left out",
-                line=c.origin.line,
-                key=c.key,
-            )
-    return etype, f
 
 
 @cache

@@ -17,7 +17,7 @@ from lxml import etree
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
-from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
+from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
 
 NS = "http://www.loc.gov/mods/v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -94,39 +94,13 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         title_info = _sub(host, "titleInfo", type="abbreviated")
         _sub(title_info, "title", c.venue.short_name)
 
-    origin = _sub(top, "originInfo")
+    _origin_info(c, top)
     v = c.venue
-    if v.place:
-        _sub(_sub(origin, "place"), "placeTerm", v.place, type="text")
-    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.arxiv else "")
-    if publisher:
-        _sub(origin, "publisher", publisher)
-    date = PartialDate(v.year) if v.year is not None else c.issued
-    if date.year is not None:
-        _sub(origin, "dateIssued", _w3cdtf(date), encoding="w3cdtf")
-    if v.edition:
-        _sub(origin, "edition", v.edition)
-    _sub(origin, "issuance", "continuing" if c.kind is Kind.JOURNAL_ARTICLE else "monographic")
-    if not len(origin):
-        top.remove(origin)
     if v.series:
         series = _sub(mods, "relatedItem", type="series")
         _sub(_sub(series, "titleInfo"), "title", v.series)
 
-    part = _sub(top, "part")
-    for detail_type, value in (("volume", v.volume), ("issue", v.issue)):
-        if value:
-            _sub(_sub(part, "detail", type=detail_type), "number", value)
-    if v.pages:
-        extent = _sub(part, "extent", unit="pages")
-        m = _PAGES.match(v.pages)
-        if m:
-            _sub(extent, "start", m.group(1))
-            _sub(extent, "end", m.group(2))
-        else:
-            _sub(extent, "list", v.pages)
-    if not len(part):
-        top.remove(part)
+    _part(v, top)
 
     if c.abstract and ctx.abstract:
         _sub(mods, "abstract", c.abstract)
@@ -161,6 +135,44 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     record_info = _sub(mods, "recordInfo")
     _sub(record_info, "recordIdentifier", key)
     return mods
+
+
+
+def _origin_info(c: Citation, top: etree._Element) -> None:
+    """Place, publisher, the date the work is cited with, edition, issuance."""
+    origin = _sub(top, "originInfo")
+    v = c.venue
+    if v.place:
+        _sub(_sub(origin, "place"), "placeTerm", v.place, type="text")
+    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.arxiv else "")
+    if publisher:
+        _sub(origin, "publisher", publisher)
+    date = PartialDate(v.year) if v.year is not None else c.issued
+    if date.year is not None:
+        _sub(origin, "dateIssued", _w3cdtf(date), encoding="w3cdtf")
+    if v.edition:
+        _sub(origin, "edition", v.edition)
+    _sub(origin, "issuance", "continuing" if c.kind is Kind.JOURNAL_ARTICLE else "monographic")
+    if not len(origin):
+        top.remove(origin)
+
+
+def _part(v: Venue, top: etree._Element) -> None:
+    """Volume, issue and pages within the host."""
+    part = _sub(top, "part")
+    for detail_type, value in (("volume", v.volume), ("issue", v.issue)):
+        if value:
+            _sub(_sub(part, "detail", type=detail_type), "number", value)
+    if v.pages:
+        extent = _sub(part, "extent", unit="pages")
+        m = _PAGES.match(v.pages)
+        if m:
+            _sub(extent, "start", m.group(1))
+            _sub(extent, "end", m.group(2))
+        else:
+            _sub(extent, "list", v.pages)
+    if not len(part):
+        top.remove(part)
 
 
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
