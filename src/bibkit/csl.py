@@ -17,10 +17,10 @@ from typing import Any
 from .dates import DateError, parse_iso
 from .formatdata import load_toml
 from .identifiers import display_doi, find_arxiv_id
+from .mapping import Statement, assemble, getter, statements
 from .model import (
     TRUNCATION_NOTE,
     Citation,
-    Identifiers,
     Kind,
     Link,
     Origin,
@@ -28,16 +28,27 @@ from .model import (
     Person,
     Provenance,
     Status,
-    Venue,
 )
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
 
 
+_RULES = frozenset({"key", "type", "issued", "accessed", "publisher", "number", "status",
+                    "url", "keyword", "note", "custom"})  # variables mapped in code, below
+
+
 @cache
-def _table() -> tuple[frozenset[str], tuple[str, ...]]:
-    data = load_toml("csl.toml")
-    return frozenset(data["variables"]), tuple(data["order"])
+def _table() -> tuple[frozenset[str], tuple[Statement, ...]]:
+    """(every variable the schema allows, bibkit's statement list in write order)."""
+    table = statements("csl.toml", _RULES, _WRITE_CONVERTERS)
+    return frozenset(load_toml("csl.toml")["variables"]), table
+
+
+@cache
+def _copied() -> tuple[tuple[str, Any, Any, bool], ...]:
+    """The statements that copy a model field: (variable, getter, converter, many)."""
+    return tuple((st.tag, getter(st.field), _WRITE_CONVERTERS.get(st.convert), st.many)
+                 for st in _table()[1] if st.field)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -54,6 +65,9 @@ def _name(p: Person) -> dict[str, str]:
     if p.suffix:
         out["suffix"] = p.suffix
     return out
+
+
+_WRITE_CONVERTERS: dict[str, Any] = {"name": _name, "doi": display_doi}
 
 
 def _date(d: PartialDate) -> dict[str, Any] | None:
@@ -77,14 +91,13 @@ def note_text(c: Citation) -> str:
 
 def to_csl(c: Citation, key: str) -> dict[str, Any]:
     """The CSL-JSON item for a citation, keys in the order of formats/csl.toml."""
-    known, order = _table()
+    known, table = _table()
     item: dict[str, Any] = {"id": key, "citation-key": key, "type": c.kind.value}
-    if c.title:
-        item["title"] = c.title
-    if c.authors:
-        item["author"] = [_name(p) for p in c.authors]
-    if c.editors:
-        item["editor"] = [_name(p) for p in c.editors]
+    for var, get, convert, many in _copied():
+        value = get(c)
+        if value:
+            item[var] = [convert(v) for v in value] if many else (
+                convert(value) if convert else value)
     # a published work is cited by its venue's year, not by the day its preprint went online
     issued = _date(PartialDate(c.venue.year) if c.venue.year is not None else c.issued)
     if issued:
@@ -92,22 +105,8 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     accessed = _date(c.accessed)
     if accessed:
         item["accessed"] = accessed
-    v = c.venue
-    for var, value in (
-        ("container-title", v.name),
-        ("container-title-short", v.short_name),
-        ("collection-title", v.series),
-        ("edition", v.edition),
-        ("volume", v.volume),
-        ("issue", v.issue),
-        ("page", v.pages),
-        ("publisher", v.publisher),
-        ("publisher-place", v.place),
-        ("language", c.language),
-        ("abstract", c.abstract),
-    ):
-        if value:
-            item[var] = value
+    if c.venue.publisher:
+        item["publisher"] = c.venue.publisher
     ids = c.ids
     if c.kind is Kind.PREPRINT and ids.arxiv:
         # as Zotero and citation.js write an arXiv preprint: repository and archive id
@@ -115,14 +114,6 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
         item["number"] = f"arXiv:{ids.arxiv}"
     if c.status is Status.ACCEPTED:
         item["status"] = "forthcoming"
-    for var, value in (
-        ("DOI", display_doi(ids.doi)),
-        ("ISBN", ids.isbn),
-        ("ISSN", ids.issn),
-        ("PMID", ids.pmid),
-    ):
-        if value:
-            item[var] = value
     url = ids.landing_url
     if not url and c.links:
         url = c.links[0].url
@@ -147,6 +138,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
                 custom[var] = decoded
     if custom:
         item["custom"] = custom
+    order = [st.tag for st in table]
     return {k: item[k] for k in order if k in item} | {k: item[k] for k in item if k not in order}
 
 
@@ -276,7 +268,8 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
     kind_name = _text(item, "type")
     kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else Kind.DOCUMENT
-    ids, publisher = _identifiers(item, exact, kind)
+    values = _read_copied(item)  # the variables formats/csl.toml maps to a field as they are
+    arxiv, url, publisher = _arxiv_and_url(item, exact, kind)
     note = exact.get("note", _text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
     if not exact and note.endswith(TRUNCATION_NOTE):
@@ -293,52 +286,39 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         if "keywords" in exact
         else tuple(k.strip() for k in _text(item, "keyword").split(",") if k.strip())
     )
-    extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and ids.arxiv))
+    extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv))
     key = _text(item, "citation-key") or _text(item, "id")
     if not _KEYLIKE.fullmatch(key):  # Zotero's ids are URIs: a citekey is made instead
         key = ""
         if "id" in item:
             extra.append(("csl:id", json.dumps(item["id"], ensure_ascii=False)))
-    return Citation(
-        key=key,
-        kind=kind,
-        title=_text(item, "title"),
-        title_nocase=tuple(exact.get("title-nocase", ())),
-        authors=_names(item, "author"),
-        authors_truncated=truncated,
-        editors=_names(item, "editor"),
-        issued=issued,
-        status=status,
-        venue=Venue(
-            name=_text(item, "container-title"),
-            short_name=_text(item, "container-title-short"),
-            kind=exact.get("venue-kind", ""),
-            volume=_text(item, "volume"),
-            issue=_text(item, "issue"),
-            pages=_text(item, "page"),
-            publisher=publisher,
-            year=exact.get("venue-year"),
-            place=_text(item, "publisher-place"),
-            series=_text(item, "collection-title"),
-            edition=_text(item, "edition"),
-        ),
-        ids=ids,
-        links=tuple(Link(role, u) for role, u in exact.get("links", [])),
-        abstract=_text(item, "abstract"),
-        keywords=keywords,
-        affiliations=tuple(exact.get("affiliations", ())),
-        note=note,
-        language=_text(item, "language"),
-        accessed=accessed,
-        extra=tuple(extra),
-        provenance=tuple(Provenance(*p) for p in exact.get("provenance", [])),
-        origin=Origin(file, origin_line),
-    )
+    values.update({
+        "key": key, "kind": kind, "title_nocase": tuple(exact.get("title-nocase", ())),
+        "authors_truncated": truncated, "issued": issued, "status": status,
+        "venue.kind": exact.get("venue-kind", ""), "venue.publisher": publisher,
+        "venue.year": exact.get("venue-year"), "ids.arxiv": arxiv,
+        "ids.arxiv_class": exact.get("arxiv-class", ""), "ids.url": url,
+        "links": tuple(Link(role, u) for role, u in exact.get("links", [])),
+        "keywords": keywords, "affiliations": tuple(exact.get("affiliations", ())),
+        "note": note, "accessed": accessed, "extra": tuple(extra),
+        "provenance": tuple(Provenance(*p) for p in exact.get("provenance", [])),
+        "origin": Origin(file, origin_line),
+    })
+    return assemble(values)
 
 
-def _identifiers(item: dict[str, Any], exact: dict[str, Any], kind: Kind
-                 ) -> tuple[Identifiers, str]:
-    """(identifiers, publisher): a preprint's arXiv id is in `number` (Zotero) or its URL,
+def _read_copied(item: dict[str, Any]) -> dict[str, Any]:
+    """The copied variables by model path; a value of the wrong shape raises CslError."""
+    values: dict[str, Any] = {}
+    for st in _table()[1]:
+        if st.field:
+            values[st.field] = _names(item, st.tag) if st.many else _text(item, st.tag)
+    return values
+
+
+def _arxiv_and_url(item: dict[str, Any], exact: dict[str, Any], kind: Kind
+                   ) -> tuple[str, str, str]:
+    """(arXiv id, URL, publisher): a preprint's arXiv id is in `number` (Zotero) or its URL,
     and "arXiv" as its publisher only says where it is."""
     number = _text(item, "number")
     url = _text(item, "URL")
@@ -350,16 +330,7 @@ def _identifiers(item: dict[str, Any], exact: dict[str, Any], kind: Kind
     publisher = _text(item, "publisher")
     if kind is Kind.PREPRINT and arxiv:
         publisher = exact.get("publisher", "" if publisher == "arXiv" else publisher)
-    ids = Identifiers(
-        doi=_text(item, "DOI"),  # normalised by Identifiers
-        arxiv=arxiv,
-        arxiv_class=exact.get("arxiv-class", ""),
-        isbn=_text(item, "ISBN"),
-        issn=_text(item, "ISSN"),
-        pmid=_text(item, "PMID"),
-        url=exact.get("url", url),
-    )
-    return ids, publisher
+    return arxiv, exact.get("url", url), publisher
 
 
 def _dates(item: dict[str, Any], exact: dict[str, Any]) -> tuple[PartialDate, PartialDate]:
@@ -380,7 +351,7 @@ def _extra(item: dict[str, Any], exact: dict[str, Any], keep_number: bool
            ) -> list[tuple[str, str]]:
     """The variables the model does not map (csl.toml's `order` lists those it does), and
     `custom` entries of other tools, kept as JSON to be written back as they were."""
-    mapped = set(_table()[1])
+    mapped = {st.tag for st in _table()[1]}
     if keep_number:
         mapped.discard("number")  # a report's number is kept as it was
     extra = [(k, v) for k, v in exact.get("extra", [])]
