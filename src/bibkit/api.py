@@ -6,22 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import registry
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostics
-from .fileio import Input, Output, open_input
+from .fileio import Input, Output
 from .keys import assign_keys
-from .model import Citation, Profile
+from .model import Citation
 from .pipeline import (
+    Library,
     Run,
     check_writer_options,
     input_format,
     iter_citations,
     output_format,
+    read_library,
     run,
 )
 
@@ -30,25 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Library", "convert", "dump", "enrich_library", "input_format", "iter_citations",
            "load", "loads", "output_format"]
-
-
-@dataclass
-class Library:
-    """What `load` returns: the citations, the listing owner if any, and the diagnostics."""
-
-    citations: list[Citation]
-    profile: Profile | None = None
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)
-    name: str = ""  # where it was read from
-
-    def __iter__(self) -> Iterator[Citation]:
-        return iter(self.citations)
-
-    def __len__(self) -> int:
-        return len(self.citations)
-
-    def __getitem__(self, i: int) -> Citation:
-        return self.citations[i]
 
 
 def _read_context(
@@ -75,13 +57,8 @@ def load(
     >>> len(lib), lib.profile.name, lib[0].key
     (50, 'Bo Han', 'zhu2023combating')
     """
-    inp = open_input(os.fspath(source))
-    try:
-        ctx = _read_context(inp.name, as_of, diagnostics, options)
-        citations = list(iter_citations(inp, input_format(inp, format), ctx, infer=infer))
-    finally:
-        inp.close()
-    return Library(citations, ctx.profile, ctx.diags, inp.name)
+    ctx = _read_context("", as_of, diagnostics, options)
+    return read_library(os.fspath(source), format, ctx, infer=infer)
 
 
 def loads(

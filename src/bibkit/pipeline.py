@@ -72,6 +72,26 @@ def output_format(output: str | None, explicit: str | None) -> str:
     return spec.name if spec else "bibtex"
 
 
+@dataclass
+class Library:
+    """What `load` returns: the citations, the listing owner if any, and the diagnostics."""
+
+    citations: list[Citation]
+    profile: Profile | None = None
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    name: str = ""  # where it was read from
+
+    def __iter__(self) -> Iterator[Citation]:
+        return iter(self.citations)
+
+    def __len__(self) -> int:
+        return len(self.citations)
+
+    def __getitem__(self, i: int) -> Citation:
+        return self.citations[i]
+
+
+
 # --- the whole run ---------------------------------------------------------------------------
 
 
@@ -173,11 +193,23 @@ def run(spec: Run, diags: Diagnostics | None = None,
 
 
 def _library(source: Any) -> tuple[Any, str]:
-    from .api import Library, load
     from .enrich.localbib import LibraryIndex
 
-    lib = source if isinstance(source, Library) else load(os.fspath(source))
+    lib = source if isinstance(source, Library) else read_library(os.fspath(source))
     return LibraryIndex(lib.citations), lib.name or "(in memory)"
+
+
+def read_library(path: str, fmt: str | None = None, ctx: ReadContext | None = None,
+                 infer: bool = True) -> Library:
+    """A whole input as a Library (`bibkit.load`, `--merge FILE`)."""
+    inp = open_input(path)
+    try:
+        ctx = ctx if ctx is not None else ReadContext(Diagnostics(), dt.date.today())
+        ctx.diags.file = inp.name
+        citations = list(iter_citations(inp, input_format(inp, fmt), ctx, infer=infer))
+    finally:
+        inp.close()
+    return Library(citations, ctx.profile, ctx.diags, inp.name)
 
 
 def _merged(stream: Iterator[Citation], libraries: list[tuple[Any, str]], diags: Diagnostics
