@@ -113,26 +113,10 @@ def _summary(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) -> s
     return "bibkit: " + "; ".join(parts)
 
 
-def _finish(out: Output, diags: Diagnostics, strict: bool) -> bool:
-    """Commit the output, unless --strict failed and a file would be replaced: then the old
-    file stays. Returns whether the run failed."""
-    failed = diags.failed(strict)
-    if failed and strict and out.path is not None:
-        out.discard()
-    else:
-        out.commit()
-    return failed
-
-
 def _write_report(path: str, data: dict[str, Any]) -> None:
-    out = Output(path, newline="\n")
-    try:
+    with Output(path, newline="\n") as out:
         json.dump(data, out.stream, indent=2, ensure_ascii=False)
         out.stream.write("\n")
-    except BaseException:
-        out.discard()
-        raise
-    out.commit()
 
 
 def _report(

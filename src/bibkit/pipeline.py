@@ -4,8 +4,8 @@ are this function with different stages switched on; the CLI only parses options
 
 Stages are generators, so a conversion holds one entry at a time; enrichment, which asks the
 services in batches, is the one stage that takes the whole list. Readers only find records
-and read them: counting blocks, the failure boundary around each record and inference belong
-here, the same for every reader.
+and read them (`readers.RecordReader` counts every block and guards each record, the same
+for every format); inference is a stage here, the same for every reader.
 """
 
 from __future__ import annotations
@@ -89,7 +89,6 @@ class Library:
 
     def __getitem__(self, i: int) -> Citation:
         return self.citations[i]
-
 
 
 # --- the whole run ---------------------------------------------------------------------------
