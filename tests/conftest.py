@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,19 @@ class Result:
     exit_code: int
     stdout: str
     stderr: str
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """No test writes into the user's home: the HTTP cache lives in a temporary folder for
+    the whole session (processes the tests start inherit it)."""
+    before = os.environ.get("BIBKIT_CACHE_DIR")
+    os.environ["BIBKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("bibkit-cache"))
+    yield
+    if before is None:
+        os.environ.pop("BIBKIT_CACHE_DIR", None)
+    else:
+        os.environ["BIBKIT_CACHE_DIR"] = before
 
 
 @pytest.fixture

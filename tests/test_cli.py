@@ -20,7 +20,7 @@ def test_convert_to_stdout_matches_the_golden_file(cli):
     res = cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", *AS_OF)
     assert res.exit_code == 0
     assert res.stdout == GOLDEN_BIBTEX
-    assert "50 entries written as bibtex (profile: Bo Han)" in res.stderr
+    assert "50 entries written as bibtex to standard output (profile: Bo Han)" in res.stderr
 
 
 def test_convert_from_stdin_with_from(cli):
@@ -75,7 +75,7 @@ def test_strict_turns_warnings_into_failure_and_keeps_the_old_output(cli, tmp_pa
     out = tmp_path / "out.bib"
     out.write_text("old\n", encoding="utf-8")
     res = cli("convert", str(listing), "-o", str(out), "--strict", *AS_OF)
-    assert res.exit_code == 1 and "not written (--strict)" in res.stderr
+    assert res.exit_code == 1 and "left as it was (--strict)" in res.stderr
     assert out.read_text("utf-8") == "old\n"
     res = cli("convert", str(listing), "-o", str(out), *AS_OF)
     assert res.exit_code == 0 and out.read_text("utf-8").startswith("@misc{lee2022title,")

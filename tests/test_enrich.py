@@ -579,7 +579,7 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
     starts = [m.start() for m in re.finditer(r"(?m)^[A-Z]{2}[A-Z][a-z]{2} \d", text)]
     three.write_text(text[:starts[3]], encoding="utf-8")
     cli_mod._run_pipeline(Run(source=str(three), as_of=AS_OF, enrich=settings, write=False),
-                          verbose=False, quiet=False, report=None)
+                          Diagnostics(), quiet=False, report=None)
     terminal.flush()
     shown = ""
     while select.select([master], [], [], 1.0)[0]:

@@ -248,6 +248,7 @@ def enrich_options(fn: Any) -> Any:
 
 def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings | None:
     """The settings for --enrich and its companions, or None when nothing is to be enriched."""
+    _exclusive(offline=kw.get("offline"), refresh=kw.get("refresh"))
     if not services:
         for flag in ("offline", "refresh", "no_cache"):
             if kw.get(flag):
@@ -256,7 +257,7 @@ def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings
     try:
         names = service_names(services)
     except EnrichError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(f"--enrich: {exc}") from None
     endpoints = {}
     for pair in kw.get("endpoints", ()):
         name, sep, url = pair.partition("=")
@@ -314,7 +315,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Convert INPUT to another format.")
 @click.argument("input", metavar="INPUT")
 @click.option(
     "--to",
@@ -381,36 +382,53 @@ def convert(
     """
 
     def run() -> None:
+        _exclusive(quiet=quiet, verbose=verbose)
+        diags = _diagnostics(verbose, quiet, report)
         spec = Run(
             source=input, target=output or "-", to=to, from_=from_, as_of=_date(as_of),
-            infer=not no_infer, merge=_libraries(merge_files, verbose, quiet),
+            infer=not no_infer, merge=_libraries(merge_files, diags),
             enrich=_enrich_settings(services, enrich_kw), ascii=ascii_,
             abstract=not no_abstract, options=_parse_options(options), strict=strict,
         )
-        outcome = _run_pipeline(spec, verbose, quiet, report)
+        outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
-            verb = f"written as {outcome.output_format}" + (f" to {output}" if output else "")
+            to_file = output not in (None, "-")
+            verb = f"written as {outcome.output_format}" + (
+                f" to {output}" if to_file else " to standard output")
             line = _summary(outcome.diagnostics, outcome.entries, verb, outcome.context)
-            if output and not outcome.written:
-                line += f"; {output} not written (--strict)"
+            if to_file and not outcome.written:
+                why = "--strict" if strict and outcome.entries else "nothing was read"
+                line += f"; {output} left as it was ({why})"
             _say(line)
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     _run(run)
 
 
+def _exclusive(**flags: object) -> None:
+    """Options that contradict each other are a usage error naming both."""
+    given = [f"--{name.replace('_', '-')}" for name, value in flags.items() if value]
+    if len(given) > 1:
+        raise UsageError(f"{' and '.join(given)} contradict each other; give one")
+
+
 def _date(as_of: dt.datetime | None) -> dt.date | None:
     return as_of.date() if as_of else None
 
 
-def _libraries(paths: tuple[str, ...], verbose: bool, quiet: bool) -> list[Library]:
-    """The user's own libraries for --merge, their diagnostics printed under their names."""
-    return [load(p, diagnostics=Diagnostics(p, sink=_Printer(verbose, quiet))) for p in paths]
+def _diagnostics(verbose: bool, quiet: bool, report: str | None) -> Diagnostics:
+    """The run's collector: printed as they happen, kept for --report."""
+    return Diagnostics(sink=_Printer(verbose, quiet), keep=bool(report))
 
 
-def _run_pipeline(spec: Run, verbose: bool, quiet: bool, report: str | None) -> Outcome:
+def _libraries(paths: tuple[str, ...], diags: Diagnostics) -> list[Library]:
+    """The user's own libraries for --merge: their diagnostics, under their file names,
+    count in the run's summary and exit code."""
+    return [load(p, diagnostics=Diagnostics(p, sink=diags.adopt, keep=False)) for p in paths]
+
+
+def _run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None) -> Outcome:
     """The pipeline with the CLI's printer, progress lines and --report."""
-    diags = Diagnostics(sink=_Printer(verbose, quiet), keep=bool(report))
     tty = sys.stderr.isatty() and not quiet
     try:
         outcome = pipeline.run(spec, diags, progress=lambda s: _with_progress(s, tty),
@@ -431,7 +449,7 @@ def _run_pipeline(spec: Run, verbose: bool, quiet: bool, report: str | None) -> 
     return outcome
 
 
-@main.command()
+@main.command(short_help="Fill entries from arXiv, DBLP, Crossref, Semantic Scholar.")
 @click.argument("input", metavar="INPUT")
 @click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
 @click.option(
@@ -482,7 +500,7 @@ def enrich(
         services=services, **kw)
 
 
-@main.command()
+@main.command(short_help="Read INPUT and report what is wrong with it; write nothing.")
 @click.argument("input", metavar="INPUT")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @common_options
@@ -504,6 +522,7 @@ def check(
     """
 
     def run() -> None:
+        _exclusive(quiet=quiet, verbose=verbose)
         spec = Run(source=input, from_=from_, as_of=_date(as_of), infer=not no_infer,
                    strict=strict, write=False)
         diags = Diagnostics(sink=None if as_json else _Printer(verbose, quiet),
@@ -523,7 +542,7 @@ def check(
     _run(run)
 
 
-@main.command()
+@main.command(short_help="Write the publications section of a CV.")
 @click.argument("input", metavar="INPUT")
 @click.option(
     "--format",
@@ -657,13 +676,22 @@ def cv(
             standalone=standalone,
             exclude_unconfirmed=exclude_unconfirmed,
         )
+        _exclusive(quiet=quiet, verbose=verbose)
+        if standalone and fmt != "latex":
+            raise UsageError(f"--standalone makes a LaTeX document; --format {fmt} has no such "
+                             "option (use --format latex)")
+        if since is not None and until is not None and since > until:
+            raise UsageError(f"--since {since} is after --until {until}: no year is in both")
+        both = sorted(set(excluded) & set(only))
+        if both:
+            raise UsageError(f"--only and --exclude both name {both[0]!r}")
         settings = _enrich_settings(services, enrich_kw)
         if settings is not None and not settings.owner and highlight:
             settings.owner = highlight
         spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
                    as_of=_date(as_of), infer=not no_infer, enrich=settings, strict=strict,
                    options={k: v for k, v in vars(opts).items() if k != "fmt"})
-        outcome = _run_pipeline(spec, verbose, quiet, report)
+        outcome = _run_pipeline(spec, _diagnostics(verbose, quiet, report), quiet, report)
         if not quiet:
             r = outcome.results
             _say(

@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "BK401": "citekey made unique with a suffix",
     "BK402": "field dropped by the writer",
     "BK403": "empty MODS collection",
+    "BK404": "output file suffix names another format",
     "BK501": "BibTeX entry could not be parsed",
     "BK502": "BibTeX field appears twice",
     "BK503": "undefined BibTeX macro",
@@ -141,6 +142,15 @@ class Diagnostics:
         if self.sink is not None:
             self.sink(diag)
         return diag
+
+    def adopt(self, diag: Diagnostic) -> None:
+        """Take a diagnostic another collector made (a --merge library's), keeping its file:
+        it counts in this run's summary and exit code like the input's own."""
+        if self.keep:
+            self._items.append(diag)
+        self.counts[diag.severity] += 1
+        if self.sink is not None:
+            self.sink(diag)
 
     def info(self, code: str, message: str, *, line: int = 0, key: str = "") -> Diagnostic:
         return self.add(Severity.INFO, code, message, line=line, key=key)

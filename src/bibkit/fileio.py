@@ -55,6 +55,8 @@ class Input:
         elif not _is_utf8(self._head) and _is_cp1252(self._head):
             self.encoding = "cp1252"  # a Windows export: said once, at the start (BK306)
         self.head = self._head.decode(self.encoding, errors="replace")
+        # the whole input was read into the head and holds nothing but white space
+        self.blank = len(self._head) < _SNIFF_BYTES and not self._head.strip()
 
     def lines(self, diags: Diagnostics) -> Iterator[str]:
         """Decoded lines without their "\n" (a CRLF line keeps its "\r"); lines are what
@@ -129,10 +131,16 @@ _LONE_CR = re.compile(r"\r(?!\n|\Z)")
 _MID_LINE_CONTROL = re.compile(_CONTROL.pattern + r"|\r(?!\Z)")
 
 
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+
 def _looks_binary(head: bytes) -> bool:
-    """A known binary signature, or NUL bytes beyond what a damaged text file has."""
+    """A known binary signature, NUL bytes beyond what a damaged text file has, or control
+    bytes that no text holds (random bytes: one in eight) in more than 2% of the start."""
     sample = head[:8192]
-    return head.startswith(_BINARY_MAGIC) or sample.count(b"\x00") > max(2, len(sample) // 100)
+    return (head.startswith(_BINARY_MAGIC)
+            or sample.count(b"\x00") > max(2, len(sample) // 100)
+            or len(_BINARY_BYTES.findall(sample)) > max(8, len(sample) // 50))
 
 
 def _is_utf8(head: bytes) -> bool:

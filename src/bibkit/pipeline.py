@@ -47,8 +47,7 @@ def iter_citations(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True
 def input_format(inp: Input, explicit: str | None) -> str:
     """--from beats the file suffix beats sniffing the content."""
     if explicit:
-        registry.get(explicit, "read")
-        return explicit
+        return registry.get(explicit, "read").name
     spec = registry.by_suffix(inp.name, "read")
     if spec is not None:
         return spec.name
@@ -64,12 +63,34 @@ def input_format(inp: Input, explicit: str | None) -> str:
 
 
 def output_format(output: str | None, explicit: str | None) -> str:
-    """--to, else the -o suffix, else BibTeX."""
+    """The format asked for, else the target's suffix, else BibTeX (a target without a
+    suffix). A suffix no writer claims, with no format asked for, is a usage error."""
     if explicit:
-        registry.get(explicit, "write")
-        return explicit
+        return registry.get(explicit, "write").name
     spec = registry.by_suffix(output or "", "write")
-    return spec.name if spec else "bibtex"
+    if spec is not None:
+        return spec.name
+    suffix = _suffix(output)
+    if suffix:
+        raise UsageError(f"{output}: no format writes {suffix!r} files; name the output format "
+                         "(--to, or to= in Python)")
+    return "bibtex"
+
+
+def _suffix(path: str | None) -> str:
+    name = os.path.basename(path or "")
+    return os.path.splitext(name)[1].lower() if path not in (None, "-") else ""
+
+
+def check_suffix(path: str | None, fmt: str, diags: Diagnostics) -> None:
+    """A target whose suffix another format claims (`-o refs.json --to bibtex`): written as
+    asked, and said (BK404), since the next program to open it will go by the suffix."""
+    suffix = _suffix(path)
+    spec = registry.get(fmt, "write")
+    claimed = registry.by_suffix(path or "", "write")
+    if suffix and suffix not in spec.suffixes and claimed is not None:
+        diags.warning("BK404", f"{path}: the suffix {suffix!r} says {claimed.name}, the format "
+                      f"asked for is {fmt}; written as {fmt}")
 
 
 @dataclass
@@ -164,11 +185,16 @@ def run(spec: Run, diags: Diagnostics | None = None,
     libraries = [_library(m) for m in spec.merge]  # read first: they are small
     inp = open_input(spec.source)
     try:
-        fmt_in = input_format(inp, spec.from_)
         diags = diags if diags is not None else Diagnostics()
         diags.file = inp.name
         ctx = ReadContext(diags, spec.as_of or dt.date.today())
+        if inp.blank:  # a file or a pipe alike: said once, and no output is written
+            diags.error("BK301", "input is empty")
+            return Outcome(0, spec.from_ or "", fmt_out, diags, ctx)
+        fmt_in = input_format(inp, spec.from_)
         outcome = Outcome(0, fmt_in, fmt_out, diags, ctx)
+        if fmt_out is not None and path is not None:
+            check_suffix(path, fmt_out, diags)
         stream = read(inp, fmt_in, ctx, infer=spec.infer)
         stream = _merged(stream, libraries, diags)
         if spec.enrich is not None:  # the services work in batches: the whole list first
@@ -241,6 +267,9 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome) ->
         return
     with Output(target) as out:
         outcome.entries = write(stream, out.stream, wctx)
-        # --strict: a file is replaced only by a run without warnings
-        out.keep_old = out.path is not None and spec.strict and outcome.failed(True)
+        # a file is replaced only by a run that read something (not by one that found
+        # nothing but errors), and with --strict only by a run without warnings
+        nothing = outcome.entries == 0 and outcome.diagnostics.errors > 0
+        out.keep_old = out.path is not None and (nothing or (spec.strict
+                                                             and outcome.failed(True)))
     outcome.written = not out.keep_old

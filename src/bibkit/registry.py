@@ -29,6 +29,7 @@ class FormatSpec:
     sniff: str | None = None  # "module:func", (first text of the input) -> bool
     # the writer's -O keys, each with its allowed values (empty: any value)
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # other names users type for it (`bib`, `json`)
 
 
 # the CV writers' -O keys: the registry holds every format's options without loading its code
@@ -45,6 +46,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         summary="scholarfeed.org author page copied as text",
         suffixes=(".txt",),
         reader="bibkit.readers.listing:READER",
+        aliases=("txt", "scholarfeed"),
         sniff="bibkit.sniff:looks_like_listing",
     ),
     FormatSpec(
@@ -53,6 +55,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         suffixes=(".bib",),
         reader="bibkit.readers.bibtex:READER",
         writer="bibkit.writers.bibtex:write",
+        aliases=("bib",),
         sniff="bibkit.readers.bibtex:looks_like_bibtex",
     ),
     FormatSpec(
@@ -67,6 +70,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         summary="CSL-JSON for Zotero, pandoc, citation.js and CSL processors",
         suffixes=(".json",),
         reader="bibkit.readers.csljson:READER",
+        aliases=("json", "csl", "csl-json"),
         writer="bibkit.writers.csljson:write",
         sniff="bibkit.readers.csljson:looks_like_csljson",
     ),
@@ -86,12 +90,13 @@ BUILTINS: tuple[FormatSpec, ...] = (
             suffixes=suffixes,
             writer=f"bibkit.cv:write_{fmt}",
             options=CV_OPTIONS,
+            aliases=aliases,
         )
-        for fmt, what, suffixes in (
-            ("markdown", "Markdown", (".md",)),
-            ("latex", "LaTeX fragment", (".tex",)),
-            ("html", "an HTML page with a chart", (".html", ".htm")),
-            ("text", "plain text", ()),
+        for fmt, what, suffixes, aliases in (
+            ("markdown", "Markdown", (".md",), ("md", "markdown")),
+            ("latex", "LaTeX fragment", (".tex",), ("tex", "latex")),
+            ("html", "an HTML page with a chart", (".html", ".htm"), ("html",)),
+            ("text", "plain text", (".txt",), ("txt", "text")),
         )
     ),
     FormatSpec(
@@ -99,6 +104,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         summary="MODS 3.7 XML for library systems (bibutils, Zotero)",
         suffixes=(".xml", ".mods"),
         writer="bibkit.writers.mods:write",
+        aliases=("xml",),
     ),
 )
 
@@ -147,10 +153,16 @@ def load_target(target: str) -> Callable[..., Any]:
 
 
 def get(name: str, role: str) -> FormatSpec:
-    spec = formats().get(name)
-    if spec is None or (spec.reader if role == "read" else spec.writer) is None:
-        raise UnknownFormat(name, role)
-    return spec
+    """The format a user names for reading or writing: its name or an alias, in any case
+    (`BibTeX`, `bib`, `json`; `txt` reads a listing and writes a plain-text CV)."""
+    key = name.strip().lower()
+    table = formats()
+    candidates = [table[key]] if key in table else []
+    candidates += [s for s in table.values() if key in s.aliases]
+    for spec in candidates:
+        if spec.reader if role == "read" else spec.writer:
+            return spec
+    raise UnknownFormat(name, role)
 
 
 def reader(name: str) -> Callable[..., Any]:

@@ -40,7 +40,7 @@ def make_resolvers(names: Sequence[str], client: HttpClient,
     for name, url in (endpoints or {}).items():
         key = ALIASES.get(name.lower(), name.lower())
         if key not in RESOLVERS:
-            raise EnrichError(f"--endpoint: unknown service {name!r}")
+            raise EnrichError(f"an endpoint for an unknown service {name!r}")
         urls[key] = url
     names = service_names(",".join(names))  # aliases resolved, unknown names refused
     return [RESOLVERS[n](client, urls.get(n), (limiters or {}).get(n)) for n in names]

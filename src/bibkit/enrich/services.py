@@ -44,7 +44,7 @@ def service_names(spec: str) -> list[str]:
         if name == "all":
             names.extend(n for n in SERVICES if n not in names)
         elif name not in SERVICES:
-            raise EnrichError(f"--enrich: unknown service {raw.strip()!r} "
+            raise EnrichError(f"unknown service {raw.strip()!r} "
                               f"(known: {', '.join(SERVICES)}, all)")
         elif name not in names:
             names.append(name)

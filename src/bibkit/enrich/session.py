@@ -15,6 +15,7 @@ from ..names import owner_matcher
 from .cache import CacheError, HttpCache, default_cache_dir
 from .http import HttpClient, RateLimiter
 from .pipeline import Enricher, EntryReport, Progress, check_owner, make_resolvers
+from .services import service_names
 
 
 @dataclass
@@ -46,6 +47,7 @@ class EnrichOutcome:
 def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
                      diags: Diagnostics, profile: Profile | None = None,
                      progress: Progress | None = None) -> EnrichOutcome:
+    service_names(",".join(settings.services))  # a bad name is refused before anything is made
     cache = None
     if settings.use_cache:
         try:
