@@ -3,6 +3,7 @@ contradicting options, an output name that says another format, a broken --merge
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -121,3 +122,45 @@ def test_api_refuses_an_unknown_service_before_making_anything(tmp_path, monkeyp
 
 def test_the_suite_keeps_out_of_the_home_cache():
     assert os.environ["BIBKIT_CACHE_DIR"] != os.path.expanduser("~/.cache/bibkit")
+
+
+def test_a_missing_comma_between_fields_is_repaired_and_said():
+    lib = bibkit.loads("@article{a,\n  title = {First}\n  author = {Doe, Jane},\n"
+                       "  year = 2020\n  journal = \"J\"\n}\n", "bibtex")
+    c = lib[0]
+    assert c.title == "First" and [p.family for p in c.authors] == ["Doe"]
+    assert c.issued.year == 2020 and c.venue.name == "J"
+    warned = [(d.code, d.line) for d in lib.diagnostics]
+    assert warned == [("BK506", 3), ("BK506", 5)]
+
+
+@pytest.mark.parametrize("copy", ["no blank lines", "CRLF and no blank lines", "tabs",
+                                  "trailing spaces", "no-break spaces in author lines"])
+def test_a_listing_as_other_copy_paths_produce_it(copy):
+    text = SAMPLE_LISTING.read_text(encoding="utf-8")
+    if "no blank" in copy:
+        text = "\n".join(line for line in text.split("\n") if line.strip())
+    if "CRLF" in copy:
+        text = text.replace("\n", "\r\n")
+    if copy == "tabs":
+        text = text.replace(", ", ",\t")
+    if copy == "trailing spaces":
+        text = text.replace("\n", "  \n")
+    if "no-break" in copy:
+        text = text.replace(" · ", "\u00a0·\u00a0").replace(", ", ",\u00a0")
+    got = bibkit.loads(text, "listing", as_of=dt.date(2026, 11, 27))
+    want = bibkit.load(SAMPLE_LISTING, as_of=dt.date(2026, 11, 27))
+    assert [c.title for c in got] == [c.title for c in want]
+    assert [c.authors for c in got] == [c.authors for c in want]
+    assert not [d for d in got.diagnostics if d.code == "BK103"]
+
+
+def test_format_values_complete_in_the_shell(monkeypatch, capsys):
+    from bibkit.cli import main
+
+    monkeypatch.setenv("_BIBKIT_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", "bibkit convert x --to cs")
+    monkeypatch.setenv("COMP_CWORD", "4")
+    with pytest.raises(SystemExit):
+        main(prog_name="bibkit")
+    assert "plain,csljson" in capsys.readouterr().out

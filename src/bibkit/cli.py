@@ -34,6 +34,12 @@ if TYPE_CHECKING:  # the enrich modules load only when a run enriches
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
+def _complete_formats(role: str, incomplete: str) -> list[str]:
+    """Shell completion of --from/--to: the formats that can be read or written."""
+    return [name for name, spec in registry.formats().items()
+            if (spec.reader if role == "read" else spec.writer) and name.startswith(incomplete)]
+
+
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
     options = {}
     for pair in pairs:
@@ -182,6 +188,7 @@ _common = [
         "--from",
         "from_",
         metavar="FORMAT",
+        shell_complete=lambda ctx, param, incomplete: _complete_formats("read", incomplete),
         help="Input format (default: from the file suffix, else from the content).",
     ),
     click.option(
@@ -321,6 +328,7 @@ def main() -> None:
     "--to",
     "to",
     metavar="FORMAT",
+    shell_complete=lambda ctx, param, incomplete: _complete_formats("write", incomplete),
     help="Output format (default: from the -o suffix, else bibtex). See `bibkit formats`.",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
@@ -455,6 +463,7 @@ def _run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None
 @click.option(
     "--to",
     metavar="FORMAT",
+    shell_complete=lambda ctx, param, incomplete: _complete_formats("write", incomplete),
     help="Output format (default: from the -o suffix, else csljson, which keeps provenance).",
 )
 @click.option(
@@ -599,7 +608,9 @@ def check(
     help="Show arXiv, DOI, code and project links.",
 )
 @click.option(
-    "--csl", metavar="STYLE", help="Format entries with a CSL style: apa, ieee or a .csl file."
+    "--csl", metavar="STYLE", help="Format entries with a CSL style: apa, ieee or a .csl file.",
+    shell_complete=lambda ctx, param, incomplete: [s for s in ("apa", "ieee")
+                                                   if s.startswith(incomplete)],
 )
 @click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
 @click.option(

@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "BK503": "undefined BibTeX macro",
     "BK504": "BibTeX date could not be read",
     "BK505": "unknown BibTeX entry type",
+    "BK506": "missing comma between BibTeX fields (repaired)",
     "BK601": "not valid JSON",
     "BK602": "CSL-JSON item is not an object",
     "BK603": "CSL-JSON value of the wrong shape",

@@ -223,7 +223,14 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext)
             fields[name] = value
         pos = _skip_space(text, pos)
         if pos < len(text) and text[pos] not in ",}" + close:
-            raise BlockError(f"expected ',' after field {name!r}", pos)
+            missing = _FIELD_NAME.match(text, pos)
+            if missing is None:
+                raise BlockError(f"expected ',' after field {name!r}", pos)
+            # `title = {A}` then `author = {B}` on the next line: a comma forgotten, not a
+            # title that goes on; read the next field as one, and say so
+            ctx.diags.warning("BK506", f"no comma between fields {name!r} and "
+                              f"{missing.group(1).lower()!r}; read as if there were one",
+                              line=line + text.count("\n", 0, pos), key=key)
 
 
 def _value(

@@ -165,7 +165,7 @@ def _clean(text: str) -> str:
 
 def _build(card: _Card, ctx: ReadContext) -> Citation | None:
     diags, m = ctx.diags, card.header
-    paragraphs = card.paragraphs()
+    paragraphs = _without_blank_lines(card.paragraphs())
     first, rest = (paragraphs[0], paragraphs[1:]) if paragraphs else ([], [])
     title = _clean(" ".join(first))
     if not title:
@@ -247,6 +247,22 @@ def _category(code: str, line: int, diags: Diagnostics, prov: list[Provenance]) 
     return match.category or code
 
 
+def _without_blank_lines(paragraphs: list[list[str]]) -> list[list[str]]:
+    """A card copied without blank lines (some browsers copy the page so) is one paragraph:
+    title, author line and abstract run together. When no paragraph of its own is an author
+    line, the first line of the first paragraph that reads as one splits it again."""
+    if not paragraphs or len(paragraphs[0]) < 2:
+        return paragraphs
+    if len(paragraphs) > 1 and len(paragraphs[1]) == 1 and parse_author_line(paragraphs[1][0]):
+        return paragraphs  # the usual shape: title, author line, abstract
+    first = paragraphs[0]
+    for i in range(1, len(first)):
+        if parse_author_line(first[i]) is not None:
+            rest = [first[i + 1:]] if i + 1 < len(first) else []
+            return [first[:i], [first[i]], *rest, *paragraphs[1:]]
+    return paragraphs
+
+
 @lru_cache(maxsize=512)
 def _ids_for_class(arxiv_class: str) -> Identifiers:
     return Identifiers(arxiv_class=arxiv_class)  # immutable, so one per class is enough
@@ -254,8 +270,9 @@ def _ids_for_class(arxiv_class: str) -> Identifiers:
 
 def _split_names(line: str) -> tuple[list[str], bool, str] | None:
     """(names, truncated, affiliation tags) when the line reads as a list of short names
-    rather than a sentence of an abstract; None otherwise."""
-    head, _, tags = line.partition("·")
+    rather than a sentence of an abstract; None otherwise. Any run of white space (tabs,
+    no-break spaces a copy put there) counts as one space."""
+    head, _, tags = " ".join(line.split()).partition("·")
     truncated = False
     if "al" in head:
         trimmed = head.rstrip(" ,.")
