@@ -403,10 +403,10 @@ def convert(
             to_file = output not in (None, "-")
             verb = f"written as {outcome.output_format}" + (
                 f" to {output}" if to_file else " to standard output")
-            line = _summary(outcome.diagnostics, outcome.entries, verb, outcome.context)
             if to_file and not outcome.written:
                 why = "--strict" if strict and outcome.entries else "nothing was read"
-                line += f"; {output} left as it was ({why})"
+                verb = f"read; {output} left as it was ({why})"
+            line = _summary(outcome.diagnostics, outcome.entries, verb, outcome.context)
             _say(line)
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 

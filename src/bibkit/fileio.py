@@ -244,8 +244,9 @@ class Output:
             st = os.stat(self.path)  # follows symlinks
         except OSError:
             st = None
-        if st is not None and stat.S_ISDIR(st.st_mode):
-            raise UsageError(f"{self.path}: is a directory")
+        if (st is not None and stat.S_ISDIR(st.st_mode)) or (path or "").endswith(("/", os.sep)):
+            raise UsageError(f"{path}: is a directory" if st is not None
+                             else f"{path}: names a directory, which does not exist")
         dest = self.path
         if st is not None and not stat.S_ISREG(st.st_mode):  # written directly
             self.stream = self._open(lambda: os.open(dest, os.O_WRONLY), newline)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from . import registry
 from .context import ReadContext, WriteContext
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics, Severity
 from .fileio import Input, Output, UsageError, open_input, same_file
 from .infer import infer_all
 from .keys import assign_keys
@@ -89,8 +89,9 @@ def check_suffix(path: str | None, fmt: str, diags: Diagnostics) -> None:
     spec = registry.get(fmt, "write")
     claimed = registry.by_suffix(path or "", "write")
     if suffix and suffix not in spec.suffixes and claimed is not None:
-        diags.warning("BK404", f"{path}: the suffix {suffix!r} says {claimed.name}, the format "
-                      f"asked for is {fmt}; written as {fmt}")
+        diags.adopt(Diagnostic(Severity.WARNING, "BK404", f"the suffix {suffix!r} says "
+                               f"{claimed.name}, the format asked for is {fmt}; written as "
+                               f"{fmt}", file=str(path)))
 
 
 @dataclass
