@@ -306,9 +306,33 @@ def parse_author_line(line: str) -> tuple[tuple[Person, ...], bool, tuple[str, .
     return tuple(map(parse_display_name, names)), truncated, affiliations
 
 
+_BARE_NUMBER = re.compile(r"[\d,.]+%?")
+
+
+def _join_split_metrics(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A metric some copies split over two lines ("h-index" / "87", "12,368" / "citations")
+    joined again, so it reads as the page shows it."""
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines):
+            first, second = lines[i][1], lines[i + 1][1]
+            joined = first + second
+            if ((_BARE_NUMBER.fullmatch(first) or _BARE_NUMBER.fullmatch(second))
+                    and len(joined) <= 60
+                    and (_METRIC_VALUE_FIRST.fullmatch(joined)
+                         or _METRIC_LABEL_FIRST.fullmatch(joined))):
+                out.append((lines[i][0], joined))
+                i += 2
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
 def _parse_header(lines: list[tuple[int, str]], ctx: ReadContext) -> Profile | None:
     """The owner's name, primary category, metrics and stated paper count."""
-    lines = [(n, t) for n, t in lines if t]
+    lines = _join_split_metrics([(n, t) for n, t in lines if t])
     if not lines:
         return None
     name = ""
