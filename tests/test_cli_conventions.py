@@ -168,7 +168,8 @@ def test_format_values_complete_in_the_shell(monkeypatch, capsys):
 
 def test_metrics_split_over_two_lines_read_as_the_page_shows_them():
     text = SAMPLE_LISTING.read_text(encoding="utf-8")
-    split = (text.replace("h-index87", "h-index\n87").replace("12,368citations", "12,368\ncitations")
+    split = (text.replace("h-index87", "h-index\n87")
+             .replace("12,368citations", "12,368\ncitations")
              .replace("Novelty54%", "Novelty\n54%"))
     got = bibkit.loads(split, "listing", as_of=dt.date(2026, 11, 27))
     assert got.profile == bibkit.load(SAMPLE_LISTING, as_of=dt.date(2026, 11, 27)).profile
