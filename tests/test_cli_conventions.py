@@ -174,3 +174,11 @@ def test_metrics_split_over_two_lines_read_as_the_page_shows_them():
     got = bibkit.loads(split, "listing", as_of=dt.date(2026, 11, 27))
     assert got.profile == bibkit.load(SAMPLE_LISTING, as_of=dt.date(2026, 11, 27)).profile
     assert not [d for d in got.diagnostics if d.code == "BK106"]
+
+
+def test_page_chrome_copied_above_the_profile_is_not_taken_for_the_owner():
+    text = "ScholarFeed\nHome\n" + SAMPLE_LISTING.read_text(encoding="utf-8")
+    got = bibkit.loads(text, "listing", as_of=dt.date(2026, 11, 27))
+    assert got.profile.name == "Bo Han" and len(got) == 50
+    assert [(d.code, d.line) for d in got.diagnostics if d.severity] == [("BK106", 1),
+                                                                         ("BK106", 2)]

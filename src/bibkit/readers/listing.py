@@ -335,7 +335,7 @@ def _parse_header(lines: list[tuple[int, str]], ctx: ReadContext) -> Profile | N
     lines = _join_split_metrics([(n, t) for n, t in lines if t])
     if not lines:
         return None
-    name = ""
+    names: list[tuple[int, str]] = []  # lines that read as a person's name
     primary = ""
     stated: int | None = None
     metrics: list[tuple[str, str]] = []
@@ -357,8 +357,16 @@ def _parse_header(lines: list[tuple[int, str]], ctx: ReadContext) -> Profile | N
         if not primary and _CATEGORY_LINE.fullmatch(text) and resolve_code(text).candidates:
             primary = resolve_code(text).category or text
             continue
-        if not name and len(text) <= 80 and "," not in text and _split_names(text):
-            name = text
+        if len(text) <= 80 and "," not in text and _split_names(text):
+            names.append((lineno, text))
             continue
         ctx.diags.warning("BK106", f"header line not understood: {text[:60]!r}", line=lineno)
+    # the owner: the first name of two words or more; a one-word line ("Home", the site's
+    # name copied with the page) is a name only when there is no other
+    people = [n for n in names if len(n[1].split()) > 1] or names[:1]
+    for lineno, text in names:
+        if (lineno, text) not in people[:1]:
+            ctx.diags.warning("BK106", f"header line not understood: {text[:60]!r}",
+                              line=lineno)
+    name = people[0][1] if people else ""
     return Profile(name=name, primary_class=primary, metrics=tuple(metrics), stated_count=stated)
