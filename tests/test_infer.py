@@ -191,3 +191,35 @@ def test_source_keys_are_kept_and_duplicates_renamed_with_a_warning():
     keys = [c.key for c in assign_keys([cite(key="mine"), cite(key="mine")], diags)]
     assert keys == ["mine", "minea"]
     assert [d.code for d in diags] == ["BK401"]
+
+
+@pytest.mark.parametrize(("as_of", "status"), [
+    (dt.date(2023, 1, 10), Status.ACCEPTED),  # before the venue: still to appear
+    (dt.date(2023, 12, 31), Status.ACCEPTED),  # the venue's year: it may not be out yet
+    (dt.date(2026, 11, 27), Status.PUBLISHED),  # years later: published, whatever said so
+])
+def test_accepted_follows_the_reference_date(as_of, status):
+    card = Citation(title="T", note="Accepted at ICLR 2023", issued=PartialDate(2022, 11))
+    c = infer_all(card, as_of=as_of)
+    assert c.venue.short_name == "ICLR" and c.status is status
+    assert (status is Status.PUBLISHED) == any(p.rule == "venue-year-passed"
+                                               for p in c.provenance)
+
+
+@pytest.mark.parametrize(("text", "fmt"), [
+    ("@inproceedings{a, title={T}, booktitle={B}, year={2020}, pubstate={inpress}}", "biblatex"),
+    ('[{"id": "a", "type": "paper-conference", "title": "T", "status": "forthcoming",'
+     ' "issued": {"date-parts": [[2020]]}}]', "csljson"),
+    ("TY  - INPR\nTI  - T\nPY  - 2020\nER  - \n", "ris"),
+])
+def test_no_stale_status_from_any_format(text, fmt):
+    import bibkit
+
+    reader = "bibtex" if fmt == "biblatex" else fmt
+    now = bibkit.loads(text, reader, as_of=dt.date(2026, 11, 27))[0]
+    then = bibkit.loads(text, reader, as_of=dt.date(2020, 3, 1))[0]
+    assert now.status is Status.PUBLISHED and then.status is Status.ACCEPTED
+    assert "inpress" not in bibkit.dump([now], "biblatex")
+    assert "forthcoming" not in bibkit.dump([now], "csljson")
+    kept = bibkit.loads(text, reader, as_of=dt.date(2026, 11, 27), infer=False)[0]
+    assert kept.status is Status.ACCEPTED  # --no-infer: what the input says

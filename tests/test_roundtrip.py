@@ -35,8 +35,8 @@ def written(citations, fmt: str) -> str:
     return dump(citations, fmt) or ""
 
 
-def reread(text: str, fmt: str):
-    lib = loads(text, fmt, as_of=AS_OF)
+def reread(text: str, fmt: str, infer: bool = True):
+    lib = loads(text, fmt, as_of=AS_OF, infer=infer)
     assert lib.diagnostics.errors == 0, [d.format() for d in lib.diagnostics]
     return lib.citations
 
@@ -62,7 +62,9 @@ def _without_origin(c):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(citations(full=True), min_size=1, max_size=3, unique_by=lambda c: c.key))
 def test_csljson_is_lossless(cs):
-    back = reread(written(cs, "csljson"), "csljson")
+    # the format's own round trip: inference (a status settled by the reference date, a
+    # venue read from a note) is a stage of its own, off here
+    back = reread(written(cs, "csljson"), "csljson", infer=False)
     assert [_without_origin(c) for c in back] == [_without_origin(c) for c in cs]
 
 

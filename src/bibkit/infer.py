@@ -6,6 +6,7 @@ the same way to any reader's output.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from .identifiers import arxiv_doi, find_arxiv_id
@@ -78,5 +79,19 @@ def infer_venue(c: Citation) -> Citation:
     )
 
 
-def infer_all(c: Citation) -> Citation:
-    return infer_venue(infer_arxiv(c))
+def settle_status(c: Citation, as_of: dt.date) -> Citation:
+    """"Accepted at ICLR 2023" read in 2026 is a published paper: accepted and to-appear hold
+    only while the venue's year is not before the reference date's (whatever said so: a
+    phrase, `pubstate = {inpress}`, CSL `forthcoming`, RIS `INPR`, a service)."""
+    year = c.cited_year
+    if c.status is not Status.ACCEPTED or year is None or year >= as_of.year:
+        return c
+    evidence = f"cited year {year} before {as_of.isoformat()}"
+    passed = Provenance("status", "infer", "venue-year-passed", 0.9, evidence)
+    return evolve(c, status=Status.PUBLISHED, provenance=(*c.provenance, passed))
+
+
+def infer_all(c: Citation, as_of: dt.date | None = None) -> Citation:
+    """Every rule; with a reference date, statuses follow it too."""
+    c = infer_venue(infer_arxiv(c))
+    return settle_status(c, as_of) if as_of is not None else c

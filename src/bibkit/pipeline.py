@@ -14,13 +14,14 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import registry
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .fileio import Input, Output, UsageError, open_input, same_file
-from .infer import infer_all
+from .infer import infer_all, settle_status
 from .keys import assign_keys
 from .model import Citation, Profile
 
@@ -35,7 +36,7 @@ def read(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True) -> Itera
     """The citations of an input, inferred (unless `infer` is off), not yet keyed."""
     # a RecordReader counts and guards each record; a plugin's plain function does its own
     stream = registry.reader(fmt)(inp.lines(ctx.diags), ctx)
-    return map(infer_all, stream) if infer else stream
+    return map(partial(infer_all, as_of=ctx.as_of), stream) if infer else stream
 
 
 def iter_citations(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True
@@ -204,6 +205,8 @@ def run(spec: Run, diags: Diagnostics | None = None,
             outcome.enrichment = enrich_citations(list(stream), spec.enrich, diags,
                                                   ctx.profile, enrich_progress)
             stream = iter(outcome.enrichment.citations)
+            if spec.infer:  # a service's "accepted" follows the reference date too
+                stream = map(partial(settle_status, as_of=ctx.as_of), stream)
         if spec.select is not None:
             stream = filter(spec.select, stream)
         stream = assign_keys(stream, diags)
