@@ -111,7 +111,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if c.kind is Kind.PREPRINT and ids.arxiv:
         # as Zotero and citation.js write an arXiv preprint: repository and archive id
         item.setdefault("publisher", "arXiv")
-        item["number"] = f"arXiv:{ids.arxiv}"
+        item["number"] = f"arXiv:{ids.arxiv_base}"  # the version: custom.bibkit.arxiv
     if c.status is Status.ACCEPTED:
         item["status"] = "forthcoming"
     url = ids.landing_url

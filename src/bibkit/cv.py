@@ -233,7 +233,7 @@ def layout(fmt: str) -> dict[str, str]:
 def _links(c: Citation) -> list[tuple[str, str]]:
     out = []
     if c.ids.arxiv:
-        out.append(("arXiv", arxiv_abs_url(c.ids.arxiv)))
+        out.append(("arXiv", arxiv_abs_url(c.ids.arxiv_base)))
     if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
         out.append(("DOI", f"https://doi.org/{display_doi(c.ids.doi)}"))
     if c.ids.url and "arxiv.org/abs/" not in c.ids.url:  # http or https: the arXiv link
@@ -250,7 +250,7 @@ def venue_text(c: Citation) -> str:
     if c.venue.name:
         return c.venue.name + (f", {year}" if year else "")
     if c.kind is Kind.PREPRINT:
-        text = f"arXiv preprint arXiv:{c.ids.arxiv}" if c.ids.arxiv else "Preprint"
+        text = f"arXiv preprint arXiv:{c.ids.arxiv_base}" if c.ids.arxiv else "Preprint"
         return text + (f", {year}" if year else "")
     return str(year) if year else ""
 

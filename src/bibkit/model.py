@@ -105,7 +105,7 @@ class Identifiers:
     @property
     def landing_url(self) -> str:
         """The work's page: its own URL, else its arXiv abstract page ("" if neither)."""
-        return self.url or (arxiv_abs_url(self.arxiv) if self.arxiv else "")
+        return self.url or (arxiv_abs_url(self.arxiv_base) if self.arxiv else "")
 
 
 _DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
@@ -142,6 +142,11 @@ def arxiv_abs_url(arxiv_id: str) -> str:
     """The abstract page of an arXiv id: the URL every writer derives from the id, and which
     readers therefore drop from `url` (it adds nothing to the id)."""
     return ARXIV_ABS + arxiv_id
+
+
+def is_arxiv_page(url: str, arxiv_id: str) -> bool:
+    """Whether `url` is the abstract page of this id, of any version or none."""
+    return url in (arxiv_abs_url(arxiv_id), arxiv_abs_url(arxiv_base(arxiv_id)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from ..model import (
     Person,
     Status,
     Venue,
-    arxiv_abs_url,
+    is_arxiv_page,
 )
 from ..names import is_particle
 from ..text import latex_to_text, squash
@@ -573,7 +573,7 @@ def _identifiers(fs: _Fields, venue: dict[str, Any], other: dict[str, str]
         if not arxiv and name in f:
             arxiv = find_arxiv_id(text(name))
     url = text("url")
-    if arxiv and url == arxiv_abs_url(arxiv):
+    if arxiv and is_arxiv_page(url, arxiv):
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
     howpublished = text("howpublished")
     preprint_marker = bool(t.preprint_containers.search(venue.get("name", ""))

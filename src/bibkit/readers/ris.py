@@ -25,7 +25,7 @@ from ..model import (
     PartialDate,
     Person,
     Status,
-    arxiv_abs_url,
+    is_arxiv_page,
 )
 from ..names import parse_inverted_name
 from . import RecordReader
@@ -206,7 +206,7 @@ def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line:
     """What follows from the record as a whole: the arXiv id, the date, a preprint."""
     values = r.values
     arxiv = r.arxiv or find_arxiv_id(r.url)  # an id in a note's prose: the pipeline's inference
-    url = "" if arxiv and r.url == arxiv_abs_url(arxiv) else r.url  # follows from the id
+    url = "" if arxiv and is_arxiv_page(r.url, arxiv) else r.url  # follows from the id
     first, last = r.pages
     if first or last:
         values["venue.pages"] = first + ("–" + last if last else "")

@@ -112,7 +112,7 @@ def entry_fields(
 ) -> tuple[str, dict[str, str]]:
     """(entry type, {field: encoded value}); month values are bare macros."""
     biblatex = d.name == "biblatex"
-    arxiv = c.ids.arxiv
+    arxiv = c.ids.arxiv_base  # cited without its version
     etype = d.types[c.kind.value]
     # a @misc or @online with an arXiv eprint is a preprint: readers take it so (arXiv's own
     # export is such a @misc), so writers write it as one and a round trip is stable
@@ -193,7 +193,8 @@ def _date_fields(c: Citation, biblatex: bool, f: dict[str, str]) -> None:
 
 def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
                        f: dict[str, str]) -> None:
-    biblatex, arxiv = d.name == "biblatex", c.ids.arxiv
+    # cited without its version, as arXiv's own BibTeX does (the model keeps the version)
+    biblatex, arxiv = d.name == "biblatex", c.ids.arxiv_base
     if arxiv:
         f["eprint"] = enc.text(arxiv)
         if biblatex:

@@ -115,7 +115,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     ids = c.ids
     for id_type, value in (
         ("doi", display_doi(ids.doi)),
-        ("arxiv", ids.arxiv),
+        ("arxiv", ids.arxiv_base),
         ("isbn", ids.isbn),
         ("issn", ids.issn),
         ("pmid", ids.pmid),

@@ -103,7 +103,7 @@ def _abstract(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
 def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if _on_arxiv(c):  # as Zotero notes it: arXiv:2303.01234 [cs.LG]
         cls = f" [{c.ids.arxiv_class}]" if c.ids.arxiv_class else ""
-        yield "N1", f"arXiv:{c.ids.arxiv}{cls}" if c.ids.arxiv else f"arXiv{cls}"
+        yield "N1", f"arXiv:{c.ids.arxiv_base}{cls}" if c.ids.arxiv else f"arXiv{cls}"
     if c.note:
         yield "N1", c.note
     if c.authors_truncated:
