@@ -226,3 +226,15 @@ def test_pybtex_reads_the_same_title_and_names(c):
         shown = people[: len(c.authors)]
         assert [unprotect(" ".join(p.last_names)) for p in shown] == [
             a.family for a in c.authors]
+
+
+def test_a_code_that_is_no_arxiv_category_is_not_written_as_one():
+    from bibkit.model import evolve
+
+    for code, written in (("cs.LG", True), ("cs", True), ("XYZ", False), ("GT", False)):
+        c = Citation(key="k", kind=Kind.PREPRINT, title="T",
+                     ids=Identifiers(arxiv="2303.01234", arxiv_class=code))
+        assert (f"primaryClass  = {{{code}}}" in dump([c], "bibtex")) is written
+        assert (f"eprintclass  = {{{code}}}" in dump([c], "biblatex")) is written
+        assert (f"[{code}]" in dump([c], "ris")) is written
+        assert (f">{code}</classification>" in dump([evolve(c)], "mods")) is written

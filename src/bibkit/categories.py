@@ -51,3 +51,14 @@ def resolve_code(code: str) -> CategoryMatch:
         return CategoryMatch(preferred[code], candidates, preferred=True)
     return CategoryMatch("", candidates)
 
+
+def is_category(name: str) -> bool:
+    """Whether `name` is an arXiv category ("cs.LG", "hep-th") or archive ("cs", as Zotero
+    notes it), not a code kept as written ("XYZ", the ambiguous "GT")."""
+    return name in _archives()
+
+
+@cache
+def _archives() -> frozenset[str]:
+    categories = _tables()[0]
+    return frozenset(categories) | {c.split(".", 1)[0] for c in categories}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TextIO
 
+from ..categories import is_category
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
@@ -201,7 +202,8 @@ def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
             f["eprinttype"] = "arxiv"
         else:
             f["archivePrefix"] = "arXiv"
-    if c.ids.arxiv_class and (arxiv or preprint):
+    # a code that is no arXiv category ("XYZ", warned about when read) is not written as one
+    if is_category(c.ids.arxiv_class) and (arxiv or preprint):
         if biblatex:
             f.setdefault("eprinttype", "arxiv")
             f["eprintclass"] = enc.text(c.ids.arxiv_class)

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from lxml import etree
 
+from ..categories import is_category
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
@@ -123,7 +124,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     ):
         if value:
             _sub(mods, "identifier", value, type=id_type)
-    if ids.arxiv_class:
+    if is_category(ids.arxiv_class):  # a code kept as written is no classification
         _sub(mods, "classification", ids.arxiv_class, authority="arxiv")
     url = ids.landing_url
     if is_uri(url):

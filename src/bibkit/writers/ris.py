@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any, TextIO
 
+from ..categories import is_category
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
@@ -101,8 +102,8 @@ def _abstract(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
 
 
 def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
-    if _on_arxiv(c):  # as Zotero notes it: arXiv:2303.01234 [cs.LG]
-        cls = f" [{c.ids.arxiv_class}]" if c.ids.arxiv_class else ""
+    if _on_arxiv(c):  # as Zotero notes it: arXiv:2303.01234 [cs.LG]; only a real category
+        cls = f" [{c.ids.arxiv_class}]" if is_category(c.ids.arxiv_class) else ""
         yield "N1", f"arXiv:{c.ids.arxiv_base}{cls}" if c.ids.arxiv else f"arXiv{cls}"
     if c.note:
         yield "N1", c.note
