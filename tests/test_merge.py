@@ -93,3 +93,39 @@ def test_cli_merge(cli, tmp_path):
     back = loads(res.stdout, "bibtex")
     assert len(back) == 50 and back[0].kind is Kind.CONFERENCE_PAPER
     assert not back[0].authors_truncated
+
+
+def _listing_card() -> Citation:
+    return Citation(key="zhu2022label", kind=Kind.PREPRINT, status=Status.PREPRINT,
+                    title="Label-Noise Learning with Intrinsically Long-Tailed Data",
+                    authors=(Person("Zhu", "Jianing"), Person("Han", "Bo")),
+                    issued=PartialDate(2022, 11, 20), ids=Identifiers(arxiv="2211.12345"))
+
+
+def test_merging_never_degrades_case_or_given_names_and_cites_the_venue_year():
+    library = Citation(key="mine", kind=Kind.CONFERENCE_PAPER,
+                       title="label-noise learning with intrinsically long-tailed data",
+                       authors=(Person("Zhu", "J."), Person("Han", "B.")),
+                       issued=PartialDate(2023), venue=Venue(name="ICCV"),
+                       ids=Identifiers(arxiv="2211.12345"))
+    merged, changes = merge(_listing_card(), library, "library mine.bib", 1.0,
+                            prefer_other=True, same_work_by_id=True)
+    assert merged.title == "Label-Noise Learning with Intrinsically Long-Tailed Data"
+    assert [p.given for p in merged.authors] == ["Jianing", "Bo"]
+    assert merged.kind is Kind.CONFERENCE_PAPER and merged.cited_year == 2023
+    from bibkit import dump
+
+    years = {fmt: dump([merged], fmt) for fmt in ("bibtex", "csljson", "ris")}
+    assert "year          = {2023}" in years["bibtex"]
+    assert '"issued": {"date-parts": [[2023]]}' in years["csljson"]
+    assert "PY  - 2023" in years["ris"]
+    assert any(ch.field == "venue.year" for ch in changes)
+
+
+def test_a_better_cased_library_title_still_wins():
+    library = Citation(key="mine", kind=Kind.CONFERENCE_PAPER,
+                       title="Label-noise Learning with Intrinsically Long-tailed Data",
+                       issued=PartialDate(2023), venue=Venue(name="ICCV"),
+                       ids=Identifiers(arxiv="2211.12345"))
+    merged, _ = merge(_listing_card(), library, "library", 1.0, prefer_other=True)
+    assert merged.title == library.title  # the user's own mixed-case title is their choice

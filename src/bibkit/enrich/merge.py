@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from ..model import Citation, Identifiers, Kind, Provenance, Status, Venue, evolve
+from ..model import Citation, Identifiers, Kind, Person, Provenance, Status, Venue, evolve
 from .match import fold_name, fold_title
 
 
@@ -30,6 +30,34 @@ def _shown_prefix(short: tuple, full: tuple) -> bool:
         return False
     pairs = zip(short, full, strict=False)
     return all(fold_name(a.family) == fold_name(b.family) for a, b in pairs)
+
+
+def _cased_badly(title: str) -> bool:
+    """All lower case or all capitals: how hand-kept .bib files and some indexes write a
+    title, which loses the case a citation style needs ("BERT", "Label-Noise")."""
+    letters = [ch for ch in title if ch.isalpha()]
+    return bool(letters) and (all(ch.islower() for ch in letters)
+                              or all(ch.isupper() for ch in letters))
+
+
+def _initials_only(given: str) -> bool:
+    words = given.replace(".", " ").replace("-", " ").split()
+    return bool(words) and all(len(w) == 1 for w in words)
+
+
+def _keep_full_given_names(ours: tuple[Person, ...], theirs: tuple[Person, ...]
+                           ) -> tuple[Person, ...]:
+    """Their list, except that where they have only initials for one of ours ("B." for
+    "Bo", same family name), ours stays: an initial never replaces a full given name."""
+    kept = list(theirs)
+    by_family: dict[str, Person] = {fold_name(p.family): p for p in ours if p.family}
+    for i, p in enumerate(theirs):
+        mine = by_family.get(fold_name(p.family)) if p.family else None
+        if (mine is not None and _initials_only(p.given) and mine.given
+                and not _initials_only(mine.given)
+                and mine.given[:1].casefold() == p.given[:1].casefold()):
+            kept[i] = mine
+    return tuple(kept)
 
 
 def merge(c: Citation, other: Citation, source: str, confidence: float,
@@ -51,12 +79,17 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
         changes.append(Change("authors", f"{len(c.authors)} shown, et al.",
                               f"{len(other.authors)} authors"))
         prov.append(Provenance("authors", source, "full-author-list", confidence, ""))
-        updates["authors"], updates["authors_truncated"] = other.authors, False
+        updates["authors"] = _keep_full_given_names(c.authors, other.authors)
+        updates["authors_truncated"] = False
     elif not c.authors_truncated and take("authors", c.authors, other.authors):
         # a truncated list whose shown authors do not open the other list is conflicting
         # evidence: it stays as it is, "et al." included
-        updates["authors"], updates["authors_truncated"] = other.authors, other.authors_truncated
-    if take("title", c.title, other.title):
+        updates["authors"] = _keep_full_given_names(c.authors, other.authors)
+        updates["authors_truncated"] = other.authors_truncated
+    same_words = fold_title(c.title) == fold_title(other.title)
+    if not (same_words and _cased_badly(other.title) and not _cased_badly(c.title)) and take(
+            "title", c.title, other.title):
+        # (the same words in worse case, "label-noise learning with ...", never replace ours)
         updates["title"] = other.title
     upgrade = c.kind is Kind.PREPRINT and other.kind not in (
         Kind.PREPRINT, Kind.DOCUMENT, Kind.WEBPAGE) and bool(other.venue.name)
@@ -79,6 +112,14 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
     for f in fields(Venue):
         if take(f"venue.{f.name}", venue[f.name], getattr(other.venue, f.name)):
             venue[f.name] = getattr(other.venue, f.name)
+    if (venue["name"] == other.venue.name and other.venue.name and venue["year"] is None
+            and other.cited_year is not None):
+        # the venue taken from the other record is cited with that record's year (a
+        # library's `year = {2023}`), not with the day the preprint went online
+        changes.append(Change("venue.year", "", str(other.cited_year)))
+        prov.append(Provenance("venue.year", source, "merge", confidence,
+                               str(other.cited_year)))
+        venue["year"] = other.cited_year
     ids = {f.name: getattr(c.ids, f.name) for f in fields(Identifiers)}
     for f in fields(Identifiers):
         old, new = ids[f.name], getattr(other.ids, f.name)
