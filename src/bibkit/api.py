@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import registry
 from .context import ReadContext, WriteContext
 from .diagnostics import Diagnostics
-from .fileio import Input, Output
+from .fileio import Input
 from .keys import assign_keys
 from .model import Citation
 from .pipeline import (
@@ -24,6 +24,7 @@ from .pipeline import (
     output_format,
     read_library,
     run,
+    write_to,
 )
 
 if TYPE_CHECKING:
@@ -95,18 +96,9 @@ def dump(
     check_writer_options(format, options)
     diags = diagnostics if diagnostics is not None else Diagnostics()
     ctx = WriteContext(diags, ascii=ascii, abstract=abstract, options=options)
-    keyed = assign_keys(citations, diags)
-    write = registry.writer(format)
-    if file is None:
-        buf = io.StringIO(newline="")
-        write(keyed, buf, ctx)
-        return buf.getvalue()
-    if isinstance(file, str | os.PathLike):
-        with Output(os.fspath(file)) as out:
-            write(keyed, out.stream, ctx)
-        return None
-    write(keyed, file, ctx)
-    return None
+    target = os.fspath(file) if isinstance(file, str | os.PathLike) else file
+    _, text, _ = write_to(target, registry.writer(format), assign_keys(citations, diags), ctx)
+    return text
 
 
 def convert(

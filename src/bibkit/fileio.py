@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from .diagnostics import Diagnostics
+from .text import CONTROL_CHARS
 
 _SNIFF_BYTES = 64 * 1024
 _CHUNK = 1 << 20
@@ -126,7 +127,7 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF", b"
                  b"\xff\xd8\xff", b"BZh", b"\xfd7zXZ")
 # C0 controls but tab, LF and CR, DEL, and the C1 controls (U+0080-U+009F, terminal
 # commands such as CSI). A CR is a line end only before LF or at the end of a line.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 _LONE_CR = re.compile(r"\r(?!\n|\Z)")
 _MID_LINE_CONTROL = re.compile(_CONTROL.pattern + r"|\r(?!\Z)")
 

@@ -11,8 +11,9 @@ for every format); inference is a stage here, the same for every reader.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
@@ -151,10 +152,6 @@ class Outcome:
     text: str | None = None  # the output, when the run had no target
     results: dict[str, Any] = field(default_factory=dict)  # what the writer tells (CV counts)
 
-    @property
-    def profile(self) -> Profile | None:
-        return self.context.profile
-
     def failed(self, strict: bool = False) -> bool:
         return self.diagnostics.failed(strict)
 
@@ -256,24 +253,30 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome) ->
     wctx = WriteContext(outcome.diagnostics, ascii=spec.ascii, abstract=spec.abstract,
                         options=dict(spec.options), source=outcome.context,
                         results=outcome.results)
-    write = registry.writer(fmt)
-    target = spec.target
-    if target is None:
-        import io
 
-        buf = io.StringIO(newline="")
-        outcome.entries = write(stream, buf, wctx)
-        outcome.text = buf.getvalue()
-        return
-    if not isinstance(target, str):
-        outcome.entries = write(stream, target, wctx)
-        outcome.written = True
-        return
-    with Output(target) as out:
-        outcome.entries = write(stream, out.stream, wctx)
+    def keep_old(entries: int) -> bool:
         # a file is replaced only by a run that read something (not by one that found
         # nothing but errors), and with --strict only by a run without warnings
-        nothing = outcome.entries == 0 and outcome.diagnostics.errors > 0
-        out.keep_old = out.path is not None and (nothing or (spec.strict
-                                                             and outcome.failed(True)))
-    outcome.written = not out.keep_old
+        nothing = entries == 0 and outcome.diagnostics.errors > 0
+        return nothing or (spec.strict and outcome.failed(True))
+
+    outcome.entries, outcome.text, outcome.written = write_to(
+        spec.target, registry.writer(fmt), stream, wctx, keep_old)
+
+
+def write_to(target: str | TextIO | None, write: Callable[..., int],
+             stream: Iterable[Citation], wctx: WriteContext,
+             keep_old: Callable[[int], bool] = lambda entries: False
+             ) -> tuple[int, str | None, bool]:
+    """Run a writer into a target: None (the text is returned), a stream, or a path ("-":
+    stdout) written atomically, which `keep_old(entries)` can leave as it was. Returns
+    (entries, text or None, whether the target holds the new output)."""
+    if target is None:
+        buf = io.StringIO(newline="")
+        return write(stream, buf, wctx), buf.getvalue(), False
+    if not isinstance(target, str):
+        return write(stream, target, wctx), None, True
+    with Output(target) as out:
+        entries = write(stream, out.stream, wctx)
+        out.keep_old = out.path is not None and keep_old(entries)
+    return entries, None, not out.keep_old

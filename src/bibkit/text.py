@@ -503,7 +503,10 @@ _LIGATURE_RE = re.compile(r"[-`'!?](?=[-`'])")
 
 # C0 controls other than tab and line feed, DEL and the C1 controls: never text in a
 # citation, and on a terminal they move the cursor or clear the screen. CR is a line end.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The one set of control characters bibkit removes (the input's cleaner, JSON escapes,
+# services, URLs): C0 but tab, LF and CR, then DEL and C1. CR is a line end, handled apart.
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROLS = re.compile(f"[{CONTROL_CHARS}]")
 
 
 def without_controls(text: str) -> tuple[str, int]:
@@ -525,10 +528,10 @@ def without_controls(text: str) -> tuple[str, int]:
 # markup: `\\`, braces and `^` (`^^5c` is TeX's notation for a backslash), and white space.
 # Percent-encoding them keeps the URL the same address; line breaks and other controls are
 # not part of any URL and go.
-_URL_UNSAFE = str.maketrans(
-    {"\\": "%5C", "{": "%7B", "}": "%7D", "^": "%5E", " ": "%20", "\t": "%09",
-     **{chr(c): None for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]}}
-)
+_URL_UNSAFE: dict[int, str | None] = {
+    c: None for c in range(0xA0) if re.fullmatch(f"[{CONTROL_CHARS}\n\r]", chr(c))}
+_URL_UNSAFE.update({ord(k): v for k, v in {"\\": "%5C", "{": "%7B", "}": "%7D", "^": "%5E",
+                                          " ": "%20", "\t": "%09"}.items()})
 
 
 def safe_url(url: str) -> str:
