@@ -173,7 +173,8 @@ def _notes(r: _Record, tag: str, value: str) -> None:
 
 
 _RULES: dict[str, Any] = {
-    "type": None,  # TY opens the record: `records` took it, `to_citation` reads it first "year": _year, "date": _day, "pages": _pages, "publisher": _publisher,
+    "type": None,  # TY opens the record: `records` took it, `to_citation` reads it first
+    "year": _year, "date": _day, "pages": _pages, "publisher": _publisher,
     "standard-number": _standard_number, "urls": _urls, "abstract": _abstract, "notes": _notes,
 }
 _CONVERTERS: dict[str, Any] = {"name": lambda v: ris_person(v), "doi": str}
