@@ -26,7 +26,8 @@ INJECTIONS = ["}", "@misc{x,", "\\input{/etc/passwd}", "\\immediate\\write18{rm 
 text = st.one_of(
     st.text(
         alphabet=st.one_of(
-            st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+            st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+                          blacklist_characters="".join(map(chr, range(0xFDD0, 0xFDF0)))),
             st.sampled_from(SPECIALS),
         ),
         max_size=60,

@@ -166,7 +166,7 @@ def test_no_logger_of_the_process_is_changed():
     names = ("bibtexparser", "pylatexenc.latexencode")
     before = [logging.getLogger(n).level for n in names]
     bibkit.loads("@article{a, title={x}, author = {Doe, J}", "bibtex")  # the tolerant parser
-    bibkit.dump([Citation(key="k", title="ℵ ∰")], "bibtex", ascii=True)
+    bibkit.dump([Citation(key="k", title="ℵ ∰")], "bibtex", charset="ascii")
     assert [logging.getLogger(n).level for n in names] == before
 
 

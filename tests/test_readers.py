@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bibkit import Kind, Person, Status, dump, load, loads
 from bibkit.readers.bibtex import nocase_spans, parse_bibtex_name, parse_names
+from bibkit.spans import rich_span
 from conftest import SAMPLES
 
 # --- BibTeX ---------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def test_strings_macros_months_and_concatenation():
 def test_latex_decoded_and_case_protection_remembered():
     c = bib(r"@article{k, title = {The {BERT} Model of {Schr\"{o}dinger} -- \emph{now}},"
             r" author = {M{\"u}ller, J{\"o}rg}, journal={J}, year={2020}}")[0]
-    assert c.title == "The BERT Model of Schrödinger – now"
+    assert c.title == "The BERT Model of Schrödinger – " + rich_span("emph", "now")
     assert c.title_nocase == ("BERT", "Schrödinger")
     assert c.authors == (Person("Müller", "Jörg"),)
     assert "{BERT}" in dump([c], "bibtex") and "{Schrödinger}" in dump([c], "bibtex")

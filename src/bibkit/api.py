@@ -80,22 +80,31 @@ def loads(
     return Library(citations, ctx.profile, ctx.diags, name)
 
 
+def _charset(name: str) -> str:
+    from .latexchars import CHARSETS
+
+    if name not in CHARSETS:
+        raise ValueError(f"charset must be one of {', '.join(CHARSETS)}, not {name!r}")
+    return name
+
+
 def dump(
     citations: Iterable[Citation],
     format: str = "bibtex",
     file: TextIO | str | os.PathLike[str] | None = None,
     *,
-    ascii: bool = False,
+    charset: str = "pdflatex",
     abstract: bool = True,
     diagnostics: Diagnostics | None = None,
     **options: Any,
 ) -> str | None:
     """Write citations in a format: to a text stream, to a path (atomically), or, with no
-    file, return the text. Keys are made unique and safe first, as in every run."""
+    file, return the text. Keys are made unique and safe first, as in every run.
+    `charset` (LaTeX outputs): "pdflatex" (default), "ascii" or "utf8", see bibkit.latexchars."""
     registry.get(format, "write")
     check_writer_options(format, options)
     diags = diagnostics if diagnostics is not None else Diagnostics()
-    ctx = WriteContext(diags, ascii=ascii, abstract=abstract, options=options)
+    ctx = WriteContext(diags, charset=_charset(charset), abstract=abstract, options=options)
     target = os.fspath(file) if isinstance(file, str | os.PathLike) else file
     _, text, _ = write_to(target, registry.writer(format), assign_keys(citations, diags), ctx)
     return text
@@ -108,7 +117,7 @@ def convert(
     *,
     from_: str | None = None,
     as_of: dt.date | None = None,
-    ascii: bool = False,
+    charset: str = "pdflatex",
     abstract: bool = True,
     infer: bool = True,
     merge: Sequence[str | os.PathLike[str] | Library] = (),
@@ -139,7 +148,7 @@ def convert(
         target=target if target is None or not isinstance(target, str | os.PathLike)
         else os.fspath(target),
         to=to, from_=from_, as_of=as_of, infer=infer, merge=tuple(merge), enrich=enrich,
-        select=select, ascii=ascii, abstract=abstract, options=options, strict=strict,
+        select=select, charset=_charset(charset), abstract=abstract, options=options, strict=strict,
     )
     return run(spec, diagnostics).text
 

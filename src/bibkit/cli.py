@@ -336,7 +336,13 @@ def main() -> None:
     "--ascii",
     "ascii_",
     is_flag=True,
-    help="BibTeX/BibLaTeX: write non-ASCII characters as LaTeX commands.",
+    help="LaTeX outputs: every non-ASCII character as a LaTeX command.",
+)
+@click.option(
+    "--utf8",
+    is_flag=True,
+    help="LaTeX outputs: keep every character as it is (XeLaTeX, LuaLaTeX). The default "
+    "writes what pdflatex cannot typeset as LaTeX commands.",
 )
 @click.option("--no-abstract", is_flag=True, help="Leave abstracts out.")
 @click.option(
@@ -369,6 +375,7 @@ def convert(
     to: str | None,
     output: str | None,
     ascii_: bool,
+    utf8: bool,
     no_abstract: bool,
     options: tuple[str, ...],
     from_: str | None,
@@ -391,11 +398,13 @@ def convert(
 
     def run() -> None:
         _exclusive(quiet=quiet, verbose=verbose)
+        _exclusive(ascii=ascii_, utf8=utf8)
         diags = _diagnostics(verbose, quiet, report)
         spec = Run(
             source=input, target=output or "-", to=to, from_=from_, as_of=_date(as_of),
             infer=not no_infer, merge=_libraries(merge_files, diags),
-            enrich=_enrich_settings(services, enrich_kw), ascii=ascii_,
+            enrich=_enrich_settings(services, enrich_kw),
+            charset="ascii" if ascii_ else "utf8" if utf8 else "pdflatex",
             abstract=not no_abstract, options=_parse_options(options), strict=strict,
         )
         outcome = _run_pipeline(spec, diags, quiet, report)
@@ -505,7 +514,7 @@ def enrich(
     """
     click.get_current_context().invoke(
         convert, input=input, to=to or (None if output else "csljson"), output=output,
-        ascii_=False, no_abstract=False, options=(), merge_files=merge_files,
+        ascii_=False, utf8=False, no_abstract=False, options=(), merge_files=merge_files,
         services=services, **kw)
 
 

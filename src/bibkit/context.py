@@ -22,7 +22,8 @@ class ReadContext:
 @dataclass(slots=True)
 class WriteContext:
     diags: Diagnostics
-    ascii: bool = False  # LaTeX-encode non-ASCII characters (BibTeX family)
+    # LaTeX outputs: which characters stay as they are (bibkit.latexchars.CHARSETS)
+    charset: str = "pdflatex"
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # -O key=value, format specific
     # the run's reading side: the listing's owner is known only once its header was read,

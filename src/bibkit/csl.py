@@ -14,6 +14,7 @@ import re
 from functools import cache
 from typing import Any
 
+from . import render
 from .dates import DateError, parse_iso
 from .formatdata import load_toml
 from .identifiers import display_doi, find_arxiv_id
@@ -29,6 +30,8 @@ from .model import (
     Provenance,
     Status,
 )
+from .spans import exact_text, from_tree, has_spans
+from .texread import from_csl as text_from_csl
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
 
@@ -93,11 +96,18 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     """The CSL-JSON item for a citation, keys in the order of formats/csl.toml."""
     known, table = _table()
     item: dict[str, Any] = {"id": key, "citation-key": key, "type": c.kind.value}
+    texts: dict[str, Any] = {}  # model text the rich-text value cannot give back exactly
     for var, get, convert, many in _copied():
         value = get(c)
         if value:
-            item[var] = [convert(v) for v in value] if many else (
-                convert(value) if convert else value)
+            if many or convert:
+                item[var] = [convert(v) for v in value] if many else convert(value)
+            elif isinstance(value, str):
+                item[var] = rendered = render.csl(value)
+                if _lossy(value, rendered):
+                    texts[var] = exact_text(value)
+            else:
+                item[var] = value
     # a published work is cited by its venue's year, not by the day its preprint went online
     issued = _date(PartialDate(c.venue.year) if c.venue.year is not None else c.issued)
     if issued:
@@ -120,12 +130,14 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if url:
         item["URL"] = url
     if c.keywords:
-        item["keyword"] = ", ".join(c.keywords)
+        item["keyword"] = render.csl(", ".join(c.keywords))
     note = note_text(c)
     if note:
-        item["note"] = note
+        item["note"] = render.csl(note)
     custom: dict[str, Any] = {}
     exact = _exact(c, item)
+    if texts:
+        exact["text"] = texts
     if exact:
         custom["bibkit"] = exact
     for name, value in c.extra:
@@ -142,6 +154,16 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     return {k: item[k] for k in order if k in item} | {k: item[k] for k in item if k not in order}
 
 
+_MARKUP_SIGNS = ("\\", "$", "<", "{")
+
+
+def _lossy(value: str, rendered: str) -> bool:
+    """Whether reading the rendered value back would not give the model text exactly."""
+    if not has_spans(value) and not any(sign in value for sign in _MARKUP_SIGNS):
+        return False
+    return text_from_csl(rendered) != value
+
+
 def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
     """What the standard variables cannot carry exactly, for a lossless read back."""
     out: dict[str, Any] = {}
@@ -150,7 +172,7 @@ def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
     if c.authors_truncated:
         out["authors-truncated"] = True
     if c.title_nocase:
-        out["title-nocase"] = list(c.title_nocase)
+        out["title-nocase"] = [exact_text(t) for t in c.title_nocase]
     if c.venue.year is not None and c.issued != PartialDate(c.venue.year):
         out["issued"] = [c.issued.year, c.issued.month, c.issued.day]
     if c.issued.year_inferred:
@@ -169,10 +191,11 @@ def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
         out["publisher"] = c.venue.publisher
     if c.links:
         out["links"] = [[link.role, link.url] for link in c.links]
-    if item.get("note", "") != c.note:
-        out["note"] = c.note
-    if c.keywords and any("," in k for k in c.keywords):
-        out["keywords"] = list(c.keywords)
+    if item.get("note", "") != c.note or _lossy(c.note, item.get("note", "")):
+        out["note"] = exact_text(c.note)
+    if c.keywords and (any("," in k for k in c.keywords)
+                       or _lossy(", ".join(c.keywords), item["keyword"])):
+        out["keywords"] = [exact_text(k) for k in c.keywords]
     if c.affiliations:
         out["affiliations"] = list(c.affiliations)
     if c.extra:
@@ -268,9 +291,9 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
     kind_name = _text(item, "type")
     kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else Kind.DOCUMENT
-    values = _read_copied(item)  # the variables formats/csl.toml maps to a field as they are
+    values = _read_copied(item, exact.get("text", {}))  # variables copied to a field
     arxiv, url, publisher = _arxiv_and_url(item, exact, kind)
-    note = exact.get("note", _text(item, "note"))
+    note = from_tree(exact["note"]) if "note" in exact else text_from_csl(_text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
     if not exact and note.endswith(TRUNCATION_NOTE):
         truncated, note = True, note[: -len(TRUNCATION_NOTE)].rstrip("\n")
@@ -282,9 +305,10 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     )
     issued, accessed = _dates(item, exact)
     keywords = (
-        tuple(exact["keywords"])
+        tuple(from_tree(k) for k in exact["keywords"])
         if "keywords" in exact
-        else tuple(k.strip() for k in _text(item, "keyword").split(",") if k.strip())
+        else tuple(k.strip() for k in text_from_csl(_text(item, "keyword")).split(",")
+                   if k.strip())
     )
     extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv))
     key = _text(item, "citation-key") or _text(item, "id")
@@ -293,7 +317,8 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         if "id" in item:
             extra.append(("csl:id", json.dumps(item["id"], ensure_ascii=False)))
     values.update({
-        "key": key, "kind": kind, "title_nocase": tuple(exact.get("title-nocase", ())),
+        "key": key, "kind": kind,
+        "title_nocase": tuple(from_tree(t) for t in exact.get("title-nocase", ())),
         "authors_truncated": truncated, "issued": issued, "status": status,
         "venue.kind": exact.get("venue-kind", ""), "venue.publisher": publisher,
         "venue.year": exact.get("venue-year"), "ids.arxiv": arxiv,
@@ -307,12 +332,20 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     return assemble(values)
 
 
-def _read_copied(item: dict[str, Any]) -> dict[str, Any]:
-    """The copied variables by model path; a value of the wrong shape raises CslError."""
+def _read_copied(item: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
+    """The copied variables by model path, rich text read into spans (or taken exactly from
+    custom.bibkit.text); a value of the wrong shape raises CslError."""
     values: dict[str, Any] = {}
     for st in _table()[1]:
-        if st.field:
-            values[st.field] = _names(item, st.tag) if st.many else _text(item, st.tag)
+        if not st.field:
+            continue
+        if st.many:
+            values[st.field] = _names(item, st.tag)
+        elif st.tag in texts:
+            values[st.field] = from_tree(texts[st.tag])
+        else:
+            text = _text(item, st.tag)
+            values[st.field] = text if st.convert else text_from_csl(text)
     return values
 
 

@@ -17,14 +17,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import render as richtext
 from .context import WriteContext
 from .diagnostics import Diagnostics
 from .fileio import UsageError
 from .formatdata import formats_dir, load_toml, require
 from .identifiers import display_doi, is_web_url
-from .model import Citation, Kind, Person, Profile, arxiv_abs_url, arxiv_base
+from .model import Citation, Kind, Person, Profile, arxiv_abs_url, arxiv_base, evolve
 from .names import owner_matcher
 from .registry import CV_OPTIONS
+from .spans import RICH_COMMANDS, has_spans, parse, unparse
 from .text import escape_latex, safe_url, to_ascii_latex, url_argument
 
 FORMATS = ("markdown", "latex", "html", "text")
@@ -201,6 +203,27 @@ ESCAPE: dict[str, Callable[[str], str]] = {
     "text": lambda t: t,
 }
 
+# Rich text (italic, bold, ...) in each output; the inner text is already escaped.
+_RICH_MARKUP: dict[str, dict[str, tuple[str, str]]] = {
+    "html": {c: (o.replace('style="font-variant:small-caps;"', 'class="smallcaps"'), e)
+             for c, (o, e) in RICH_COMMANDS.items()},
+    # italic inside the italic title would close it: Markdown keeps bold only
+    "markdown": {"textbf": ("**", "**")},
+    "latex": {c: (f"\\{c}{{", "}") for c in RICH_COMMANDS},
+}
+
+
+def display(text: str, fmt: str) -> str:
+    """Model text for this output, escaped: math as LaTeX math in LaTeX, elsewhere in Unicode
+    where that is exact (else its TeX source); rich text as the output's markup."""
+    markup = _RICH_MARKUP.get(fmt, {})
+
+    def rich(command: str, inner: str) -> str:
+        open_, close = markup.get(command, ("", ""))
+        return open_ + inner + close
+
+    return richtext.display(text, ESCAPE[fmt], "latex" if fmt == "latex" else "unicode", rich)
+
 
 def _url(url: str, fmt: str) -> str | None:
     """A URL safe in this output, or None when it is not a web URL (javascript:, data:).
@@ -294,8 +317,8 @@ def render_entry(
     venue = venue_text(c)
     entry = t["entry"].format(
         authors=authors,
-        title=t["title"].format(text=esc(c.title.rstrip("."))),
-        venue=esc(venue),
+        title=t["title"].format(text=display(c.title.rstrip("."), fmt)),
+        venue=display(venue, fmt),
         links=link_text,
     )
     if not venue:
@@ -331,6 +354,42 @@ class _MarkupShield:
         return text.translate(self._show)
 
 
+class _HeldSpans:
+    """Math and rich text pass through a CSL style as single placeholder characters (a
+    style's case changes and punctuation rules would damage `$\\Delta$`), then come back
+    rendered for the output (bibkit.cv.display)."""
+
+    _FIRST = 0xF780  # private use, above what _MarkupShield takes for & < >
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.rendered: dict[str, str] = {}
+
+    def _hold(self, text: str) -> str:
+        if not has_spans(text):
+            return text
+        out = []
+        for node in parse(text):
+            if isinstance(node, str):
+                out.append(node)
+                continue
+            ch = chr(self._FIRST + len(self.rendered))
+            self.rendered[ch] = display(unparse((node,)), self.fmt)
+            out.append(ch)
+        return "".join(out)
+
+    def hold_in(self, c: Citation) -> Citation:
+        if not (has_spans(c.title) or has_spans(c.venue.name)):
+            return c
+        return evolve(c, title=self._hold(c.title),
+                      venue=evolve(c.venue, name=self._hold(c.venue.name)))
+
+    def restore(self, text: str) -> str:
+        for ch, rendered in self.rendered.items():
+            text = text.replace(ch, rendered)
+        return text
+
+
 def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool]], str]:
     """Format one citation with a CSL style; "apa" and "ieee" are shipped in formats/csl."""
     from citeproc import Citation as CpCitation
@@ -347,7 +406,8 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
     parsed = CitationStylesStyle(str(path), validate=False)
 
     def render(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> str:
-        item = to_csl(c, c.key or "item")
+        held = _HeldSpans(fmt)
+        item = to_csl(held.hold_in(c), c.key or "item")
         item.pop("custom", None)
         item.pop("citation-key", None)
         item.pop("abstract", None)
@@ -360,7 +420,7 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
         )
         bib.register(CpCitation([CitationItem(item["id"])]))
         text = str(bib.bibliography()[0])
-        text = shield.restore(text) if shield else ESCAPE[fmt](text)
+        text = held.restore(shield.restore(text) if shield else ESCAPE[fmt](text))
         for p in c.authors:
             if is_owner(p):
                 for form in (

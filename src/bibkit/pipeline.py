@@ -131,7 +131,7 @@ class Run:
     merge: Sequence[Any] = ()  # paths or Libraries to fill entries from (`--merge`)
     enrich: EnrichSettings | None = None
     select: Callable[[Citation], bool] | None = None
-    ascii: bool = False
+    charset: str = "pdflatex"  # LaTeX outputs: bibkit.latexchars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
     strict: bool = False  # warnings fail the run: a target file is then left as it was
@@ -250,7 +250,7 @@ def _merged(stream: Iterator[Citation], libraries: list[tuple[Any, str]], diags:
 
 
 def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome) -> None:
-    wctx = WriteContext(outcome.diagnostics, ascii=spec.ascii, abstract=spec.abstract,
+    wctx = WriteContext(outcome.diagnostics, charset=spec.charset, abstract=spec.abstract,
                         options=dict(spec.options), source=outcome.context,
                         results=outcome.results)
 

@@ -344,7 +344,7 @@ _CONTROL_SYMBOLS = {
     ";": " ",
     ":": " ",
     "!": "",
-    "-": "",
+    "-": "\u00ad",  # a discretionary hyphen: the soft hyphen
     "/": "",
     "@": "",
     "(": "",
@@ -505,7 +505,9 @@ _LIGATURE_RE = re.compile(r"[-`'!?](?=[-`'])")
 # citation, and on a terminal they move the cursor or clear the screen. CR is a line end.
 # The one set of control characters bibkit removes (the input's cleaner, JSON escapes,
 # services, URLs): C0 but tab, LF and CR, then DEL and C1. CR is a line end, handled apart.
-CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# The Unicode noncharacters U+FDD0-U+FDEF are bibkit's internal span marks (bibkit.spans):
+# never text, so removed on input like the controls.
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
 _CONTROLS = re.compile(f"[{CONTROL_CHARS}]")
 
 

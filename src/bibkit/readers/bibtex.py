@@ -37,6 +37,7 @@ from ..model import (
     is_arxiv_page,
 )
 from ..names import is_particle
+from ..texread import Report, from_bibtex
 from ..text import latex_to_text, squash
 from . import RecordReader
 
@@ -310,8 +311,14 @@ def _is_von(word: str) -> bool:
     return is_particle(word)
 
 
-def _decode(text: str) -> str:
+def _decode_name(text: str) -> str:
+    """A name part or a date word: the text it prints (names hold no math)."""
     return squash(latex_to_text(text)) if text else ""
+
+
+def _decode(text: str, report: Report | None = None) -> str:
+    """A text field: model text, TeX that has no exact Unicode form kept as TeX."""
+    return squash(from_bibtex(text, report)) if text else ""
 
 
 def parse_bibtex_name(raw: str) -> Person:
@@ -319,7 +326,7 @@ def parse_bibtex_name(raw: str) -> Person:
     von Last, Jr, First."""
     raw = raw.strip()
     if raw.startswith("{") and raw.endswith("}") and _match_brace_safe(raw) == len(raw):
-        return Person(literal=_decode(raw[1:-1]))
+        return Person(literal=_decode_name(raw[1:-1]))
     parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
     if len(parts) == 1:
         words = [w for w in _split_depth0(parts[0], _WORDS) if w]
@@ -345,10 +352,10 @@ def parse_bibtex_name(raw: str) -> Person:
         else:
             suffix, given = parts[1], [", ".join(parts[2:])]
     return Person(
-        family=_decode(" ".join(family)),
-        given=_decode(" ".join(given)),
-        particle=_decode(" ".join(particle)),
-        suffix=_decode(suffix),
+        family=_decode_name(" ".join(family)),
+        given=_decode_name(" ".join(given)),
+        particle=_decode_name(" ".join(particle)),
+        suffix=_decode_name(suffix),
     )
 
 
@@ -422,7 +429,7 @@ def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> Part
                 return date
         except DateError as exc:
             ctx.diags.warning("BK504", f"date {fields['date']!r}: {exc}", line=line, key=key)
-    year_raw = _decode(fields.get("year", ""))
+    year_raw = _decode_name(fields.get("year", ""))
     m = _YEAR.search(year_raw)
     if not m:
         if year_raw:
@@ -445,7 +452,7 @@ def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> Part
 
 
 def _month(raw: str) -> int | None:
-    text = _decode(raw).strip().lower().rstrip(".")
+    text = _decode_name(raw).strip().lower().rstrip(".")
     if not text:
         return None
     if text.isdigit():
@@ -470,16 +477,25 @@ class _Fields:
     """One entry's fields, each decoded once when first asked for, and the names the model
     took (the others travel in `extra`)."""
 
-    def __init__(self, fields: dict[str, str], t: _Tables) -> None:
-        self.raw, self.t = fields, t
+    def __init__(self, fields: dict[str, str], t: _Tables, ctx: ReadContext, entry: RawEntry
+                 ) -> None:
+        self.raw, self.t, self.ctx, self.entry = fields, t, ctx, entry
         self.decoded: dict[str, str] = {}
         self.mapped = set(_READ_BY_RULES)
 
     def text(self, name: str) -> str:
         if name not in self.decoded:
             raw = self.raw.get(name, "")
-            self.decoded[name] = squash(raw) if name in self.t.verbatim else _decode(raw)
+            self.decoded[name] = (squash(raw) if name in self.t.verbatim
+                                  else _decode(raw, self.reporter(name)))
         return self.decoded[name]
+
+    def reporter(self, name: str) -> Report:
+        """Where a change that is not an exact decoding is said: entry line, field, column."""
+        def report(offset: int, message: str) -> None:
+            self.ctx.diags.warning("BK507", f"{name}, column {offset + 1}: {message}",
+                                   line=self.entry.line, key=self.entry.key)
+        return report
 
     def extra(self) -> tuple[tuple[str, str], ...]:
         return tuple((f"bibtex:{n}", v) for n, v in self.raw.items() if n not in self.mapped)
@@ -487,7 +503,7 @@ class _Fields:
 
 def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
     t = _tables()
-    fs = _Fields(entry.fields, t)
+    fs = _Fields(entry.fields, t, ctx, entry)
     f = entry.fields
     kind_name = t.types.get(entry.entry_type)
     if kind_name is None:
@@ -535,7 +551,7 @@ def _table_fields(fs: _Fields) -> tuple[dict[str, Any], dict[str, str], list[Lin
             continue
         fs.mapped.add(name)
         if slot == "note":  # "Code: \url{...}. Project page: \url{...}" -> links
-            value = _decode(_take_links(f[name], links))
+            value = _decode(_take_links(f[name], links), fs.reporter(name))
             if not value:
                 continue
         else:

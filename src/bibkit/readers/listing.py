@@ -39,7 +39,8 @@ from ..model import (
     Status,
 )
 from ..names import parse_display_name
-from ..text import has_latex, latex_to_text, squash
+from ..texread import from_web
+from ..text import squash
 from . import RecordReader
 
 _MONTH = (
@@ -57,7 +58,6 @@ _METRIC_VALUE_FIRST = re.compile(r"(?P<value>[\d,.]+%?)\s*(?P<label>[A-Za-z][A-Z
 _METRIC_LABEL_FIRST = re.compile(r"(?P<label>[A-Za-z][A-Za-z -]*?)\s*(?P<value>[\d,.]+%?)")
 _CATEGORY_LINE = re.compile(r"[A-Za-z][A-Za-z.-]{1,20}")
 _AND_RE = re.compile(r",?\s+and\s+")
-_DASHES_RE = re.compile(r"(?<=\d)--(?=\d)|(?<= )--(?= )")
 _PARTICLES = frozenset(
     [
         "von",
@@ -155,12 +155,8 @@ READER = RecordReader(cards, lambda line, card, ctx: _build(card, ctx), "BK101",
 
 
 def _clean(text: str) -> str:
-    """Plain text from a listing field: LaTeX decoded only where there is any."""
-    if has_latex(text):
-        return squash(latex_to_text(text))
-    if "--" in text:
-        text = _DASHES_RE.sub("–", text)
-    return text
+    """Model text from a listing field: web text with inline TeX math (bibkit.texread)."""
+    return squash(from_web(text))
 
 
 def _build(card: _Card, ctx: ReadContext) -> Citation | None:

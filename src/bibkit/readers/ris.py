@@ -28,6 +28,7 @@ from ..model import (
     is_arxiv_page,
 )
 from ..names import parse_inverted_name
+from ..texread import math_only
 from . import RecordReader
 
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}-(?: (.*)|)$")
@@ -154,7 +155,7 @@ def _urls(r: _Record, tag: str, value: str) -> None:
 
 
 def _abstract(r: _Record, tag: str, value: str) -> None:
-    r.abstract.append(value)
+    r.abstract.append(math_only(value))
 
 
 def _notes(r: _Record, tag: str, value: str) -> None:
@@ -169,7 +170,7 @@ def _notes(r: _Record, tag: str, value: str) -> None:
     elif link:
         r.links.append(Link(_ROLE_OF_LABEL[link.group(1)], link.group(2)))
     else:
-        r.notes.append(value)
+        r.notes.append(math_only(value))
 
 
 _RULES: dict[str, Any] = {
@@ -195,10 +196,11 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
         elif st.rule:
             _RULES[st.rule](r, tag, value)
         elif st.many:
-            convert = _CONVERTERS[st.convert] if st.convert else str
+            convert = _CONVERTERS[st.convert] if st.convert else math_only
             values.setdefault(st.field, []).append(convert(value))
         elif not values.get(st.field):
-            values[st.field] = _CONVERTERS[st.convert](value) if st.convert else value
+            # text is web text: inline TeX math as Zotero keeps it ($\ell_0$) becomes math
+            values[st.field] = _CONVERTERS[st.convert](value) if st.convert else math_only(value)
     return _finish(r, kind, ty, extra, line, ctx)
 
 

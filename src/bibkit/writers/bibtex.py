@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TextIO
 
+from .. import render
 from ..categories import is_category
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_web_url
+from ..latexchars import CharEncoder
 from ..model import LINK_LABELS, Citation, Kind, Person, Status
-from ..text import escape_latex, protect_title, safe_url, squash, to_ascii_latex, url_argument
+from ..text import escape_latex, protect_title, safe_url, squash, url_argument
 
 _RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
 
@@ -69,23 +71,30 @@ def _brace_if_needed(part: str) -> str:
 
 
 class _Encoder:
+    """Model text to BibTeX values: escaped text, TeX spans verbatim, characters outside
+    the chosen character set as LaTeX commands (bibkit.latexchars)."""
+
     def __init__(self, ctx: WriteContext) -> None:
-        self.ascii = ctx.ascii
+        self.chars = CharEncoder(ctx.charset)
+
+    def escape(self, text: str) -> str:
+        return self.chars.encode(escape_latex(text))
 
     def text(self, value: str) -> str:
-        out = escape_latex(squash(value))
-        return to_ascii_latex(out) if self.ascii else out
+        return render.latex(squash(value), self.escape)
 
     def title(self, value: str, nocase: tuple[str, ...] = ()) -> str:
-        out = protect_title(squash(value), nocase=nocase)
-        return to_ascii_latex(out) if self.ascii else out
+        def protect(text: str) -> str:
+            return self.chars.encode(protect_title(text, nocase=nocase))
+
+        return render.latex_title(squash(value), protect, self.escape)
 
     def name_part(self, part: str) -> str:
         """One part of a name; braced where BibTeX would split or misread it."""
         if part.isalpha():  # the common case: one word of letters, nothing to escape
             if part[0].islower() or part.lower() == "and":
                 part = "{" + part + "}"
-            return to_ascii_latex(part) if self.ascii else part
+            return self.chars.encode(part)
         return _brace_if_needed(self.text(part))
 
     def name(self, p: Person) -> str:
@@ -279,6 +288,8 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
                 out.write("\n")
             out.write(_render(key, etype, fields, d.order, c.extra))
             n += 1
+        for severity, code, message in enc.chars.problems():
+            ctx.diags.add(severity, code, message)
         return n
 
     write.__doc__ = f"Write citations as {dialect_name} entries; returns how many."

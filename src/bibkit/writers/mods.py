@@ -14,6 +14,7 @@ from typing import TextIO
 
 from lxml import etree
 
+from .. import render
 from ..categories import is_category
 from ..context import WriteContext
 from ..formatdata import load_toml, require
@@ -40,7 +41,9 @@ def _tables() -> tuple[dict[str, list[str]], frozenset[str]]:
 
 
 def _x(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    """Text for an element: math as its TeX source, other spans as the text they print
+    (MODS has no markup), nothing XML forbids."""
+    return _NOT_XML.sub("", render.plain(text))
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:

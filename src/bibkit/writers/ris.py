@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any, TextIO
 
+from .. import render
 from ..categories import is_category
 from ..context import WriteContext
 from ..formatdata import load_toml, require
@@ -30,8 +31,9 @@ def _types() -> dict[str, str]:
 
 
 def fold(value: str) -> str:
-    """One line, whatever the text: breaks and control characters become one space."""
-    return _FOLD.sub(" ", value).strip()
+    """One line, whatever the text: breaks and control characters become one space; math
+    as its TeX source, other spans as the text they print (RIS has no markup)."""
+    return _FOLD.sub(" ", render.plain(value)).strip()
 
 
 def ris_name(p: Person) -> str:
