@@ -23,11 +23,12 @@ from .diagnostics import Diagnostics
 from .fileio import UsageError
 from .formatdata import formats_dir, load_toml, require
 from .identifiers import display_doi, is_web_url
+from .latexchars import CharEncoder
 from .model import Citation, Kind, Person, Profile, arxiv_abs_url, arxiv_base, evolve
 from .names import owner_matcher
 from .registry import CV_OPTIONS
 from .spans import RICH_COMMANDS, has_spans, parse, unparse
-from .text import escape_latex, safe_url, to_ascii_latex, url_argument
+from .text import escape_latex, safe_url, url_argument
 
 FORMATS = ("markdown", "latex", "html", "text")
 GROUPINGS = CV_OPTIONS["group_by"]
@@ -192,8 +193,11 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_ASCII = CharEncoder("ascii")  # the CV's LaTeX is ASCII: it compiles whatever the input encoding
+
+
 def _latex(text: str) -> str:
-    return to_ascii_latex(escape_latex(text))
+    return _ASCII.encode(escape_latex(text))
 
 
 ESCAPE: dict[str, Callable[[str], str]] = {

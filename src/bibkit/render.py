@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from .spans import RICH_COMMANDS, Node, Rich, Tex, has_spans, parse, unparse
-from .text import latex_to_text
+from .text import _pylatexenc_symbol, latex_to_text
 
 
 def _fold(nodes: list[Node] | tuple[Node, ...], text: Callable[[str], str],
@@ -87,7 +87,7 @@ def latex_title(text: str, protect: Callable[[str], str], escape: Callable[[str]
         if isinstance(node, str):
             out.append(protect(node))
             continue
-        body = node.source if isinstance(node, Tex) else latex(_rich_source(node), escape)
+        body = node.source if isinstance(node, Tex) else latex(unparse((node,)), escape)
         if isinstance(node, Tex) and body.startswith("\\(") and body.endswith("\\)"):
             body = "$" + body[2:-2] + "$"  # the same math; a group led by `\(` would be re-cased
         if isinstance(node, Tex) and node.is_math and not body.startswith("\\"):
@@ -97,10 +97,6 @@ def latex_title(text: str, protect: Callable[[str], str], escape: Callable[[str]
         else:
             out.append("{{" + body + "}}" if _needs_double_braces(body) else "{" + body + "}")
     return "".join(out)
-
-
-def _rich_source(node: Rich) -> str:
-    return unparse((node,))
 
 
 # --- math in Unicode, where exact -----------------------------------------------------------------
@@ -163,8 +159,6 @@ def math_unicode(source: str) -> str | None:
 
 
 def _symbol(word: str) -> str | None:
-    from .text import _pylatexenc_symbol
-
     text = _pylatexenc_symbol(word)
     return text if len(text) == 1 else None
 

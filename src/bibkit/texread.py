@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
-from .spans import RICH_COMMANDS, has_spans, rich_span, tex_span
+from .spans import RICH, RICH_COMMANDS, RICH_END, TEX, has_spans, rich_span, tex_span
 from .text import _COMBINING, _CONTROL_SYMBOLS, _SYMBOLS, _pylatexenc_symbol
 
 Report = Callable[[int, str], None]
@@ -265,7 +265,7 @@ class _Decoder:
                 if close2 != -1:
                     return self.run(close + 2, close2), close2 + 1
         symbol = _pylatexenc_symbol(word)
-        if len(symbol) == 1 and word not in _MATH_ONLY_KEEP:
+        if len(symbol) == 1:
             return symbol, _skip_terminator(src, after, end)
         return self.raw_command(pos, after, end)
 
@@ -315,14 +315,7 @@ class _Decoder:
 def _is_span_only_rich(text: str) -> bool:
     """Whether the decoded group is exactly one rich span ({\\emph{x}}): no need to keep
     its braces as TeX."""
-    from .spans import RICH, RICH_END, TEX
-
     return text.startswith(RICH) and text.endswith(RICH_END) and TEX not in text
-
-
-# Commands pylatexenc maps to one character that we still keep as TeX: none today; a place
-# to list one whose character would misrepresent it.
-_MATH_ONLY_KEEP: frozenset[str] = frozenset()
 
 
 def _skip_terminator(src: str, pos: int, end: int) -> int:
@@ -370,6 +363,11 @@ def _web_math_end(src: str, pos: int, end: int) -> int:
         i += 1
 
 
+def needs_decoding(src: str) -> bool:
+    """Whether a .bib value holds anything `from_bibtex` would change (most do not)."""
+    return _BIB_SPECIAL.search(src) is not None
+
+
 def from_bibtex(src: str, report: Report | None = None) -> str:
     """Model text from a .bib field's TeX.
 
@@ -377,7 +375,7 @@ def from_bibtex(src: str, report: Report | None = None) -> str:
     >>> parse(from_bibtex(r"Schr{\\"o}dinger on $\\ell_0$ and {\\TeX}, 5\\%"))
     ['Schrödinger on ', Tex(source='$\\\\ell_0$'), ' and ', Tex(source='{\\\\TeX}'), ', 5%']
     """
-    if not _BIB_SPECIAL.search(src):
+    if not needs_decoding(src):
         return src
     return _Decoder(src, False, report).run(0, len(src))
 

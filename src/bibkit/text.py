@@ -15,8 +15,6 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from .diagnostics import silenced
-
 # --- LaTeX -> Unicode -------------------------------------------------------------------
 
 _COMBINING = {
@@ -468,10 +466,6 @@ def latex_to_text(text: str) -> str:
     return text  # the common case: nothing to decode, decided by memchr-speed tests
 
 
-def has_latex(text: str) -> bool:
-    return "\\" in text or "$" in text
-
-
 # --- Unicode -> BibTeX --------------------------------------------------------------------
 
 # Every character special to BibTeX or LaTeX, so text prints as itself. Braces become
@@ -634,25 +628,6 @@ def protect_title(
             pos = m.end()
     out.append(escape(text[pos:]))
     return "".join(out)
-
-
-@lru_cache(maxsize=1)
-def _ascii_encoder():
-    from pylatexenc.latexencode import UnicodeToLatexEncoder
-
-    return UnicodeToLatexEncoder(
-        non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
-    )
-
-
-def to_ascii_latex(text: str) -> str:
-    """Non-ASCII characters as LaTeX commands (`é` -> `{\\'e}`); run after escaping."""
-    if text.isascii():
-        return text
-    # pylatexenc logs every character it has no macro for; we keep such characters as they
-    # are (the writer's --ascii contract covers what LaTeX can name)
-    with silenced("pylatexenc.latexencode"):
-        return _ascii_encoder().unicode_to_latex(text)
 
 
 # --- folding ------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from ..model import (
     is_arxiv_page,
 )
 from ..names import is_particle
-from ..texread import Report, from_bibtex
+from ..texread import Report, from_bibtex, needs_decoding
 from ..text import latex_to_text, squash
 from . import RecordReader
 
@@ -486,8 +486,10 @@ class _Fields:
     def text(self, name: str) -> str:
         if name not in self.decoded:
             raw = self.raw.get(name, "")
-            self.decoded[name] = (squash(raw) if name in self.t.verbatim
-                                  else _decode(raw, self.reporter(name)))
+            if name in self.t.verbatim or not needs_decoding(raw):
+                self.decoded[name] = squash(raw)
+            else:
+                self.decoded[name] = _decode(raw, self.reporter(name))
         return self.decoded[name]
 
     def reporter(self, name: str) -> Report:
