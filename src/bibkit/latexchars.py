@@ -24,7 +24,7 @@ from functools import cache
 
 from .diagnostics import Severity
 from .formatdata import load_toml
-from .text import _COMBINING
+from .text import _COMBINING, latex_to_text
 
 CHARSETS = ("pdflatex", "ascii", "utf8")
 
@@ -123,7 +123,10 @@ def _reads_back(code: int, command: str) -> bool:
     from .texread import from_bibtex
 
     written = "{" + command + "}"
-    return from_bibtex(written) in (chr(code), tex_span(written))
+    read = from_bibtex(written)
+    # TeX kept verbatim must still print as the character: 𝐀 as \\mathbf{A} would come
+    # back from a name as a plain A
+    return read == chr(code) or (read == tex_span(written) and latex_to_text(written) == chr(code))
 
 
 def _sample(chars: str, limit: int = 12) -> str:

@@ -58,7 +58,12 @@ def csl(text: str) -> str:
         open_, close = RICH_COMMANDS.get(node.command, ("", ""))
         return open_ + inner + close
 
-    return _fold(parse(text), str, _tex_text, rich)
+    def tex(node: Tex) -> str:
+        # a style's title case would turn $\ell_1$ into $\Ell_1$ (pandoc's citeproc does):
+        # math is marked as case-protected, CSL's nocase span
+        return f'<span class="nocase">{node.source}</span>' if node.is_math else _tex_text(node)
+
+    return _fold(parse(text), str, tex, rich)
 
 
 def latex(text: str, escape: Callable[[str], str]) -> str:
