@@ -104,6 +104,7 @@ def test_preprint_bibtex():
   year          = {2023},
   month         = mar,
   eprint        = {2303.01234},
+  eprinttype    = {arxiv},
   archivePrefix = {arXiv},
   primaryClass  = {cs.LG},
   doi           = {10.48550/arXiv.2303.01234},
@@ -181,10 +182,20 @@ def test_month_is_a_bare_macro(sample):
 
 
 def test_unsafe_keys_and_urls_cannot_break_the_entry():
-    c = Citation(key="a b,{c}", title="T", links=(Link("project", "https://x.y/a}b{c d"),))
+    c = Citation(key="a b,{c}", title="T", ids=Identifiers(url="https://x.y/a}b{c d"),
+                 links=(Link("project", "https://x.y/p}q{r s"),))
     entry = parse(one(c)).entries[0]
     assert entry.key == "abc"
     assert field(entry, "url") == "https://x.y/a%7Db%7Bc%20d"
+    assert field(entry, "note") == "Project page: \\url{https://x.y/p\\%7Dq\\%7Br\\%20s}"
+
+
+def test_a_code_link_is_never_the_url():
+    # a style prints `url` as where the work is: a code repository is not the work
+    c = Citation(key="k", title="T", links=(Link("code", "https://github.com/a/b"),))
+    entry = parse(one(c)).entries[0]
+    assert "url" not in entry.fields_dict
+    assert field(entry, "note") == "Code: \\url{https://github.com/a/b}"
 
 
 # --- properties ------------------------------------------------------------------------

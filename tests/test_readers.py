@@ -175,6 +175,18 @@ def test_csl_unknown_variables_are_kept():
     assert out["event-place"] == "Vienna" and out["custom"]["shelf"] == "B12"
 
 
+def test_csl_note_lines_of_links_and_truncation_are_read_back_without_custom():
+    # what Zotero gives back after importing bibkit's CSL-JSON: custom is gone, `note` (Extra)
+    # keeps the code link and the truncation line
+    item = {"id": "a", "type": "article", "title": "T",
+            "note": "Seen at a workshop.\nCode: https://github.com/a/b\n"
+                    "Author list truncated (et al.) in the source."}
+    c = loads(json.dumps([item]), "csljson")[0]
+    assert c.note == "Seen at a workshop."
+    assert [(link.role, link.url) for link in c.links] == [("code", "https://github.com/a/b")]
+    assert c.authors_truncated
+
+
 def test_csl_invalid_json_is_reported_with_its_line():
     lib = loads('[\n {"id": "a",\n  "title": }\n]', "csljson")
     [diag] = list(lib.diagnostics)

@@ -29,6 +29,7 @@ from .model import (
     Person,
     Provenance,
     Status,
+    link_from_note,
 )
 from .spans import exact_text, from_tree, has_spans
 from .texread import from_csl as text_from_csl
@@ -85,11 +86,26 @@ def _date(d: PartialDate) -> dict[str, Any] | None:
 
 
 def note_text(c: Citation) -> str:
-    """The `note` variable: the citation's note, then what a reader should know."""
+    """The `note` variable: the citation's note, its code and project links (CSL has no
+    variable for them, and Zotero keeps `note` in Extra), then what a reader should know."""
     parts = [c.note] if c.note else []
+    parts += [link.note() for link in c.links]
     if c.authors_truncated:
         parts.append(TRUNCATION_NOTE)
     return "\n".join(parts)
+
+
+def _read_note(note: str) -> tuple[str, tuple[Link, ...], bool]:
+    """(note, links, truncated) from a `note` written by another tool (note_text's form)."""
+    lines = note.split("\n")
+    truncated = lines[-1] == TRUNCATION_NOTE
+    if truncated:
+        lines.pop()
+    links: list[Link] = []
+    while lines and (link := link_from_note(lines[-1])) is not None:
+        links.insert(0, link)
+        lines.pop()
+    return "\n".join(lines), tuple(links), truncated
 
 
 def to_csl(c: Citation, key: str) -> dict[str, Any]:
@@ -118,15 +134,15 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if c.venue.publisher:
         item["publisher"] = c.venue.publisher
     ids = c.ids
-    if c.kind is Kind.PREPRINT and ids.arxiv:
+    if c.kind is Kind.PREPRINT and ids.on_arxiv:
         # as Zotero and citation.js write an arXiv preprint: repository and archive id
+        # (Zotero's preprint item: Repository, Archive ID)
         item.setdefault("publisher", "arXiv")
-        item["number"] = f"arXiv:{ids.arxiv_base}"  # the version: custom.bibkit.arxiv
+        if ids.arxiv:
+            item["number"] = f"arXiv:{ids.arxiv_base}"  # the version: custom.bibkit.arxiv
     if c.status is Status.ACCEPTED:
         item["status"] = "forthcoming"
-    url = ids.landing_url
-    if not url and c.links:
-        url = c.links[0].url
+    url = ids.landing_url  # the work's page; code and project links are in `note`
     if url:
         item["URL"] = url
     if c.keywords:
@@ -186,8 +202,8 @@ def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
     if c.ids.arxiv_class:
         out["arxiv-class"] = c.ids.arxiv_class
     if item.get("URL", "") != c.ids.url:
-        out["url"] = c.ids.url  # the URL variable was derived (arXiv page, first link)
-    if c.kind is Kind.PREPRINT and c.ids.arxiv and c.venue.publisher != "arXiv":
+        out["url"] = c.ids.url  # the URL variable was derived (the arXiv page)
+    if c.kind is Kind.PREPRINT and c.ids.on_arxiv and c.venue.publisher != "arXiv":
         out["publisher"] = c.venue.publisher
     if c.links:
         out["links"] = [[link.role, link.url] for link in c.links]
@@ -295,8 +311,9 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
     arxiv, url, publisher = _arxiv_and_url(item, exact, kind)
     note = from_tree(exact["note"]) if "note" in exact else text_from_csl(_text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
-    if not exact and note.endswith(TRUNCATION_NOTE):
-        truncated, note = True, note[: -len(TRUNCATION_NOTE)].rstrip("\n")
+    links = tuple(Link(role, u) for role, u in exact.get("links", []))
+    if not exact:
+        note, links, truncated = _read_note(note)
     status_name = exact.get("status")
     status = (
         Status(status_name)
@@ -323,7 +340,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         "venue.kind": exact.get("venue-kind", ""), "venue.publisher": publisher,
         "venue.year": exact.get("venue-year"), "ids.arxiv": arxiv,
         "ids.arxiv_class": exact.get("arxiv-class", ""), "ids.url": url,
-        "links": tuple(Link(role, u) for role, u in exact.get("links", [])),
+        "links": links,
         "keywords": keywords, "affiliations": tuple(exact.get("affiliations", ())),
         "note": note, "accessed": accessed, "extra": tuple(extra),
         "provenance": tuple(Provenance(*p) for p in exact.get("provenance", [])),
@@ -361,7 +378,7 @@ def _arxiv_and_url(item: dict[str, Any], exact: dict[str, Any], kind: Kind
         or (find_arxiv_id(url) if kind is Kind.PREPRINT else "")
     )
     publisher = _text(item, "publisher")
-    if kind is Kind.PREPRINT and arxiv:
+    if kind is Kind.PREPRINT and (arxiv or exact.get("arxiv-class")):
         publisher = exact.get("publisher", "" if publisher == "arXiv" else publisher)
     return arxiv, exact.get("url", url), publisher
 

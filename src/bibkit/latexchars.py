@@ -43,7 +43,21 @@ def _measured() -> tuple[frozenset[int], frozenset[int]]:
 def _commands() -> dict[int, str]:
     from pylatexenc.latexencode import get_builtin_conversion_rules
 
-    return dict(get_builtin_conversion_rules("defaults")[0].rule)  # a read-only mapping
+    rules = get_builtin_conversion_rules("defaults")[0].rule  # a read-only mapping
+    return {code: _accent_form(command) for code, command in rules.items()}
+
+
+# pylatexenc writes an accent as `\\H{o}`. Zotero's BibTeX import decodes accents from its
+# own table, which holds `{\\H o}` and `{\\'e}`; it rewrites `\\v{c}` to that form with a
+# pattern of lower-case command names only, so `\\H{o}` reached Zotero undecoded (zotero/
+# translators BibTeX.js, unescapeBibTeX and reversemappingTable). TeX reads both alike.
+_BRACED_ACCENT = re.compile(r"\\([A-Za-z])\{(\\?[A-Za-z])\}|\\([^A-Za-z\s])\{([A-Za-z])\}")
+
+
+def _accent_form(command: str) -> str:
+    """`\\H{o}` -> `\\H o`, `\\.{z}` -> `\\.z`; any other command as it is."""
+    return _BRACED_ACCENT.sub(
+        lambda m: f"\\{m[1]} {m[2]}" if m[1] else f"\\{m[3]}{m[4]}", command)
 
 
 class CharEncoder(dict[int, str]):
@@ -111,7 +125,7 @@ _COMBINED = re.compile(f"([A-Za-z])([{''.join(_ACCENT_COMMANDS)}])")
 
 
 def _accent_command(m: re.Match[str]) -> str:
-    return "{\\" + _ACCENT_COMMANDS[m.group(2)] + "{" + m.group(1) + "}}"
+    return "{" + _accent_form("\\" + _ACCENT_COMMANDS[m.group(2)] + "{" + m.group(1) + "}") + "}"
 
 
 @cache

@@ -103,6 +103,11 @@ class Identifiers:
         return arxiv_base(self.arxiv)
 
     @property
+    def on_arxiv(self) -> bool:
+        """Whether the work is on arXiv: an id, or a category the source gave without one."""
+        return bool(self.arxiv or self.arxiv_class)
+
+    @property
     def landing_url(self) -> str:
         """The work's page: its own URL, else its arXiv abstract page ("" if neither)."""
         return self.url or (arxiv_abs_url(self.arxiv_base) if self.arxiv else "")
@@ -178,10 +183,30 @@ LINK_LABELS = {
 }
 
 
+ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     role: str  # code | project | pdf | data | other
     url: str
+
+    @property
+    def label(self) -> str:
+        return LINK_LABELS.get(self.role, "Link")
+
+    def note(self, url: str | None = None) -> str:
+        """The link as a note line ("Code: URL"), the URL as given (a format's form of it)."""
+        return f"{self.label}: {self.url if url is None else url}"
+
+
+_LINK_NOTE = re.compile(r"(" + "|".join(re.escape(v) for v in LINK_LABELS.values()) + r"): (\S+)")
+
+
+def link_from_note(line: str) -> Link | None:
+    """The link a note line written by Link.note holds, else None."""
+    m = _LINK_NOTE.fullmatch(line)
+    return Link(ROLE_OF_LABEL[m.group(1)], m.group(2)) if m else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from ..formatdata import load_toml, require
 from ..identifiers import find_arxiv_id
 from ..model import (
     LINK_LABELS,
+    ROLE_OF_LABEL,
     Citation,
     Identifiers,
     Kind,
@@ -615,7 +616,6 @@ _LABELLED_URL = re.compile(
     + "|".join(re.escape(v) for v in LINK_LABELS.values())
     + r"):\s*\\url\{([^{}]*)\}\s*(?:\.\s*|$)"
 )
-_ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
 
 
 def _take_links(raw: str, links: list[Link]) -> str:
@@ -624,7 +624,7 @@ def _take_links(raw: str, links: list[Link]) -> str:
         return raw
     for m in _LABELLED_URL.finditer(raw):
         links.append(
-            Link(_ROLE_OF_LABEL[m.group(1)], m.group(2).replace("\\%", "%").replace("\\#", "#"))
+            Link(ROLE_OF_LABEL[m.group(1)], m.group(2).replace("\\%", "%").replace("\\#", "#"))
         )
     return _LABELLED_URL.sub("", raw).strip().rstrip(".")
 

@@ -13,10 +13,9 @@ from typing import Any
 from ..context import ReadContext
 from ..dates import DateError, make_date
 from ..formatdata import load_toml
-from ..identifiers import find_arxiv_id
+from ..identifiers import arxiv_base, find_arxiv_id
 from ..mapping import Statement, assemble, statements
 from ..model import (
-    LINK_LABELS,
     TRUNCATION_NOTE,
     Citation,
     Kind,
@@ -26,6 +25,7 @@ from ..model import (
     Person,
     Status,
     is_arxiv_page,
+    link_from_note,
 )
 from ..names import parse_inverted_name
 from ..texread import math_only
@@ -35,8 +35,6 @@ _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}-(?: (.*)|)$")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?\d[\d -]{8,}[\dXx]$")
 _ARXIV_NOTE = re.compile(r"^arXiv(?::(\S+))?(?: \[([^\]]+)\])?$")
-_LINK_NOTE = re.compile(r"^(" + "|".join(re.escape(v) for v in LINK_LABELS.values()) + r"): (\S+)$")
-_ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
 
 
 @cache
@@ -120,7 +118,9 @@ class _Record:
         self.notes: list[str] = []
         self.links: list[Link] = []  # in the order the lines give them
         self.arxiv = self.arxiv_class = self.url = ""
-        self.truncated = False
+        self.truncated = self.arxiv_noted = False
+        self.containers: dict[str, str] = {}  # the first value of each container tag
+        self.other: list[tuple[str, str]] = []  # lines a rule did not use: kept in `extra`
 
 
 def _year(r: _Record, tag: str, value: str) -> None:
@@ -131,6 +131,36 @@ def _year(r: _Record, tag: str, value: str) -> None:
 def _day(r: _Record, tag: str, value: str) -> None:
     if not r.date.year:
         r.date = _date(value)
+
+
+def _container(r: _Record, tag: str, value: str) -> None:
+    r.containers.setdefault(tag, value)
+
+
+def _read_container(r: _Record, kind: Kind) -> None:
+    """Venue name and short name: a conference paper's C3 (proceedings) with T2 (the
+    conference) as its short name; else the first title tag, and J2."""
+    tags = r.containers
+    if kind is Kind.CONFERENCE_PAPER and "C3" in tags:
+        name = tags["C3"]
+        # bibkit writes the conference as its short name, or as the proceedings' name
+        short = tags.get("J2") or ("" if tags.get("T2") == name else tags.get("T2", ""))
+    else:
+        name = next((v for t, v in tags.items() if t not in ("J2", "C3")), tags.get("C3", ""))
+        short = tags.get("J2", "")
+    if name:
+        r.values["venue.name"] = math_only(name)
+    if short:
+        r.values["venue.short_name"] = math_only(short)
+
+
+def _archive(r: _Record, tag: str, value: str) -> None:
+    """DB arXiv / AN arXiv:ID: where the record is; any other archive is kept as written."""
+    arxiv = find_arxiv_id(value) if tag == "AN" else ""
+    if arxiv and not r.arxiv:
+        r.arxiv = arxiv
+    elif not (tag == "DB" and value == "arXiv") and not (arxiv and arxiv == r.arxiv):
+        r.other.append((f"ris:{tag}", value))
 
 
 def _pages(r: _Record, tag: str, value: str) -> None:
@@ -162,21 +192,25 @@ def _notes(r: _Record, tag: str, value: str) -> None:
     """N1 carries what Zotero and bibkit note: `arXiv:ID [class]`, the et-al. note, labelled
     links; anything else is the note itself."""
     m = _ARXIV_NOTE.match(value)
-    link = _LINK_NOTE.match(value)
-    if m and not r.arxiv and (m.group(1) or m.group(2)):
-        r.arxiv, r.arxiv_class = m.group(1) or "", m.group(2) or ""
+    link = link_from_note(value)
+    if m and (m.group(1) or m.group(2)) and not r.arxiv_noted and (
+            not r.arxiv or arxiv_base(m.group(1) or r.arxiv) == arxiv_base(r.arxiv)):
+        # the first such line: the id (or the same id an AN line gave) and its class
+        r.arxiv, r.arxiv_class = r.arxiv or m.group(1) or "", m.group(2) or ""
+        r.arxiv_noted = True
     elif value == TRUNCATION_NOTE:
         r.truncated = True
     elif link:
-        r.links.append(Link(_ROLE_OF_LABEL[link.group(1)], link.group(2)))
+        r.links.append(link)
     else:
         r.notes.append(math_only(value))
 
 
 _RULES: dict[str, Any] = {
     "type": None,  # TY opens the record: `records` took it, `to_citation` reads it first
-    "year": _year, "date": _day, "pages": _pages, "publisher": _publisher,
-    "standard-number": _standard_number, "urls": _urls, "abstract": _abstract, "notes": _notes,
+    "year": _year, "date": _day, "container": _container, "pages": _pages,
+    "publisher": _publisher, "standard-number": _standard_number, "urls": _urls,
+    "archive": _archive, "abstract": _abstract, "notes": _notes,
 }
 _CONVERTERS: dict[str, Any] = {"name": lambda v: ris_person(v), "doi": str}
 
@@ -208,6 +242,8 @@ def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line:
             ctx: ReadContext) -> Citation:
     """What follows from the record as a whole: the arXiv id, the date, a preprint."""
     values = r.values
+    _read_container(r, kind)
+    extra = extra + r.other
     arxiv = r.arxiv or find_arxiv_id(r.url)  # an id in a note's prose: the pipeline's inference
     url = "" if arxiv and is_arxiv_page(r.url, arxiv) else r.url  # follows from the id
     first, last = r.pages

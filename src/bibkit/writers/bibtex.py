@@ -21,7 +21,7 @@ from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_web_url
 from ..latexchars import CharEncoder
-from ..model import LINK_LABELS, Citation, Kind, Person, Status
+from ..model import Citation, Kind, Person, Status
 from ..text import escape_latex, protect_title, safe_url, squash, url_argument
 
 _RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
@@ -206,15 +206,16 @@ def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
     # cited without its version, as arXiv's own BibTeX does (the model keeps the version)
     biblatex, arxiv = d.name == "biblatex", c.ids.arxiv_base
     if arxiv:
+        # `eprinttype` in both dialects: Zotero's BibTeX import reads an eprint only beside an
+        # eprinttype (else an unknown `_eprint` line lands in Extra), and an eprinttype only
+        # beside an eprint (zotero/translators BibTeX.js, processField). bibtex ignores it.
         f["eprint"] = enc.text(arxiv)
-        if biblatex:
-            f["eprinttype"] = "arxiv"
-        else:
-            f["archivePrefix"] = "arXiv"
+        f["eprinttype"] = "arxiv"
+        if not biblatex:
+            f["archivePrefix"] = "arXiv"  # arXiv's own export: natbib and hyperref styles
     # a code that is no arXiv category ("XYZ", warned about when read) is not written as one
     if is_category(c.ids.arxiv_class) and (arxiv or preprint):
         if biblatex:
-            f.setdefault("eprinttype", "arxiv")
             f["eprintclass"] = enc.text(c.ids.arxiv_class)
         else:
             f["primaryClass"] = enc.text(c.ids.arxiv_class)
@@ -227,16 +228,14 @@ def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
 
 
 def _link_fields(c: Citation, biblatex: bool, enc: _Encoder, f: dict[str, str]) -> None:
-    # links: the work's own URL, else the arXiv page, else the first code/project link; every
-    # other link goes to a field people see (note / addendum) rather than being dropped
-    links = list(c.links)
+    # `url` is the work's own page (its URL, else its arXiv page), never its code or project:
+    # a style prints `url` as where the work is. Code and project links go to a field people
+    # see (note / addendum) rather than being dropped.
     url = c.ids.landing_url
-    if not url and links:
-        url = links.pop(0).url
     if url:
         f["url"] = safe_url(url)
     notes = [enc.text(c.note)] if c.note else []
-    notes += [f"{LINK_LABELS.get(link.role, 'Link')}: {_url_in_text(link.url)}" for link in links]
+    notes += [link.note(_url_in_text(link.url)) for link in c.links]
     if notes:
         f["addendum" if biblatex else "note"] = ". ".join(notes)
 

@@ -19,7 +19,7 @@ from ..categories import is_category
 from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
-from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
+from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
 
 NS = "http://www.loc.gov/mods/v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -111,7 +111,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     for note in ([c.note] if c.note else []) + ([TRUNCATION_NOTE] if c.authors_truncated else []):
         _sub(mods, "note", note)
     for link in c.links:
-        _sub(mods, "note", f"{LINK_LABELS.get(link.role, 'Link')}: {link.url}")
+        _sub(mods, "note", link.note())
     if c.keywords:
         subject = _sub(mods, "subject")
         for kw in c.keywords:

@@ -17,7 +17,7 @@ from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi
 from ..mapping import getter, statements
-from ..model import LINK_LABELS, TRUNCATION_NOTE, Citation, Kind, Person
+from ..model import TRUNCATION_NOTE, Citation, Kind, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _PAGES = re.compile(r"\s*[-–—]+\s*")
@@ -77,12 +77,26 @@ def _pages(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
             yield "EP", last
 
 
-def _on_arxiv(c: Citation) -> bool:
-    return bool(c.ids.arxiv or c.ids.arxiv_class)
+def _container(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    name, short = c.venue.name, c.venue.short_name
+    if c.kind is Kind.CONFERENCE_PAPER and name:
+        yield "T2", short or name  # the conference
+        yield "C3", name  # its proceedings
+        return
+    if name:
+        yield "T2", name
+    if short:
+        yield "J2", short
+
+
+def _archive(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if _preprint(c) and c.ids.arxiv:
+        yield "DB", "arXiv"
+        yield "AN", f"arXiv:{c.ids.arxiv_base}"
 
 
 def _publisher(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
-    publisher = c.venue.publisher or ("arXiv" if _preprint(c) and _on_arxiv(c) else "")
+    publisher = c.venue.publisher or ("arXiv" if _preprint(c) and c.ids.on_arxiv else "")
     if publisher:
         yield "PB", publisher
 
@@ -104,7 +118,7 @@ def _abstract(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
 
 
 def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
-    if _on_arxiv(c):  # as Zotero notes it: arXiv:2303.01234 [cs.LG]; only a real category
+    if c.ids.on_arxiv:  # as Zotero notes it: arXiv:2303.01234 [cs.LG]; only a real category
         cls = f" [{c.ids.arxiv_class}]" if is_category(c.ids.arxiv_class) else ""
         yield "N1", f"arXiv:{c.ids.arxiv_base}{cls}" if c.ids.arxiv else f"arXiv{cls}"
     if c.note:
@@ -112,13 +126,13 @@ def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if c.authors_truncated:
         yield "N1", TRUNCATION_NOTE
     for link in c.links:
-        yield "N1", f"{LINK_LABELS.get(link.role, 'Link')}: {link.url}"
+        yield "N1", link.note()
 
 
 _RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]] = {
-    "type": _type, "year": _year, "date": _date, "pages": _pages, "publisher": _publisher,
-    "standard-number": _standard_numbers, "urls": _urls, "abstract": _abstract,
-    "notes": _notes,
+    "type": _type, "year": _year, "date": _date, "container": _container, "pages": _pages,
+    "publisher": _publisher, "standard-number": _standard_numbers, "urls": _urls,
+    "archive": _archive, "abstract": _abstract, "notes": _notes,
 }
 _CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name, "doi": display_doi}
 
