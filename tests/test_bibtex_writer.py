@@ -265,4 +265,4 @@ def test_a_code_that_is_no_arxiv_category_is_not_written_as_one():
         assert (f"primaryClass  = {{{code}}}" in dump([c], "bibtex")) is written
         assert (f"eprintclass  = {{{code}}}" in dump([c], "biblatex")) is written
         assert (f"[{code}]" in dump([c], "ris")) is written
-        assert (f">{code}</classification>" in dump([evolve(c)], "mods")) is written
+        assert (f"<topic>{code}</topic>" in dump([evolve(c)], "mods")) is written

@@ -31,6 +31,7 @@ from .model import (
     Status,
     link_from_note,
 )
+from .names import from_zotero_parts, zotero_parts
 from .spans import exact_text, from_tree, has_spans
 from .texread import from_csl as text_from_csl
 
@@ -106,6 +107,22 @@ def _read_note(note: str) -> tuple[str, tuple[Link, ...], bool]:
         links.insert(0, link)
         lines.pop()
     return "\n".join(lines), tuple(links), truncated
+
+
+@cache
+def name_variables() -> frozenset[str]:
+    """The name variables formats/csl.toml carries (author, editor)."""
+    return frozenset(st.tag for st in _table()[1] if st.convert == "name")
+
+
+def zotero_name(name: dict[str, str]) -> dict[str, str]:
+    """A CSL name in the two parts Zotero imports (names.zotero_parts)."""
+    if "literal" in name or not ({"non-dropping-particle", "suffix"} & name.keys()):
+        return name
+    p = Person(family=name["family"], given=name.get("given", ""),
+               particle=name.get("non-dropping-particle", ""), suffix=name.get("suffix", ""))
+    family, given = zotero_parts(p)
+    return {"family": family, "given": given} if given else {"family": family}
 
 
 def to_csl(c: Citation, key: str) -> dict[str, Any]:
@@ -260,17 +277,15 @@ def _names(item: dict[str, Any], var: str) -> tuple[Person, ...]:
         if "literal" in name:
             people.append(Person(literal=str(name["literal"])))
             continue
+        family, given = str(name.get("family", "")), str(name.get("given", ""))
         particle = " ".join(
             str(name[k]) for k in ("dropping-particle", "non-dropping-particle") if name.get(k)
         )
-        people.append(
-            Person(
-                family=str(name.get("family", "")),
-                given=str(name.get("given", "")),
-                particle=particle,
-                suffix=str(name.get("suffix", "")),
-            )
-        )
+        if particle or name.get("suffix"):
+            people.append(Person(family=family, given=given, particle=particle,
+                                 suffix=str(name["suffix"]) if name.get("suffix") else ""))
+        else:  # two parts, as Zotero and `-O names=zotero` write them
+            people.append(from_zotero_parts(family, given))
     return tuple(people)
 
 

@@ -48,6 +48,27 @@ def is_particle(word: str) -> bool:
     return False
 
 
+def zotero_parts(p: Person) -> tuple[str, str]:
+    """(last name, first name) as Zotero stores a person: the particle in the last name, a
+    suffix after a comma in the first ("van der Berg", "Martin Luther, Jr."). Zotero keeps
+    only these two (its CSL-JSON and MODS imports read family and given alone) and splits
+    them again for citeproc-js (zotero/utilities, utilities_item.js, parseParticles)."""
+    given = f"{p.given}, {p.suffix}" if p.suffix else p.given
+    return p.full_family, given
+
+
+def from_zotero_parts(family: str, given: str) -> Person:
+    """The person zotero_parts wrote: leading lower-case words of the last name are the
+    particle, what follows a comma in the first name the suffix."""
+    words = family.split(" ")
+    n = 0
+    while n < len(words) - 1 and is_particle(words[n]):
+        n += 1
+    given, _, suffix = given.partition(", ")
+    return Person(family=" ".join(words[n:]), given=given, particle=" ".join(words[:n]),
+                  suffix=suffix)
+
+
 def parse_display_name(text: str) -> Person:
     """Split a name written in display order.
 

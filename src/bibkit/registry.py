@@ -73,6 +73,9 @@ BUILTINS: tuple[FormatSpec, ...] = (
         aliases=("json", "csl", "csl-json"),
         writer="bibkit.writers.csljson:write",
         sniff="bibkit.readers.csljson:looks_like_csljson",
+        # names=zotero: particle in the family name and suffix after a comma in the given
+        # name, the two parts Zotero's import reads (names.zotero_parts)
+        options={"names": ("csl", "zotero")},
     ),
     FormatSpec(
         name="ris",
@@ -105,6 +108,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         suffixes=(".xml", ".mods"),
         writer="bibkit.writers.mods:write",
         aliases=("xml",),
+        options={"names": ("mods", "zotero")},  # as for csljson
     ),
 )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from ..context import WriteContext
-from ..csl import to_csl
+from ..csl import name_variables, to_csl, zotero_name
 from ..model import Citation
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -16,9 +16,13 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as a CSL-JSON array; returns how many."""
     n = 0
+    zotero = ctx.options.get("names") == "zotero"
     out.write("[")
     for c in citations:
         item = to_csl(c, c.key)  # keys: made by the pipeline
+        if zotero:
+            for var in name_variables() & item.keys():
+                item[var] = [zotero_name(name) for name in item[var]]
         if not ctx.abstract:
             item.pop("abstract", None)
         out.write(",\n  {\n" if n else "\n  {\n")

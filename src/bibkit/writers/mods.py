@@ -20,6 +20,7 @@ from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
 from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
+from ..names import zotero_parts
 
 NS = "http://www.loc.gov/mods/v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -55,17 +56,19 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     return el
 
 
-def _name(parent: etree._Element, p: Person, role: str) -> None:
+def _name(parent: etree._Element, p: Person, role: str, zotero: bool) -> None:
     if p.literal:
         name = _sub(parent, "name", type="corporate")
         _sub(name, "namePart", p.literal)
     else:
         name = _sub(parent, "name", type="personal")
-        family = p.full_family
+        # Zotero's MODS import reads family and given only: -O names=zotero puts a suffix
+        # in the given name, where Zotero keeps it (names.zotero_parts)
+        family, given = zotero_parts(p) if zotero else (p.full_family, p.given)
         _sub(name, "namePart", family, type="family")
-        if p.given:
-            _sub(name, "namePart", p.given, type="given")
-        if p.suffix:
+        if given:
+            _sub(name, "namePart", given, type="given")
+        if p.suffix and not zotero:
             _sub(name, "namePart", p.suffix, type="termsOfAddress")
     role_el = _sub(name, "role")
     _sub(role_el, "roleTerm", role, type="code", authority="marcrelator")
@@ -88,10 +91,11 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     top = host if host is not None else mods
     if marc:
         _sub(top, "genre", marc, authority="marcgt")
+    zotero = ctx.options.get("names") == "zotero"
     for p in c.authors:
-        _name(mods, p, "aut")
+        _name(mods, p, "aut", zotero)
     for p in c.editors:
-        _name(top, p, "edt")
+        _name(top, p, "edt", zotero)
     if host is not None and c.venue.name:
         _sub(_sub(host, "titleInfo"), "title", c.venue.name)
     if host is not None and c.venue.short_name:
@@ -127,8 +131,10 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     ):
         if value:
             _sub(mods, "identifier", value, type=id_type)
-    if is_category(ids.arxiv_class):  # a code kept as written is no classification
-        _sub(mods, "classification", ids.arxiv_class, authority="arxiv")
+    if is_category(ids.arxiv_class):  # a code kept as written is no category
+        # a subject, not a classification: Zotero's MODS import makes a classification its
+        # Call Number, a subject's topic a tag (zotero/translators MODS.js, doImport)
+        _sub(_sub(mods, "subject", authority="arxiv"), "topic", ids.arxiv_class)
     url = ids.landing_url
     if is_uri(url):
         _sub(_sub(mods, "location"), "url", url, usage="primary display")
@@ -136,8 +142,8 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         _sub(mods, "note", f"URL: {url}")
     if c.language:
         _sub(_sub(mods, "language"), "languageTerm", c.language, type="text")
-    record_info = _sub(mods, "recordInfo")
-    _sub(record_info, "recordIdentifier", key)
+    # the citekey is an identifier of type citekey, as bibutils writes it, and not a
+    # recordInfo/recordIdentifier, which Zotero imports as an "Accession Number" in Extra
     return mods
 
 
@@ -148,7 +154,7 @@ def _origin_info(c: Citation, top: etree._Element) -> None:
     v = c.venue
     if v.place:
         _sub(_sub(origin, "place"), "placeTerm", v.place, type="text")
-    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.arxiv else "")
+    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.on_arxiv else "")
     if publisher:
         _sub(origin, "publisher", publisher)
     date = PartialDate(v.year) if v.year is not None else c.issued
