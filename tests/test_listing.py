@@ -88,6 +88,21 @@ def test_sample_yearless_dates_resolved_and_marked():
     assert codes(lib).count("BK201") == 3
 
 
+@pytest.mark.parametrize(("header", "text", "expected", "warned"), [
+    ("LGMay 30", "See arXiv:2305.01234v2.", (2023, 5, 30), True),   # the id's year wins
+    ("LGMay 30", "See arXiv:2605.01234.", (2026, 5, 30), False),    # agreeing: nothing said
+    ("LGDec 31", "See arXiv:2601.00001.", (2025, 12, 31), False),   # December, a January id
+    ("LGDec 31", "See arXiv:2401.00001.", (2023, 12, 31), True),
+    ("LGFeb 29", "See arXiv:2302.00001.", (2023, 2, None), True),   # no Feb 29 in 2023
+    ("LGMay 30, 2021", "See arXiv:2305.01234.", (2021, 5, 30), False),  # a stated year stays
+])
+def test_a_yearless_date_takes_the_year_of_the_cards_arxiv_id(header, text, expected, warned):
+    lib = read(card(header=header, abstract=text), as_of=dt.date(2026, 11, 27))
+    d = lib[0].issued
+    assert (d.year, d.month, d.day) == expected
+    assert ("BK203" in codes(lib)) is warned
+
+
 def test_sample_score_is_kept_but_apart():
     lib = load(SAMPLE_LISTING, as_of=AS_OF)
     snowball = next(c for c in lib if c.title.startswith("MM-Snowball"))

@@ -30,6 +30,23 @@ _CODE_HOSTS = (
 )
 
 
+_ID_MONTH = re.compile(r"(?:^|/)(\d{2})(\d{2})")
+
+
+def arxiv_id_month(arxiv_id: str) -> tuple[int, int] | None:
+    """(year, month) an arXiv id was assigned in: 2305.01234 -> (2023, 5); old-style
+    hep-th/9901001 -> (1999, 1). None when the id says no such month.
+
+    >>> arxiv_id_month("2305.01234v2"), arxiv_id_month("hep-th/9901001")
+    ((2023, 5), (1999, 1))
+    """
+    m = _ID_MONTH.search(arxiv_id)
+    if m is None or not 1 <= int(m[2]) <= 12:
+        return None
+    yy = int(m[1])
+    return (1900 + yy if yy >= 91 else 2000 + yy), int(m[2])  # arXiv began in 1991
+
+
 def find_arxiv_id(text: str) -> str:
     """The first arXiv id in the text, version kept ("" when there is none).
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .identifiers import arxiv_doi, find_arxiv_id
-from .model import Citation, Kind, Provenance, Status, evolve
+from .dates import DateError, make_date
+from .identifiers import arxiv_doi, arxiv_id_month, find_arxiv_id
+from .model import Citation, Kind, PartialDate, Provenance, Status, evolve
 from .venues import KIND_OF_VENUE, find_venue
 
 
@@ -54,6 +55,27 @@ def infer_arxiv(c: Citation) -> Citation:
     return evolve(c, ids=ids, provenance=c.provenance + tuple(found), **changes)
 
 
+def date_from_arxiv_id(c: Citation) -> Citation:
+    """A yearless card date ("May 30", its year taken from --as-of) whose year the card's
+    arXiv id contradicts: the id's year wins (an id is assigned in the month of its first
+    submission, so a December date with a January id is the year before)."""
+    d = c.issued
+    said = arxiv_id_month(c.ids.arxiv) if d.year_inferred and c.ids.arxiv else None
+    if said is None or d.month is None:
+        return c
+    id_year, id_month = said
+    year = id_year - 1 if d.month > id_month else id_year
+    if year == d.year:
+        return c
+    try:
+        issued = make_date(year, d.month, d.day)
+    except DateError:  # Feb 29 of a year without one
+        issued = PartialDate(year, d.month)
+    evidence = f"arXiv:{c.ids.arxiv} is from {id_year}-{id_month:02d}"
+    found = Provenance("issued", "infer", "arxiv-id-year", 1.0, evidence)
+    return evolve(c, issued=issued, provenance=(*c.provenance, found))
+
+
 def infer_venue(c: Citation) -> Citation:
     """A publication phrase in the card sets the venue, the kind and the status."""
     if c.venue.name:
@@ -93,5 +115,5 @@ def settle_status(c: Citation, as_of: dt.date) -> Citation:
 
 def infer_all(c: Citation, as_of: dt.date | None = None) -> Citation:
     """Every rule; with a reference date, statuses follow it too."""
-    c = infer_venue(infer_arxiv(c))
+    c = infer_venue(date_from_arxiv_id(infer_arxiv(c)))
     return settle_status(c, as_of) if as_of is not None else c

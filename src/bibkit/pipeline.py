@@ -37,7 +37,17 @@ def read(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True) -> Itera
     """The citations of an input, inferred (unless `infer` is off), not yet keyed."""
     # a RecordReader counts and guards each record; a plugin's plain function does its own
     stream = registry.reader(fmt)(inp.lines(ctx.diags), ctx)
-    return map(partial(infer_all, as_of=ctx.as_of), stream) if infer else stream
+    return map(partial(_inferred, ctx=ctx), stream) if infer else stream
+
+
+def _inferred(c: Citation, ctx: ReadContext) -> Citation:
+    """The inference rules; a rule that overrules what the source said is reported."""
+    out = infer_all(c, ctx.as_of)
+    for p in out.provenance[len(c.provenance):]:
+        if p.rule == "arxiv-id-year":
+            ctx.diags.warning("BK203", f"date {out.issued.iso()} instead of {c.issued.iso()}: "
+                              f"{p.evidence}", line=c.origin.line)
+    return out
 
 
 def iter_citations(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True
