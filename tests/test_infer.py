@@ -117,6 +117,23 @@ def test_ambiguous_codes_list_their_candidates():
     ("Accepted at USENIX Security 2024.", "USENIX Security", "conference", 2024, True),
     ("In Proceedings of the 2023 Conference on Empirical Methods in Natural Language "
      "Processing", "EMNLP", "conference", 2023, False),
+    # real arXiv comments and profile pages (formats/venues.toml quotes where each was seen)
+    ("Accepted By NeurIPS 2025", "NeurIPS", "conference", 2025, True),
+    ("Accepted by NeurIPS'23", "NeurIPS", "conference", 2023, True),
+    ("Accepted by NeurIPS 2025 Workshop on Embodied World Models for Decision Making",
+     "NeurIPS Workshop", "workshop", 2025, True),
+    ("Our paper is accepted by NeurIPS 2025 as Spotlight paper.", "NeurIPS", "conference",
+     2025, True),
+    ("NeurIPS 2023 (Spotlight)", "NeurIPS", "conference", 2023, True),
+    ("ICLR 2024 Oral", "ICLR", "conference", 2024, True),
+    ("Goal-Conditioned Reinforcement Learning Workshop, NeurIPS 2023 (spotlight)",
+     "NeurIPS Workshop", "workshop", 2023, True),
+    ("Oral presentation at ICML 2023", "ICML", "conference", 2023, False),
+    ("Camera-ready version for CVPR 2023", "CVPR", "conference", 2023, True),
+    ("Appears in CVPR 2022", "CVPR", "conference", 2022, False),
+    ("This will appear in ICML 2024.", "ICML", "conference", 2024, True),
+    ("Extended version of our ICML 2022 paper. Published in TPAMI 2023.", "TPAMI", "journal",
+     2023, False),
 ])
 def test_venue_phrases(text, short, kind, year, accepted):
     hit = find_venue(text)
@@ -131,9 +148,29 @@ def test_venue_phrases(text, short, kind, year, accepted):
     "as shown in (ICLR) prior work",
     "Published results in the acl anthology show",  # a one-word alias keeps its case
     "We accept that machine learning is hard.",
+    "This is an extended version of our CIKM 2024 paper",
+    "An extended version of our ICML 2022 paper, published at ICML 2022.",
+    "Journal version of our NeurIPS 2021 paper (NeurIPS 2021).",
+    "Under review as a conference paper at ICLR 2026",
+    "Code for our (NeurIPS 2023 submission) is online.",
+    "Submitted to ICML 2024 (ICML 2024).",
+    "a moral ICLR 2023 thing",  # "oral" is a whole word
 ])
 def test_no_venue_without_a_publication_phrase(text):
     assert find_venue(text) is None
+
+
+@pytest.mark.parametrize(("text", "volume", "issue", "pages", "year"), [
+    ("Published in TPAMI 48(3):1-20, 2020", "48", "3", "1–20", 2020),
+    ("Published in Journal of Machine Learning Research 24(12):1–30, 2023.", "24", "12",
+     "1–30", 2023),
+    ("Published in TPAMI, vol. 45, pp. 100-120, 2023", "45", "", "100–120", 2023),
+    ("Published in Nature 521:436–444, 2015", "521", "", "436–444", 2015),
+    ("Published in Nature 3, 2015", "", "", "", 2015),  # no page 2015
+])
+def test_journal_references_give_volume_issue_and_pages(text, volume, issue, pages, year):
+    v = find_venue(text).venue
+    assert (v.volume, v.issue, v.pages, v.year) == (volume, issue, pages, year)
 
 
 def test_venue_sets_kind_status_and_year():

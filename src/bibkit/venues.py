@@ -8,7 +8,7 @@ named, and only a short window around each is searched for the aliases of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from .formatdata import load_toml, require
@@ -126,23 +126,46 @@ def _strip_trailing(name: str) -> str:
     return name.rstrip(" ,")
 
 
-# Trigger words, found with str.find (first letter dropped: "Accepted" and "accepted"), and
-# whether the venue follows the word (accepted at X) or precedes it (X 2023 camera-ready).
-# `link` must follow the trigger word at once ("accepted at", "appears in"), so that "methods
-# appear to outperform ... on CVPR benchmarks" is no evidence.
-_TRIGGERS = (
-    ("ccepted", re.compile(r"\w*\s+(?:at|to|by|in|as|for)\b", re.IGNORECASE), True),
-    ("ppear", re.compile(r"(?:s|ing)?\s+(?:in|at)\b", re.IGNORECASE), True),
-    ("ublished", re.compile(r"\w*\s+(?:in|at|as|by)\b", re.IGNORECASE), False),
-    ("resented", re.compile(r"\w*\s+(?:at|in)\b", re.IGNORECASE), False),
-    ("roceedings", re.compile(r"\s+of\b", re.IGNORECASE), False),
-    ("amera", None, True),  # "ICLR 2023 camera-ready": the venue precedes the word
-)
-# Words are separated by one space and bounded in length: no nested, overlapping
-# quantifiers, so no catastrophic backtracking on a long run of capitals (found by atheris).
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    """A publication phrase of formats/venues.toml: `word` (found without its first letter,
+    so either case of it matches), then `link` at once and the venue after it, or the venue
+    just before the word."""
+
+    first: str  # the word's first letter, lower case
+    word: str
+    link: re.Pattern[str] | None
+    venue_after: bool
+    accepted: bool
+    whole: bool
+
+
+@cache
+def _phrases() -> tuple[tuple[_Phrase, ...], re.Pattern[str]]:
+    data = load_toml(_FILE)
+    out = []
+    for i, row in enumerate(data.get("phrase", [])):
+        where = f"phrase #{i + 1}"
+        require(row.get("venue") in ("after", "before"), _FILE, f"{where}: venue after|before")
+        require(row.get("status") in ("accepted", "published"), _FILE, f"{where}: status")
+        require(row["venue"] == "before" or "link" in row, _FILE, f"{where}: a link")
+        out.append(_Phrase(row["word"][0], row["word"][1:], re.compile(row["link"], re.IGNORECASE)
+                           if "link" in row else None, row["venue"] == "after",
+                           row["status"] == "accepted", bool(row.get("whole"))))
+    words = data.get("phrases", {}).get("not_this_entry", [])
+    negative = re.compile("|".join(re.escape(w) for w in words) or "(?!)", re.IGNORECASE)
+    return tuple(out), negative
+
+
 _PAREN_YEAR_RE = re.compile(
     r"\([A-Z][\w&/-]{0,30}(?: [A-Z][\w&/-]{0,30}){0,5} ?['’]?\d{2,4}\b[^()]{0,40}\)")
 _YEAR_AFTER = re.compile(r"\s*(?:['’](?P<short>\d{2})|(?P<long>(?:19|20)\d{2}))(?!\d)")
+# A journal reference after the journal's name: volume(issue):first-last, year (arXiv's
+# journal_ref and reference lists: "48(3):1-20, 2020", "vol. 24, pp. 1-30, 2023")
+_JOURNAL_REF = re.compile(
+    r",?\s{0,3}(?:vol(?:ume)?\.?\s{0,3})?(?P<volume>\d{1,4})\s{0,3}(?:\((?P<issue>[\w-]{1,10})\))?"
+    r"\s{0,3}[:,]\s{0,3}(?:pp?\.\s{0,3})?(?P<first>\d{1,6})(?:\s{0,3}[-–—]{1,3}\s{0,3}(?P<last>\d{1,6}))?"
+    r"(?:\s{0,3},\s{0,3}(?P<year>(?:19|20)\d{2})(?!\d))?")
 _ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 _WINDOW = 100
@@ -166,13 +189,21 @@ def _hit(
         return None
     y = _YEAR_AFTER.match(text, m.end())
     year = None if y is None else int(y["long"]) if y["long"] else 2000 + int(y["short"])
+    ref = _JOURNAL_REF.match(text, m.end()) if y is None else None
+    if ref and not (ref["issue"] or ref["last"] or ":" in ref.group() or "p" in ref.group()):
+        ref = None  # "Nature 3, 2015" is no page 2015: a reference needs its shape
+    if ref and ref["year"]:
+        year = int(ref["year"])
     if need_year and year is None:
         return None  # "(ICML)" alone is too weak: an abstract may cite a venue by name
     if year is None:  # "Proceedings of the 2023 Conference on ..." / "... (ICML 2023)"
         near = _ANY_YEAR.search(text, start, window_end)
         year = int(near.group()) if near else None
     venue = venues[i]
-    if "workshop" in text[start:window_end].lower():
+    if ref and venue.kind == "journal":  # "TPAMI 48(3):1-20, 2020"
+        pages = ref["first"] + ("–" + ref["last"] if ref["last"] else "")
+        venue = replace(venue, volume=ref["volume"], issue=ref["issue"] or "", pages=pages)
+    if "workshop" in text[_sentence_start(text, start):window_end].lower():
         venue = Venue(
             name=f"{venue.name} Workshops",
             short_name=f"{venue.short_name} Workshop",
@@ -180,13 +211,7 @@ def _hit(
             publisher=venue.publisher,
         )
     if year is not None:
-        venue = Venue(
-            name=venue.name,
-            short_name=venue.short_name,
-            kind=venue.kind,
-            publisher=venue.publisher,
-            year=year,
-        )
+        venue = replace(venue, year=year)
     evidence = " ".join(text[max(0, start - 1) : min(window_end, start + 160)].split())
     return VenueHit(venue, accepted, confidence, evidence)
 
@@ -196,6 +221,36 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
     return end.start() if end else min(len(text), limit)
 
 
+def _phrase_hit(text: str, pos: int, ph: _Phrase, alias_re: re.Pattern[str],
+                negative: re.Pattern[str]) -> tuple[int, VenueHit] | None:
+    """The venue the phrase whose word (less its first letter) is at `pos` names."""
+    if pos < 1 or text[pos - 1].lower() != ph.first:
+        return None
+    if ph.whole and ((pos >= 2 and text[pos - 2].isalnum())
+                     or text[pos + len(ph.word):pos + len(ph.word) + 1].isalnum()):
+        return None
+    start = pos - 1  # the word's first letter
+    if ph.venue_after:
+        joined = ph.link.match(text, pos + len(ph.word)) if ph.link else None
+        if not joined:
+            return None
+        end = _sentence_end(text, joined.end(), joined.end() + _WINDOW)
+        m = alias_re.search(text, joined.end(), end)
+    else:
+        found = list(alias_re.finditer(text, max(0, pos - 40), pos))
+        m = found[-1] if found else None
+        end = _sentence_end(text, pos, pos + 20)
+    if not m or negative.search(text, _sentence_start(text, min(start, m.start())), m.end()):
+        return None
+    at = start if ph.venue_after else m.start()
+    hit = _hit(text, at, end, m, 0.9, ph.accepted, False)
+    return (at, hit) if hit else None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(mark, 0, pos) for mark in (". ", "; ", "! ", "? ")) + 1
+
+
 def find_venue(text: str) -> VenueHit | None:
     """The first venue a publication phrase in `text` names, or None.
 
@@ -203,34 +258,23 @@ def find_venue(text: str) -> VenueHit | None:
     'ICLR'
     """
     _, alias_re, _ = _table()
+    phrases, negative = _phrases()
     hits: list[tuple[int, VenueHit]] = []
-    for word, link, accepted in _TRIGGERS:
-        pos = text.find(word)
+    for ph in phrases:
+        pos = text.find(ph.word)
         while pos != -1:
-            if link is not None:
-                joined = link.match(text, pos + len(word))
-                if joined:
-                    end = _sentence_end(text, joined.end(), joined.end() + _WINDOW)
-                    m = alias_re.search(text, joined.end(), end)
-                    hit = m and _hit(text, pos, end, m, 0.9, accepted, False)
-                    if hit:
-                        hits.append((pos, hit))
-                        break
-            else:
-                found = list(alias_re.finditer(text, max(0, pos - 40), pos))
-                if found:
-                    end = _sentence_end(text, pos, pos + 20)
-                    hit = _hit(text, found[-1].start(), end, found[-1], 0.9, accepted, False)
-                    if hit:
-                        hits.append((found[-1].start(), hit))
-                        break
-            pos = text.find(word, pos + 1)
+            found = _phrase_hit(text, pos, ph, alias_re, negative)
+            if found:
+                hits.append(found)
+                break
+            pos = text.find(ph.word, pos + 1)
     if "(" in text:
         for paren in _PAREN_YEAR_RE.finditer(text):
             m = alias_re.match(text, paren.start() + 1, paren.end() - 1)
-            if m:
-                hit = _hit(text, paren.start(), paren.end(), m, 0.8, False, True)
-                if hit:
-                    hits.append((paren.start(), hit))
+            if m and not negative.search(text, _sentence_start(text, paren.start()),
+                                         paren.end()):
+                in_parens = _hit(text, paren.start(), paren.end(), m, 0.8, False, True)
+                if in_parens:
+                    hits.append((paren.start(), in_parens))
                     break
     return min(hits, key=lambda h: h[0])[1] if hits else None
