@@ -216,7 +216,7 @@ def _words(text: str) -> set[str]:
 class FakeServices:
     world: list[Paper] = field(default_factory=make_world)
     # path prefix -> list of faults to serve before normal answers: ("status", 503, "2"),
-    # ("hang", seconds), ("body", b"garbage")
+    # ("hang", seconds), ("body", b"garbage"), ("answer", 429, b"Rate exceeded.", "text/plain")
     faults: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     log: list[tuple[str, str, float]] = field(default_factory=list)  # (method, path, time)
     agents: set[str] = field(default_factory=set)
@@ -274,6 +274,8 @@ class FakeServices:
                     return
                 if fault[0] == "body":
                     return self._send(h, 200, fault[1], "application/octet-stream")
+                if fault[0] == "answer":  # ("answer", status, body, content type)
+                    return self._send(h, fault[1], fault[2], fault[3])
         url = urllib.parse.urlsplit(h.path)
         q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
         route = url.path

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import re
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,16 @@ from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError, retry_afte
 from bibkit.enrich.match import match
 from bibkit.enrich.pipeline import RESOLVERS, Enricher, check_owner, make_resolvers
 from bibkit.enrich.semanticscholar import SemanticScholarResolver, paper_citation
-from bibkit.model import Citation, Identifiers, Kind, PartialDate, Person, Status, evolve
+from bibkit.model import (
+    Citation,
+    Identifiers,
+    Kind,
+    PartialDate,
+    Person,
+    Status,
+    Venue,
+    evolve,
+)
 from bibkit.xmlsafe import XmlError
 from conftest import AS_OF, SAMPLE_LISTING
 from fakeservices import NOT_THE_OWNER, RETITLED, UNPUBLISHED, FakeServices
@@ -148,6 +158,53 @@ def test_semantic_scholar_papers_published_and_preprint_only():
     assert p.authors == (Person(family="García", given="Ana María"),)
 
 
+def test_semantic_scholar_year_is_not_the_venue_year():
+    # S2's `year` is its earliest version's: an ICLR 2025 paper whose preprint came out in 2024
+    # has year 2024 (a recorded answer shows this); the venue's year is its publicationDate's
+    paper = {"paperId": "x", "title": "T", "year": 2024, "venue": "ICLR",
+             "publicationVenue": {"name": "International Conference on Learning Representations",
+                                  "type": "conference"},
+             "externalIds": {"ArXiv": "2406.00001"}, "publicationTypes": ["Conference"],
+             "authors": [{"authorId": "1", "name": "Ann Lee"}]}
+    c = paper_citation({**paper, "publicationDate": "2025-01-22"})
+    assert (c.venue.year, c.cited_year) == (2025, 2025)
+    undated = paper_citation(paper)
+    assert undated.venue.year is None and undated.cited_year is None  # unknown, not 2024
+
+
+def test_placeholder_volumes_and_pages_are_not_values():
+    paper = {"title": "T", "year": 2026, "publicationDate": "2026-03-01",
+             "journal": {"name": "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+                         "volume": "PP", "pages": "1-1"},
+             "publicationTypes": ["JournalArticle"], "authors": [{"name": "Ann Lee"}]}
+    c = paper_citation(paper)
+    assert c.venue.short_name == "TPAMI" and c.venue.volume == "" and c.venue.year == 2026
+
+
+def test_a_journal_version_years_after_its_preprint_is_the_same_work():
+    card = _card("Robust Learning Under Label Noise", "Lee", year=2022)
+    journal = Citation(kind=Kind.JOURNAL_ARTICLE, title="Robust learning under label noise",
+                       authors=(Person("Lee", "Ann"),), issued=PartialDate(2026),
+                       venue=Venue(name="IEEE Transactions on Pattern Analysis and Machine "
+                                   "Intelligence", kind="journal", year=2026))
+    assert match(card, journal).accepted
+    earlier = evolve(journal, issued=PartialDate(2019), venue=evolve(journal.venue, year=2019))
+    assert not match(card, earlier).accepted  # published long before the preprint: not it
+    preprint_twin = evolve(journal, kind=Kind.PREPRINT, issued=PartialDate(2026),
+                           venue=Venue())
+    assert not match(card, preprint_twin).accepted  # another preprint: years within one
+
+
+def test_crossref_is_not_asked_for_papers_at_venues_without_dois(fake, clock):
+    client = HttpClient()
+    r = CrossrefResolver(client, fake.endpoints()["crossref"], _limiters(clock)["crossref"])
+    iclr = evolve(_card("T", "Lee"), venue=Venue(name="International Conference on Learning "
+                                                 "Representations", short_name="ICLR"))
+    tpami = evolve(iclr, venue=Venue(name="IEEE Transactions on Pattern Analysis and Machine "
+                                     "Intelligence", short_name="TPAMI"))
+    assert not r.wants(iclr) and r.wants(tpami) and r.wants(_card("T", "Lee"))
+
+
 def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after("7", 0.0) == 7.0
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0) == 10.0
@@ -157,7 +214,7 @@ def test_retry_after_reads_seconds_and_http_dates():
 # --- HTTP client: rate limits, retries, timeouts, cache ---------------------------------------
 
 
-def test_arxiv_requests_are_three_seconds_apart_and_titles_are_searched_ten_at_once(
+def test_arxiv_requests_are_over_three_seconds_apart_and_titles_are_searched_ten_at_once(
         fake, clock):
     limiter = RateLimiter(ArxivResolver.interval, clock, clock.sleep)
     client = HttpClient()
@@ -166,7 +223,7 @@ def test_arxiv_requests_are_three_seconds_apart_and_titles_are_searched_ten_at_o
              for p in fake.world[:35]]
     found = r.lookup(cards)
     assert client.stats["requests"] == 4  # 35 titles, 10 a request
-    assert clock.sleeps == [3.0, 3.0, 3.0]  # none before the first
+    assert clock.sleeps == [3.2, 3.2, 3.2]  # none before the first; 3 s and a margin
     for card, candidates, paper in zip(cards, found, fake.world, strict=False):
         assert paper.arxiv in {c.ids.arxiv for c in candidates}
         assert sum(match(card, c).accepted for c in candidates) == 1
@@ -195,19 +252,67 @@ def test_503_with_retry_after_is_retried_after_the_wait(fake, clock):
     found = r.lookup([_card(fake.world[0].title, "Zhu")])
     assert found[0], "answered after two retries"
     assert client.stats["retries"] == 2 and client.stats["requests"] == 3
-    assert clock.sleeps == [7.0, 4.0]  # Retry-After honoured; then backoff 2 s * 2
+    # Retry-After honoured; then a 429 without one: DBLP slowed from 5 s to 10 s a request
+    assert clock.sleeps == [7.0, 10.0]
 
 
 def test_a_service_that_keeps_failing_is_a_warning_and_no_entry_is_lost(fake, clock, sample):
-    fake.faults["/crossref/"] = [("status", 503)] * 4
+    fake.faults["/crossref/"] = [("status", 500)] * 4
     diags = Diagnostics("listing")
     client = HttpClient()
     resolvers = make_resolvers(["crossref"], client, fake.endpoints(), _limiters(clock))
     out = Enricher(resolvers, diags).run(sample.citations)
     assert out == list(sample.citations)
     assert [d.code for d in diags] == ["BK904"]
-    assert "Crossref unavailable, 50 entries not looked up" in diags.__iter__().__next__().message
+    assert "Crossref: 50 entries not looked up there" in next(iter(diags)).message
     assert client.stats["requests"] == 4 and clock.sleeps == [2.0, 4.0, 8.0]
+
+
+def test_a_throttling_burst_costs_one_batch_and_slows_the_service(fake, clock, sample):
+    # Crossref's and DBLP's 429 carry no Retry-After: the service is slowed down (every later
+    # request waits longer), the batch that met the burst waits for the next run, the rest
+    # is looked up; the service is not dropped
+    fake.faults["/crossref/"] = [("status", 429)] * 4
+    diags = Diagnostics("listing")
+    client = HttpClient()
+    limiters = _limiters(clock)
+    enricher = Enricher(make_resolvers(["crossref"], client, fake.endpoints(), limiters), diags)
+    enricher.run(sample.citations)
+    report = enricher.services["crossref"]
+    assert len(report.not_looked_up) == 20 and report.looked_up == 30
+    assert limiters["crossref"].interval == 8.0  # 0.5 s doubled at each of four answers
+    assert [d.code for d in diags if d.code == "BK904"] == ["BK904"]
+    assert "20 entries not looked up there (throttled: run again" in next(
+        d.message for d in diags if d.code == "BK904")
+
+
+def test_a_plain_text_rate_exceeded_is_throttling_not_a_broken_answer(fake, clock):
+    # arXiv answers a too-fast client "Rate exceeded." in plain text, with 200 or 429
+    fake.faults["/arxiv/"] = [("answer", 200, b"Rate exceeded.", "text/plain"),
+                              ("answer", 429, b"Rate exceeded.\n", "text/plain")]
+    client = HttpClient()
+    limiter = _limiters(clock)["arxiv"]
+    r = ArxivResolver(client, fake.endpoints()["arxiv"], limiter)
+    found = r.lookup([_card(fake.world[0].title, "Zhu")])
+    assert found[0] and client.stats["throttled"] == 2 and client.stats["requests"] == 3
+    assert limiter.interval > ArxivResolver.interval
+
+
+def test_a_host_that_cannot_be_reached_is_one_line_at_once(clock, sample):
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    endpoints = {name: f"http://127.0.0.1:{port}/{name}" for name in RESOLVERS}
+    diags = Diagnostics("listing")
+    client = HttpClient()
+    resolvers = make_resolvers(list(RESOLVERS), client, endpoints, _limiters(clock))
+    started = time.monotonic()
+    out = Enricher(resolvers, diags).run(sample.citations)
+    assert time.monotonic() - started < 5
+    assert out == list(sample.citations)
+    assert [d.code for d in diags] == ["BK904"] * len(RESOLVERS)
+    assert client.stats["retries"] == 0 and client.stats["requests"] == len(RESOLVERS)
+    assert all("cannot connect" in d.message for d in diags)
 
 
 def test_a_retry_after_beyond_the_limit_gives_up_at_once(fake, clock):

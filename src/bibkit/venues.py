@@ -33,6 +33,7 @@ class VenueHit:
 
 
 _INDEX_NAMES: dict[str, int] = {}  # exact venue strings of indexes (`names`), case-folded
+_WITHOUT_DOIS: set[str] = set()  # names and short names of venues with `dois = false`
 
 
 @cache
@@ -41,6 +42,7 @@ def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
     venues: list[Venue] = []
     alias_to_index: dict[str, int] = {}
     _INDEX_NAMES.clear()
+    _WITHOUT_DOIS.clear()
     alternatives: list[tuple[int, str]] = []
     for i, row in enumerate(data.get("venue", [])):
         for field in ("short", "name", "kind", "aliases"):
@@ -56,6 +58,8 @@ def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
         )
         for name in row.get("names", []):
             _INDEX_NAMES[name.casefold()] = i
+        if row.get("dois", True) is False:
+            _WITHOUT_DOIS.update((row["name"].casefold(), row["short"].casefold()))
         for alias in row["aliases"]:
             folded = alias.casefold() if " " in alias else alias
             require(folded not in alias_to_index, _FILE, f"alias {alias!r} is listed twice")
@@ -66,6 +70,12 @@ def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
     alternatives.sort(key=lambda a: -a[0])  # longest alias first
     regex = re.compile(r"(?<![\w&])(?:" + "|".join(p for _, p in alternatives) + r")(?![\w&])")
     return venues, regex, alias_to_index
+
+
+def gives_dois(venue: Venue) -> bool:
+    """False for a venue whose papers have no DOI (formats/venues.toml `dois = false`)."""
+    _table()
+    return not ({venue.name.casefold(), venue.short_name.casefold()} & _WITHOUT_DOIS)
 
 
 def lookup(alias: str) -> Venue | None:

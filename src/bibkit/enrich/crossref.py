@@ -17,9 +17,9 @@ from typing import Any
 
 from ..dates import DateError, make_date
 from ..model import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
-from ..venues import venue_from_name
+from ..venues import gives_dois, venue_from_name
 from .http import ServiceError
-from .resolver import Resolver, as_dict, as_list, doi, first_family, text_of
+from .resolver import Resolver, as_dict, as_list, doi, first_family, part_of, text_of
 
 _KINDS = {
     "proceedings-article": (Kind.CONFERENCE_PAPER, "conference"),
@@ -46,6 +46,10 @@ class CrossrefResolver(Resolver):
     default_endpoint = "https://api.crossref.org"
     interval = 0.5
     batch_size = 20
+
+    def wants(self, c: Citation) -> bool:
+        # a paper at ICLR, NeurIPS or PMLR has no DOI: a title search would find nothing
+        return super().wants(c) and not (c.venue.name and not gives_dois(c.venue))
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = [[] for _ in batch]
@@ -126,8 +130,8 @@ def _citation(item: dict[str, Any]) -> Citation:
         venue = Venue(name=found.name, short_name=found.short_name,
                       kind=found.kind or venue_kind, year=issued.year,
                       publisher=text_of(item.get("publisher")) or found.publisher,
-                      volume=text_of(item.get("volume")), issue=text_of(item.get("issue")),
-                      pages=text_of(item.get("page")))
+                      volume=part_of(item.get("volume")), issue=part_of(item.get("issue")),
+                      pages=part_of(item.get("page")))
     return Citation(
         kind=kind,
         status=Status.PREPRINT if kind is Kind.PREPRINT else Status.PUBLISHED,

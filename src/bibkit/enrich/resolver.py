@@ -116,6 +116,19 @@ def one_line(text: str) -> str:
     return " ".join(without_controls(text)[0].split())
 
 
+# What indexes put where a volume, issue or page is not known yet: IEEE's early-access
+# volume "PP", a 0, "early access", "in press" (a placeholder copied is a wrong value)
+_PLACEHOLDERS = frozenset({"pp", "0", "00", "0-0", "early access", "early-access",
+                           "ahead of print", "ahead-of-print", "in press", "-", "n/a", "na",
+                           "tba", "tbd", "online first"})
+
+
+def part_of(value: object) -> str:
+    """A volume, issue or page range from a service, "" for a placeholder (`PP`, `0`)."""
+    text = text_of(value)
+    return "" if text.casefold() in _PLACEHOLDERS else text
+
+
 def iso_date(text: str) -> PartialDate | None:
     """An ISO date from a service, or None when it is not one (a "2023-02-30" included)."""
     try:

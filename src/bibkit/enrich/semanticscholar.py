@@ -23,6 +23,7 @@ from .resolver import (
     as_list,
     doi,
     iso_date,
+    part_of,
     person,
     text_of,
     year_of,
@@ -80,7 +81,11 @@ class SemanticScholarResolver(Resolver):
 def paper_citation(paper: dict[str, Any]) -> Citation:
     external = as_dict(paper.get("externalIds"))
     year = year_of(paper.get("year"))
-    issued = iso_date(text_of(paper.get("publicationDate"))) or PartialDate(year)
+    published = iso_date(text_of(paper.get("publicationDate")))
+    issued = published or PartialDate(year)
+    # `year` is the year of the earliest version (an ICLR 2025 paper has year 2024 when its
+    # preprint came out in 2024): the venue's year is its publicationDate's, else unknown
+    venue_year = published.year if published is not None else None
     pub = as_dict(paper.get("publicationVenue"))
     journal = as_dict(paper.get("journal"))
     name = text_of(pub.get("name")) or text_of(paper.get("venue")) or text_of(journal.get("name"))
@@ -89,12 +94,14 @@ def paper_citation(paper: dict[str, Any]) -> Citation:
                                         "conference" if "Conference" in types else "")
     venue, kind, status = Venue(), Kind.PREPRINT, Status.PREPRINT
     if name and name.casefold() not in _PREPRINT_VENUES and hint in KIND_OF_VENUE:
-        found = venue_from_name(name, hint, year)
+        found = venue_from_name(name, hint, venue_year)
         venue = Venue(name=found.name, short_name=found.short_name, kind=found.kind or hint,
-                      publisher=found.publisher, year=year,
-                      volume=text_of(journal.get("volume")) if hint == "journal" else "",
-                      pages=text_of(journal.get("pages")).replace(" ", ""))
+                      publisher=found.publisher, year=venue_year,
+                      volume=part_of(journal.get("volume")) if hint == "journal" else "",
+                      pages=part_of(journal.get("pages")).replace(" ", ""))
         kind, status = KIND_OF_VENUE[venue.kind], Status.PUBLISHED
+        if published is None:
+            issued = PartialDate()  # `year` is the preprint's: no date for this version
     ident = doi(external.get("DOI"))
     return Citation(
         kind=kind,
