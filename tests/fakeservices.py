@@ -19,6 +19,7 @@ import re
 import threading
 import time
 import urllib.parse
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,6 +50,20 @@ VENUES = [
 UNPUBLISHED = {5, 17, 23, 31, 38, 46}  # 44 of 50 published, as in the issue
 RETITLED = {7, 29}  # the published version has another title
 NOT_THE_OWNER = {12, 40}  # a namesake's paper: the complete list has no Bo Han
+# a namesake's paper whose complete list has a Bo Han: another person, as DBLP's person id
+# ("Bo Han 0002", h/BoHan2) and Semantic Scholar's authorId tell
+NAMESAKES = {25, 33}
+OWNER_IDS = {"dblp": "h/BoHan3", "s2": "1737000"}
+NAMESAKE_IDS = {"dblp": "h/BoHan2", "s2": "9990001"}
+
+
+def person_id(service: str, name: str, paper: int) -> str:
+    """A person's id at a service: the same for every paper of one person (DBLP pids look
+    like "h/BoHan3", S2 authorIds are numbers)."""
+    if name == "Bo Han":
+        return (NAMESAKE_IDS if paper in NAMESAKES else OWNER_IDS)[service]
+    n = zlib.crc32(name.encode())
+    return f"{name[:1].lower()}/{n % 100000}" if service == "dblp" else str(n)
 
 
 @dataclass
@@ -149,8 +164,10 @@ def dblp_hits(hits: list[dict[str, Any]], query: str) -> bytes:
 
 def dblp_records(p: Paper) -> list[dict[str, Any]]:
     def authors(names: list[str]) -> dict[str, Any]:
-        people = [{"@pid": f"00/{n}", "text": name + (" 0003" if name == "Bo Han" else "")}
-                  for n, name in enumerate(names)]
+        people = [{"@pid": person_id("dblp", name, p.index),
+                   "text": name + ((" 0002" if p.index in NAMESAKES else " 0003")
+                                   if name == "Bo Han" else "")}
+                  for name in names]
         return {"author": people[0] if len(people) == 1 else people}
 
     corr = {"authors": authors(p.authors), "title": p.title + ".", "venue": "CoRR",
@@ -192,7 +209,7 @@ def s2_paper(p: Paper, published: bool = True) -> dict[str, Any]:
         "externalIds": {"ArXiv": p.arxiv[:-2], "DOI": p.doi or f"10.48550/arXiv.{p.arxiv[:-2]}",
                         "CorpusId": 1000 + p.index},
         "title": p.published_title if pub else p.title,
-        "authors": [{"authorId": str(n), "name": a} for n, a in enumerate(p.authors)],
+        "authors": [{"authorId": person_id("s2", a, p.index), "name": a} for a in p.authors],
         "year": p.year if pub else int(p.date[:4]),
         "venue": p.container if pub else "arXiv.org",
         "publicationVenue": {"id": "v", "name": p.container, "type": p.kind,

@@ -39,9 +39,18 @@ from bibkit.model import (
     Venue,
     evolve,
 )
+from bibkit.names import parse_display_name
 from bibkit.xmlsafe import XmlError
 from conftest import AS_OF, SAMPLE_LISTING
-from fakeservices import NOT_THE_OWNER, RETITLED, UNPUBLISHED, FakeServices
+from fakeservices import (
+    NAMESAKE_IDS,
+    NAMESAKES,
+    NOT_THE_OWNER,
+    OWNER_IDS,
+    RETITLED,
+    UNPUBLISHED,
+    FakeServices,
+)
 
 RESPONSES = Path(__file__).parent / "enrich-responses"
 
@@ -451,18 +460,25 @@ def test_the_sample_enriched_end_to_end(fake, clock, sample, tmp_path):
     for i in published:
         assert out[i].venue.short_name == fake.world[i].short
         assert out[i].venue.year == fake.world[i].year
-        fields = {p.field.split(".")[0] for p in out[i].provenance if p.source != "infer"}
+        fields = {p.field.split(".")[0] for p in out[i].provenance
+                  if p.source not in ("infer", "owner-check")}
         assert {"kind", "venue", "ids"} <= fields
         assert ("authors" in fields) == sample.citations[i].authors_truncated
     assert all(0.93 <= p.confidence <= 1 for c in out for p in c.provenance
                if p.source in RESOLVERS)
     flagged = {i for i, c in enumerate(out) if any(p.rule == "owner-not-listed"
                                                    for p in c.provenance)}
-    assert flagged == NOT_THE_OWNER
+    # both kinds of namesake: no Bo Han in the complete list; a Bo Han with another person id
+    assert flagged == NOT_THE_OWNER | NAMESAKES
+    namesake_lines = [d.message for d in diags if d.code == "BK906" and "here is" in d.message]
+    assert len(namesake_lines) == 2 and all(
+        f"Semantic Scholar {NAMESAKE_IDS['s2']}, not the owner's {OWNER_IDS['s2']}" in m
+        for m in namesake_lines)
+    assert any(d.code == "BK908" and OWNER_IDS["s2"] in d.message for d in diags)
     assert outcome.summary["author_lists_completed"] == sum(
         c.authors_truncated for c in sample)
     assert outcome.summary["published_versions"] == 44
-    assert outcome.summary["owner_not_listed"] == 2
+    assert outcome.summary["owner_not_listed"] == 2 and outcome.summary["owner_namesake"] == 2
     requests = outcome.summary["http_requests"]
     assert outcome.services["arxiv"] == {"looked_up": 50, "matched": 50, "requests": 5,
                                          "status": "ok"}
@@ -493,6 +509,40 @@ def test_owner_check_leaves_et_al_alone():
     assert [c is orig for c, orig in zip(out, (confirmed, namesake, hidden), strict=True)] == [
         True, False, True]
     assert [d.code for d in diags] == ["BK906"]
+
+
+def _with_ids(title: str, service: str, pairs: list[tuple[str, str]]) -> Citation:
+    people = tuple(parse_display_name(name) for name, _ in pairs)
+    return Citation(title=title, authors=people,
+                    extra=(("author-ids:" + service, "\n".join(f"{n}\t{i}" for n, i in pairs)),))
+
+
+def test_owner_ids_tell_a_namesake_from_the_owner():
+    is_owner = owner_matcher(["Bo Han"])
+    mine = [_with_ids(f"p{n}", "dblp", [("Bo Han", "h/BoHan3"), ("Ann Lee", "l/1")])
+            for n in range(3)]
+    other = _with_ids("q", "dblp", [("Bo Han", "h/BoHan2"), ("Ann Lee", "l/1")])
+    diags = Diagnostics("x")
+    out = check_owner([*mine, other], is_owner, "Bo Han", diags)
+    flagged = [any(p.rule == "owner-not-listed" for p in c.provenance) for c in out]
+    assert flagged == [False, False, False, True]
+    assert [d.code for d in diags] == ["BK908", "BK906"]
+    assert "DBLP id is h/BoHan3 (3 of 4 entries" in next(iter(diags)).message
+    assert "Bo Han here is DBLP h/BoHan2, not the owner's h/BoHan3" in list(diags)[1].message
+    # stated by the user, the id wins over the majority
+    stated = check_owner([*mine, other], is_owner, "Bo Han", Diagnostics("x"),
+                         owner_ids={"dblp": "h/BoHan2"})
+    assert [any(p.rule == "owner-not-listed" for p in c.provenance) for c in stated] == [
+        True, True, True, False]
+
+
+def test_dblp_person_ids_are_kept_with_the_record():
+    info = {"title": "T.", "venue": "ICLR", "year": "2023", "type": "Conference and Workshop "
+            "Papers", "authors": {"author": {"@pid": "h/BoHan3", "text": "Bo Han 0003"}}}
+    data = {"result": {"hits": {"hit": {"info": info}}}}
+    (c,) = parse_hits(data)
+    assert c.authors == (Person("Han", "Bo"),)
+    assert ("author-ids:dblp", "Bo Han\th/BoHan3") in c.extra
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -535,7 +585,7 @@ def test_cli_enrich_writes_provenance_and_a_change_report(fast_cli, tmp_path):
     assert (tmp_path / "again.json").read_text() == out.read_text()
 
     cv = fast_cli("cv", str(out), "--highlight", "Bo Han", "--exclude-unconfirmed")
-    assert cv.exit_code == 0 and "48 entries in the CV, 2 excluded" in cv.stderr
+    assert cv.exit_code == 0 and "46 entries in the CV, 4 excluded" in cv.stderr
 
 
 def test_cli_convert_enrich_offline_with_an_empty_cache_changes_nothing(fast_cli, fake):
@@ -656,7 +706,7 @@ def test_python_api_enrich_library(fake, tmp_path, monkeypatch):
     assert len(out) == 50 and out.profile == lib.profile
     assert sum(c.kind is not Kind.PREPRINT for c in out) == 44
     assert [d.key for d in out.diagnostics if d.code == "BK906"] == [
-        lib[i].key for i in sorted(NOT_THE_OWNER)]
+        lib[i].key for i in sorted(NOT_THE_OWNER | NAMESAKES)]
     with pytest.raises(ValueError, match="unknown service"):
         bibkit.enrich_library(lib, ["nope"])
 
@@ -765,5 +815,5 @@ def test_cli_cv_enriches_first_and_leaves_out_namesakes(fast_cli):
     res = fast_cli("cv", str(SAMPLE_LISTING), "--as-of", AS_OF.isoformat(), "--enrich",
                    "arxiv,s2", "--exclude-unconfirmed", "--format", "markdown")
     assert res.exit_code == 0, res.stderr
-    assert "48 entries in the CV, 2 excluded, 0 with the owner hidden" in res.stderr
-    assert res.stdout.count("**Bo Han**") == 48 and ", et al." not in res.stdout
+    assert "46 entries in the CV, 4 excluded, 0 with the owner hidden" in res.stderr
+    assert res.stdout.count("**Bo Han**") == 46 and ", et al." not in res.stdout

@@ -88,6 +88,7 @@ def _listing(title: str, abstract: str) -> str:
 @given(web_text())
 @example((_TABLE_ROW, [(_TABLE_ROW.index('{\\"o}'), _TABLE_ROW.index('{\\"o}') + 5, "ö")]))
 @example(("fees of $3 per item, ~ 5 labels, {curly} text and back\\slash words", []))
+@example(("X X X $\\alpha$50%", []))  # no math (a digit after the closing $): \alpha is text
 def test_listing_to_csl_keeps_every_character_it_does_not_decode(generated):
     source, decoded = generated
     lib = loads(_listing("On " + source, "We " + source), "listing", as_of=AS_OF)

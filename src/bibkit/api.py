@@ -162,6 +162,7 @@ def enrich_library(
     endpoints: dict[str, str] | None = None,
     prefer_remote: bool = False,
     owner: Iterable[str] = (),
+    owner_ids: dict[str, str] | None = None,
     diagnostics: Diagnostics | None = None,
 ) -> Library:
     """Fill citations from online services (see `bibkit enrich`); returns a new Library
@@ -176,6 +177,6 @@ def enrich_library(
     settings = EnrichSettings(services=list(services), offline=offline,
                               cache_dir=None if cache_dir is None else os.fspath(cache_dir),
                               endpoints=dict(endpoints or {}), prefer_remote=prefer_remote,
-                              owner=tuple(owner))
+                              owner=tuple(owner), owner_ids=dict(owner_ids or {}))
     outcome = enrich_citations(list(library), settings, diags, profile)
     return Library(outcome.citations, profile, diags)

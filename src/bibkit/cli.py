@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from . import cv as cv_mod
 from .api import Library, load
 from .context import ReadContext
 from .diagnostics import Diagnostic, Diagnostics, Severity, printable
-from .enrich.services import DEFAULT_SERVICES, EnrichError, service_names
+from .enrich.services import ALIASES, DEFAULT_SERVICES, EnrichError, service_names
 from .fileio import InputError, Output, UsageError
 from .formatdata import FormatDataError
 from .model import Citation
@@ -242,6 +242,10 @@ _enrich_common = [
     click.option("--owner", "owner", multiple=True, metavar="NAME",
                  help="The profile owner, checked against complete author lists (default: "
                  "the listing's owner)."),
+    click.option("--owner-id", "owner_ids", multiple=True, metavar="SERVICE:ID",
+                 help="The owner's person id at a service (dblp:h/BoHan3, s2:1737000); an "
+                 "author of the owner's name with another id is a namesake. Default: the id "
+                 "most entries give the owner's name. Repeatable."),
     click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
                  metavar="SECONDS", help="Give up on a request after this long (it is retried)."),
 ]
@@ -278,8 +282,20 @@ def _enrich_settings(services: str | None, kw: dict[str, Any]) -> EnrichSettings
         use_cache=not kw.get("no_cache", False), cache_dir=kw.get("cache_dir"),
         endpoints=endpoints, prefer_remote=kw.get("prefer") == "remote",
         owner=tuple(o for o in kw.get("owner", ()) if o.strip()),
+        owner_ids=_owner_ids(kw.get("owner_ids", ())),
         timeout=kw.get("timeout", 20.0),
     )
+
+
+def _owner_ids(pairs: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        service, sep, ident = pair.partition(":")
+        service = ALIASES.get(service.strip().lower(), service.strip().lower())
+        if not sep or not ident.strip() or service not in ("dblp", "s2"):
+            raise UsageError(f"--owner-id takes dblp:ID or s2:ID, not {pair!r}")
+        out[service] = ident.strip()
+    return out
 
 
 def _enrich_progress(tty: bool) -> Callable[[str, int, int, int], None]:

@@ -40,6 +40,8 @@ _SPACING = {k: v for k, v in _CONTROL_SYMBOLS.items() if k in "\\,;: \n\t!-/@"}
 _TRANSPARENT = frozenset(["mbox", "hbox", "textnormal", "textrm", "textup", "textmd",
                           "NoCaseChange", "text"])
 _WEB_RICH = frozenset(["emph", "textit", "textbf"])
+# the special letters of text mode, which web text decodes (ß, ø, æ, œ, å, ł, ı, ...)
+_WEB_LETTERS = frozenset("ss o O ae AE oe OE aa AA l L i j dh DH th TH ng NG dj DJ".split())
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
 _BIB_SPECIAL = re.compile(r"[\\{}$~]|---?|``|''|!`|\?`")
 _WEB_SPECIAL = re.compile(r"[\\{$]")
@@ -247,8 +249,10 @@ class _Decoder:
             close = _match_brace(src, after, end)
             if close != -1:
                 return src[after + 1 : close], close + 1
-        # a letter, a sign, a no-op (no-ops are text as written in web text)
-        if word in _SYMBOLS and len(_SYMBOLS[word]) <= 1 and (not self.web or _SYMBOLS[word]):
+        # a letter, a sign, a no-op; web text decodes the special letters only (\ss, \o):
+        # a math symbol outside math ("$\alpha$5" is no math) is text as written
+        if word in _SYMBOLS and len(_SYMBOLS[word]) <= 1 and (
+                not self.web or word in _WEB_LETTERS):
             return _SYMBOLS[word], _skip_terminator(src, after, end)
         rich = word in (_WEB_RICH if self.web else RICH_COMMANDS)
         if (rich or (not self.web and word in _TRANSPARENT)) and after < end and src[after] == "{":

@@ -16,7 +16,17 @@ from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .match import fold_title
-from .resolver import Resolver, as_dict, as_list, doi, part_of, person, text_of, year_of
+from .resolver import (
+    Resolver,
+    as_dict,
+    as_list,
+    author_ids_extra,
+    doi,
+    part_of,
+    person,
+    text_of,
+    year_of,
+)
 
 _TYPES = {
     "Conference and Workshop Papers": "conference",
@@ -71,8 +81,9 @@ def _citation(info: dict[str, Any]) -> Citation:
     names = as_dict(info.get("authors")).get("author", [])
     if isinstance(names, dict):  # one author: an object, not a list
         names = [names]
-    people = tuple(person(text_of(a.get("text") if isinstance(a, dict) else a))
-                   for a in as_list(names))
+    named = [(text_of(a.get("text") if isinstance(a, dict) else a),
+              text_of(a.get("@pid")) if isinstance(a, dict) else "") for a in as_list(names)]
+    people = tuple(person(name) for name, _ in named)
     year = year_of(info.get("year"))
     venue_name = text_of(info.get("venue"))
     volume = part_of(info.get("volume"))
@@ -102,5 +113,7 @@ def _citation(info: dict[str, Any]) -> Citation:
         issued=PartialDate(year),
         venue=venue,
         ids=Identifiers(doi=ident, arxiv=arxiv),
-        extra=(("dblp:key", text_of(info.get("key"))),) if info.get("key") else (),
+        extra=((("dblp:key", text_of(info.get("key"))),) if info.get("key") else ())
+        + author_ids_extra("dblp", [(p.display(), pid) for p, (_, pid)
+                                    in zip(people, named, strict=True)]),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 
 from ..model import Citation, Identifiers, Kind, Person, Provenance, Status, Venue, evolve
 from .match import fold_name, fold_title
+from .resolver import AUTHOR_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,14 @@ def _keep_full_given_names(ours: tuple[Person, ...], theirs: tuple[Person, ...]
                 and mine.given[:1].casefold() == p.given[:1].casefold()):
             kept[i] = mine
     return tuple(kept)
+
+
+def _with_author_ids(ours: tuple[tuple[str, str], ...], theirs: tuple[tuple[str, str], ...]
+                     ) -> tuple[tuple[str, str], ...]:
+    new = {k: v for k, v in theirs if k.startswith(AUTHOR_IDS)}
+    if not new:
+        return ours
+    return tuple((k, v) for k, v in ours if k not in new) + tuple(new.items())
 
 
 def merge(c: Citation, other: Citation, source: str, confidence: float,
@@ -130,8 +139,12 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
             ids[f.name] = new
     if take("abstract", c.abstract, other.abstract):
         updates["abstract"] = other.abstract
+    extra = _with_author_ids(c.extra, other.extra)
     if not changes:
-        return c, []
+        # the ids a service gives the authors are kept even when nothing else is new: the
+        # owner check tells namesakes apart by them
+        return (c if extra == c.extra else evolve(c, extra=extra)), []
+    updates["extra"] = extra
     updates["venue"] = Venue(**venue)
     updates["ids"] = Identifiers(**ids)
     updates["provenance"] = c.provenance + tuple(prov)

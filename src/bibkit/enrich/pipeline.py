@@ -17,10 +17,11 @@ from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..model import Citation, Kind, Provenance, evolve
+from ..names import parse_display_name
 from .http import HttpClient, RateLimiter, ServiceError, Throttled
 from .match import judge
 from .merge import merge
-from .resolver import Resolver
+from .resolver import Resolver, author_ids
 from .services import ALIASES, DEFAULT_SERVICES, SERVICES, EnrichError, service_names
 
 __all__ = ["DEFAULT_SERVICES", "RESOLVERS", "EnrichError", "Enricher", "check_owner",
@@ -182,22 +183,72 @@ class Enricher:
 
 
 def check_owner(citations: list[Citation], is_owner: Callable[[Any], bool], owner: str,
-                diags: Diagnostics, entries: list[EntryReport] | None = None) -> list[Citation]:
-    """Flag entries whose complete author list lacks the owner: a profile page lists papers of
-    other people with the same name. The flag is provenance, so it survives into CSL-JSON and
-    `bibkit cv --exclude-unconfirmed` can act on it later."""
+                diags: Diagnostics, entries: list[EntryReport] | None = None,
+                owner_ids: dict[str, str] | None = None) -> list[Citation]:
+    """Flag entries that are not the owner's: a profile page lists papers of other people
+    with the same name. Two kinds: the complete author list lacks the owner's name, or the
+    author of that name has another person id than the owner's at DBLP or Semantic Scholar
+    (`owner_ids`, else the id most of the entries give the owner's name). The flag is
+    provenance, so it survives into CSL-JSON and `bibkit cv --exclude-unconfirmed` acts on it."""
+    ids = dict(owner_ids or {})
+    for service, found in _learn_owner_ids(citations, is_owner, ids).items():
+        ident, votes, total = found
+        ids[service] = ident
+        diags.info("BK908", f"{owner}'s {SERVICES[service].label} id is {ident} "
+                   f"({votes} of {total} entries naming {owner} there; --owner-id "
+                   f"{service}:ID states it)")
     out = []
     for i, c in enumerate(citations):
         listed = any(is_owner(p) for p in c.authors)
-        state = ("confirmed" if listed else "hidden" if c.authors_truncated else
-                 "not-listed" if c.authors else "unknown")
+        other = _other_person(c, is_owner, ids) if listed else None
+        state = ("namesake" if other else "confirmed" if listed else
+                 "hidden" if c.authors_truncated else "not-listed" if c.authors else "unknown")
         if entries is not None:
             entries[i].owner = state
-        if state == "not-listed" and not any(p.rule == OWNER_RULE for p in c.provenance):
-            diags.warning("BK906", f"{owner} is not among the {len(c.authors)} authors: "
-                          "probably another person of the same name",
+        if state in ("not-listed", "namesake") and not any(
+                p.rule == OWNER_RULE for p in c.provenance):
+            if other:
+                service, theirs = other
+                why = (f"{owner} here is {SERVICES[service].label} {theirs}, not the owner's "
+                       f"{ids[service]}")
+            else:
+                why = f"{owner} is not among the {len(c.authors)} authors"
+            diags.warning("BK906", f"{why}: probably another person of the same name",
                           line=c.origin.line, key=c.key)
-            flag = Provenance("authors", "owner-check", OWNER_RULE, 1.0, owner)
+            flag = Provenance("authors", "owner-check", OWNER_RULE, 1.0,
+                              f"{owner}: {other[0]}:{other[1]}" if other else owner)
             c = evolve(c, provenance=(*c.provenance, flag))
         out.append(c)
     return out
+
+
+def _owner_ids_of(c: Citation, is_owner: Callable[[Any], bool]) -> dict[str, set[str]]:
+    """service -> the ids it gives the authors of `c` that bear the owner's name."""
+    return {service: {ident for name, ident in pairs if is_owner(parse_display_name(name))}
+            for service, pairs in author_ids(c).items()}
+
+
+def _learn_owner_ids(citations: list[Citation], is_owner: Callable[[Any], bool],
+                     known: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+    """service -> (id, votes, entries) for the id most entries give the owner's name, when
+    it is a clear majority (over half, at least two); services in `known` are not learned."""
+    votes: dict[str, Counter[str]] = {}
+    for c in citations:
+        for service, found in _owner_ids_of(c, is_owner).items():
+            if service not in known and len(found) == 1:
+                votes.setdefault(service, Counter()).update(found)
+    out = {}
+    for service, counter in votes.items():
+        (ident, n), total = counter.most_common(1)[0], sum(counter.values())
+        if n >= 2 and n * 2 > total:
+            out[service] = (ident, n, total)
+    return out
+
+
+def _other_person(c: Citation, is_owner: Callable[[Any], bool], ids: dict[str, str]
+                  ) -> tuple[str, str] | None:
+    """(service, id) when a service says the author of the owner's name is someone else."""
+    for service, found in _owner_ids_of(c, is_owner).items():
+        if service in ids and found and ids[service] not in found:
+            return service, sorted(found)[0]
+    return None

@@ -77,6 +77,27 @@ def check_endpoint(url: str, where: str) -> None:
         raise EnrichError(f"{where}: {url!r} is not an http(s) URL with a host")
 
 
+# Where a record keeps the ids its service gives its authors (DBLP's person id "h/BoHan3",
+# Semantic Scholar's authorId): one `extra` line a service, "name<TAB>id" a line. The owner
+# check tells namesakes apart with them (pipeline.check_owner).
+AUTHOR_IDS = "author-ids:"
+
+
+def author_ids_extra(service: str, pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    lines = [f"{name}\t{ident}" for name, ident in pairs if name and ident]
+    return ((AUTHOR_IDS + service, "\n".join(lines)),) if lines else ()
+
+
+def author_ids(c: Citation) -> dict[str, list[tuple[str, str]]]:
+    """service -> [(author name, id)] as the records merged into `c` gave them."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, value in c.extra:
+        if key.startswith(AUTHOR_IDS):
+            out[key[len(AUTHOR_IDS):]] = [tuple(line.split("\t", 1))  # type: ignore[misc]
+                                          for line in value.split("\n") if "\t" in line]
+    return out
+
+
 def person(name: str) -> Person:
     return parse_display_name(_DBLP_HOMONYM.sub("", " ".join(name.split())))
 

@@ -18,9 +18,11 @@ from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .resolver import (
+    AUTHOR_IDS,
     Resolver,
     as_dict,
     as_list,
+    author_ids_extra,
     doi,
     iso_date,
     part_of,
@@ -40,6 +42,11 @@ class SemanticScholarResolver(Resolver):
     default_endpoint = "https://api.semanticscholar.org/graph/v1"
     interval = 1.0
     batch_size = 100
+
+    def wants(self, c: Citation) -> bool:
+        # also for the ids of its authors, which tell the owner from a namesake: papers with
+        # an arXiv id or DOI cost a share of one batch request
+        return super().wants(c) or (AUTHOR_IDS + self.name) not in dict(c.extra)
 
     def _headers(self) -> dict[str, str]:
         key = os.environ.get("BIBKIT_S2_API_KEY")
@@ -103,14 +110,17 @@ def paper_citation(paper: dict[str, Any]) -> Citation:
         if published is None:
             issued = PartialDate()  # `year` is the preprint's: no date for this version
     ident = doi(external.get("DOI"))
+    people = [(person(text_of(a.get("name"))), text_of(a.get("authorId")))
+              for a in as_list(paper.get("authors"))
+              if isinstance(a, dict) and text_of(a.get("name"))]
     return Citation(
         kind=kind,
         status=status,
         title=text_of(paper.get("title")),
-        authors=tuple(person(text_of(a.get("name"))) for a in as_list(paper.get("authors"))
-                      if isinstance(a, dict) and text_of(a.get("name"))),
+        authors=tuple(p for p, _ in people),
         issued=issued,
         venue=venue,
         ids=Identifiers(arxiv=text_of(external.get("ArXiv")),
                         doi="" if ident.startswith("10.48550/") else ident),
+        extra=author_ids_extra("s2", [(p.display(), author) for p, author in people]),
     )

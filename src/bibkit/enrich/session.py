@@ -28,6 +28,7 @@ class EnrichSettings:
     endpoints: dict[str, str] = field(default_factory=dict)
     prefer_remote: bool = False
     owner: tuple[str, ...] = ()  # default: the listing's owner
+    owner_ids: dict[str, str] = field(default_factory=dict)  # {"dblp": "h/BoHan3", "s2": ...}
     timeout: float = 20.0
     limiters: dict[str, RateLimiter] = field(default_factory=dict)  # tests: no waiting
 
@@ -71,7 +72,8 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
     names = tuple(n for n in settings.owner if n.strip()) or (
         (profile.name,) if profile and profile.name else ())
     if names:
-        out = check_owner(out, owner_matcher(names), names[0], diags, enricher.entries)
+        out = check_owner(out, owner_matcher(names), names[0], diags, enricher.entries,
+                          settings.owner_ids)
     summary = {
         "entries": len(out),
         "changed": sum(1 for e in enricher.entries if e.changes),
@@ -85,6 +87,7 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
                           if not a.ids.doi and b.ids.doi),
         "still_truncated": sum(1 for c in out if c.authors_truncated),
         "owner_not_listed": sum(1 for e in enricher.entries if e.owner == "not-listed"),
+        "owner_namesake": sum(1 for e in enricher.entries if e.owner == "namesake"),
         **{f"http_{k.replace(' ', '_')}": v for k, v in sorted(Counter(client.stats).items())},
     }
     services = {name: s.to_json() for name, s in enricher.services.items()}
