@@ -41,7 +41,8 @@ _TRANSPARENT = frozenset(["mbox", "hbox", "textnormal", "textrm", "textup", "tex
                           "NoCaseChange", "text"])
 _WEB_RICH = frozenset(["emph", "textit", "textbf"])
 # the special letters of text mode, which web text decodes (ß, ø, æ, œ, å, ł, ı, ...)
-_WEB_LETTERS = frozenset("ss o O ae AE oe OE aa AA l L i j dh DH th TH ng NG dj DJ".split())
+_WEB_LETTERS = frozenset(["ss", "o", "O", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i",
+                          "j", "dh", "DH", "th", "TH", "ng", "NG", "dj", "DJ"])
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
 _BIB_SPECIAL = re.compile(r"[\\{}$~]|---?|``|''|!`|\?`")
 _WEB_SPECIAL = re.compile(r"[\\{$]")
