@@ -53,8 +53,28 @@ NOT_THE_OWNER = {12, 40}  # a namesake's paper: the complete list has no Bo Han
 # a namesake's paper whose complete list has a Bo Han: another person, as DBLP's person id
 # ("Bo Han 0002", h/BoHan2) and Semantic Scholar's authorId tell
 NAMESAKES = {25, 33}
+# arXiv's metadata (and the listing copied from it) has this name surname first; DBLP and
+# Semantic Scholar write it given name first, as the person does
+SURNAME_FIRST = {"Wan Chaoqun": "Chaoqun Wan"}
 OWNER_IDS = {"dblp": "h/BoHan3", "s2": "1737000"}
 NAMESAKE_IDS = {"dblp": "h/BoHan2", "s2": "9990001"}
+
+
+# How each service throttles a client that asks too fast, from its documentation and its
+# clients' reports: (requests, per seconds, status, body, content type)
+THROTTLING: dict[str, tuple[int, float, int, bytes, str]] = {
+    # arXiv API terms of use: one request every three seconds; a too-fast client gets
+    # "Rate exceeded." as plain text (status 429, sometimes 200), no Retry-After
+    "/arxiv/": (1, 3.0, 429, b"Rate exceeded.", "text/plain"),
+    # DBLP publishes no rate; clients report 429 (an HTML page) above about 12 a minute
+    "/dblp/": (12, 60.0, 429, b"<html><body><h1>429 Too Many Requests</h1></body></html>",
+               "text/html"),
+    # Semantic Scholar without a key: a shared pool; 429 with a JSON message, no Retry-After
+    "/s2/": (1, 1.0, 429, b'{"message": "Too Many Requests. Please wait and try again or '
+             b'apply for a key for higher rate limits.", "code": "429"}', "application/json"),
+    # Crossref's public pool: 5 requests a second
+    "/crossref/": (5, 1.0, 429, b"Too Many Requests", "text/plain"),
+}
 
 
 def person_id(service: str, name: str, paper: int) -> str:
@@ -165,8 +185,8 @@ def dblp_hits(hits: list[dict[str, Any]], query: str) -> bytes:
 def dblp_records(p: Paper) -> list[dict[str, Any]]:
     def authors(names: list[str]) -> dict[str, Any]:
         people = [{"@pid": person_id("dblp", name, p.index),
-                   "text": name + ((" 0002" if p.index in NAMESAKES else " 0003")
-                                   if name == "Bo Han" else "")}
+                   "text": SURNAME_FIRST.get(name, name) + (
+                       (" 0002" if p.index in NAMESAKES else " 0003") if name == "Bo Han" else "")}
                   for name in names]
         return {"author": people[0] if len(people) == 1 else people}
 
@@ -209,7 +229,8 @@ def s2_paper(p: Paper, published: bool = True) -> dict[str, Any]:
         "externalIds": {"ArXiv": p.arxiv[:-2], "DOI": p.doi or f"10.48550/arXiv.{p.arxiv[:-2]}",
                         "CorpusId": 1000 + p.index},
         "title": p.published_title if pub else p.title,
-        "authors": [{"authorId": person_id("s2", a, p.index), "name": a} for a in p.authors],
+        "authors": [{"authorId": person_id("s2", a, p.index), "name": SURNAME_FIRST.get(a, a)}
+                    for a in p.authors],
         "year": p.year if pub else int(p.date[:4]),
         "venue": p.container if pub else "arXiv.org",
         "publicationVenue": {"id": "v", "name": p.container, "type": p.kind,
@@ -237,6 +258,12 @@ class FakeServices:
     faults: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     log: list[tuple[str, str, float]] = field(default_factory=list)  # (method, path, time)
     agents: set[str] = field(default_factory=set)
+    # path prefix -> (requests, window seconds, status, body, content type): the services'
+    # throttling as their documentation and their clients' issue trackers describe it (see
+    # THROTTLING); `clock` is the time the window is counted in (a test's fake clock)
+    throttle: dict[str, tuple[int, float, int, bytes, str]] = field(default_factory=dict)
+    clock: Any = time.monotonic
+    _seen: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         fake = self
@@ -276,6 +303,13 @@ class FakeServices:
     def _handle(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
         self.log.append((h.command, h.path, time.monotonic()))
         self.agents.add(h.headers.get("User-Agent", ""))
+        for prefix, (limit, window, status, text, ctype) in self.throttle.items():
+            if h.path.startswith(prefix):
+                now = self.clock()
+                seen = [t for t in self._seen.get(prefix, []) if t > now - window]
+                self._seen[prefix] = [*seen, now]
+                if len(seen) >= limit:
+                    return self._send(h, status, text, ctype)
         for prefix, queue in self.faults.items():
             if h.path.startswith(prefix) and queue:
                 fault = queue.pop(0)

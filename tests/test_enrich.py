@@ -48,6 +48,7 @@ from fakeservices import (
     NOT_THE_OWNER,
     OWNER_IDS,
     RETITLED,
+    THROTTLING,
     UNPUBLISHED,
     FakeServices,
 )
@@ -289,7 +290,9 @@ def test_a_throttling_burst_costs_one_batch_and_slows_the_service(fake, clock, s
     enricher.run(sample.citations)
     report = enricher.services["crossref"]
     assert len(report.not_looked_up) == 20 and report.looked_up == 30
-    assert limiters["crossref"].interval == 8.0  # 0.5 s doubled at each of four answers
+    # 0.5 s doubled at each of the four answers, then a little faster after each good one
+    assert client.stats["throttled"] == 4
+    assert 0.5 <= limiters["crossref"].interval < 8.0
     assert [d.code for d in diags if d.code == "BK904"] == ["BK904"]
     assert "20 entries not looked up there (throttled: run again" in next(
         d.message for d in diags if d.code == "BK904")
@@ -472,16 +475,22 @@ def test_the_sample_enriched_end_to_end(fake, clock, sample, tmp_path):
     assert flagged == NOT_THE_OWNER | NAMESAKES
     namesake_lines = [d.message for d in diags if d.code == "BK906" and "here is" in d.message]
     assert len(namesake_lines) == 2 and all(
-        f"Semantic Scholar {NAMESAKE_IDS['s2']}, not the owner's {OWNER_IDS['s2']}" in m
+        f"DBLP {NAMESAKE_IDS['dblp']}, not the owner's {OWNER_IDS['dblp']}" in m
         for m in namesake_lines)
-    assert any(d.code == "BK908" and OWNER_IDS["s2"] in d.message for d in diags)
+    assert {d.message.split("'s ")[1].split(" id")[0] for d in diags if d.code == "BK908"} == {
+        "DBLP", "Semantic Scholar"}
+    # arXiv's surname-first "Wan Chaoqun" outvoted by DBLP and Semantic Scholar
+    wan = next(c for c in out if any(p.family == "Wan" for p in c.authors))
+    assert Person("Wan", "Chaoqun") in wan.authors
+    assert any(d.code == "BK909" and "'Wan Chaoqun' is 'Chaoqun Wan' in DBLP and Semantic "
+               "Scholar" in d.message for d in diags)
     assert outcome.summary["author_lists_completed"] == sum(
         c.authors_truncated for c in sample)
     assert outcome.summary["published_versions"] == 44
     assert outcome.summary["owner_not_listed"] == 2 and outcome.summary["owner_namesake"] == 2
     requests = outcome.summary["http_requests"]
-    assert outcome.services["arxiv"] == {"looked_up": 50, "matched": 50, "requests": 5,
-                                         "status": "ok"}
+    assert outcome.services["arxiv"] == {"looked_up": 50, "matched": 50, "skipped": 0,
+                                         "requests": 5, "status": "ok"}
 
     again = session.enrich_citations(sample.citations, settings, Diagnostics("x"),
                                      sample.profile)
@@ -543,6 +552,61 @@ def test_dblp_person_ids_are_kept_with_the_record():
     (c,) = parse_hits(data)
     assert c.authors == (Person("Han", "Bo"),)
     assert ("author-ids:dblp", "Bo Han\th/BoHan3") in c.extra
+
+
+@pytest.fixture
+def throttling(fake, clock):
+    """The fake services throttle as the real ones do, in the test's clock."""
+    fake.throttle, fake.clock, fake._seen = dict(THROTTLING), clock, {}
+    yield fake
+    fake.throttle, fake.clock, fake._seen = {}, time.monotonic, {}
+
+
+def _enrich_sample(fake, clock, sample, cache_dir, limiters=None):
+    settings = session.EnrichSettings(services=["arxiv", "dblp", "crossref", "s2"],
+                                      cache_dir=cache_dir, endpoints=fake.endpoints(),
+                                      limiters=limiters or _limiters(clock))
+    diags = Diagnostics("listing")
+    return session.enrich_citations(sample.citations, settings, diags, sample.profile), diags
+
+
+def _check_sample(out, fake):
+    assert all(c.ids.arxiv == p.arxiv for c, p in zip(out, fake.world, strict=True))
+    assert not any(c.authors_truncated for c in out)
+    published = {i for i, c in enumerate(out) if c.kind is not Kind.PREPRINT}
+    assert published == set(range(50)) - UNPUBLISHED
+    assert all((out[i].venue.short_name, out[i].venue.year) == (fake.world[i].short,
+                                                               fake.world[i].year)
+               for i in published)
+    assert {i for i, c in enumerate(out) if any(p.rule == "owner-not-listed"
+                                                for p in c.provenance)} == (
+        NOT_THE_OWNER | NAMESAKES)
+
+
+def test_the_sample_with_the_services_real_throttling(throttling, clock, sample, tmp_path):
+    # paced as each service asks, nothing is throttled and everything is found
+    outcome, diags = _enrich_sample(throttling, clock, sample, tmp_path)
+    _check_sample(outcome.citations, throttling)
+    assert outcome.summary.get("http_throttled", 0) == 0
+    assert not [d for d in diags if d.code == "BK904"]
+    # a second run answers from the cache: no request, the same citations
+    again, _ = _enrich_sample(throttling, clock, sample, tmp_path)
+    assert again.citations == outcome.citations and "http_requests" not in again.summary
+
+
+def test_a_too_fast_client_slows_down_and_loses_no_entry_for_good(throttling, clock, sample,
+                                                                  tmp_path):
+    # DBLP asked once a second (its clients' 429s start above 12 a minute): throttled, the
+    # client slows down and speeds up again; what a burst cost is looked up by the next run
+    limiters = _limiters(clock)
+    limiters["dblp"] = RateLimiter(1.0, clock, clock.sleep)
+    first, _ = _enrich_sample(throttling, clock, sample, tmp_path, limiters)
+    assert first.summary["http_throttled"] > 0
+    missed = first.services["dblp"].get("not_looked_up", [])
+    assert len(missed) <= 5, missed
+    second, _ = _enrich_sample(throttling, clock, sample, tmp_path, limiters)
+    assert "not_looked_up" not in second.services["dblp"]
+    _check_sample(second.citations, throttling)
 
 
 # --- the command line -------------------------------------------------------------------------

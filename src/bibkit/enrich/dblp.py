@@ -17,6 +17,7 @@ from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .match import fold_title
 from .resolver import (
+    AUTHOR_IDS,
     Resolver,
     as_dict,
     as_list,
@@ -48,7 +49,10 @@ class DblpResolver(Resolver):
     interval = 5.0
 
     def wants(self, c: Citation) -> bool:
-        return c.authors_truncated or c.kind is Kind.PREPRINT or not c.venue.name
+        # also when a venue came from prose (an arXiv comment, a card's "Accepted at"): the
+        # venue's record gives its year and the authors' person ids
+        return (c.authors_truncated or c.kind is Kind.PREPRINT or not c.venue.name
+                or (AUTHOR_IDS + self.name) not in dict(c.extra))
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = []

@@ -86,6 +86,11 @@ class RateLimiter:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     _next: float = 0.0
+    base: float = -1.0  # the interval the service asks for; throttling raises `interval`
+
+    def __post_init__(self) -> None:
+        if self.base < 0:
+            self.base = self.interval
 
     def wait(self) -> None:
         now = self.clock()
@@ -101,6 +106,12 @@ class RateLimiter:
     def slow_down(self) -> None:
         """The service throttled us: every later request to it waits twice as long."""
         self.interval = min(MAX_INTERVAL, max(self.interval, 0.5) * 2)
+
+    def recover(self) -> None:
+        """An answer: a slowed-down service speeds up again, a little at a time (halving at
+        once would meet the same limit again)."""
+        if self.interval > self.base:
+            self.interval = max(self.base, self.interval * 0.8)
 
 
 def retry_after(value: str | None, now: float) -> float | None:
@@ -192,6 +203,7 @@ class HttpClient:
                         raise ServiceError(f"{_host(url)}: response larger than "
                                            f"{MAX_BODY // 2**20} MB")
                     if not is_throttle_answer(data):
+                        limiter.recover()
                         return reply.status, data
                     throttled, problem = True, f"throttled ({data.strip()[:40]!r})"
             except urllib.error.HTTPError as exc:

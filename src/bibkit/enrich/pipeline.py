@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Diagnostics
-from ..model import Citation, Kind, Provenance, evolve
+from ..model import Citation, Kind, Person, Provenance, evolve
 from ..names import parse_display_name
 from .http import HttpClient, RateLimiter, ServiceError, Throttled
-from .match import judge
+from .match import fold_name, judge
 from .merge import merge
 from .resolver import Resolver, author_ids
 from .services import ALIASES, DEFAULT_SERVICES, SERVICES, EnrichError, service_names
@@ -56,7 +56,9 @@ class EntryReport:
     title: str
     changes: list[dict[str, Any]] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
-    owner: str = "unknown"  # confirmed | not-listed | hidden (in "et al.") | unknown
+    owner: str = "unknown"  # confirmed | namesake | not-listed | hidden (in "et al.") | unknown
+    # the author list each service's matching record gave, for the names cross-check
+    author_lists: dict[str, tuple[Person, ...]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "line": self.line, "title": self.title, "owner": self.owner,
@@ -68,6 +70,7 @@ class ServiceReport:
     name: str
     looked_up: int = 0
     matched: int = 0
+    skipped: int = 0  # entries it could add nothing to (saves requests)
     stats: Counter[str] = field(default_factory=Counter)
     failure: str = ""
     not_looked_up: list[str] = field(default_factory=list)  # keys
@@ -75,7 +78,8 @@ class ServiceReport:
     def to_json(self) -> dict[str, Any]:
         stats = {k.replace(" ", "_"): v for k, v in sorted(self.stats.items())}
         left = {"not_looked_up": self.not_looked_up} if self.not_looked_up else {}
-        return {"looked_up": self.looked_up, "matched": self.matched, **stats, **left,
+        return {"looked_up": self.looked_up, "matched": self.matched,
+                "skipped": self.skipped, **stats, **left,
                 "status": f"failed: {self.failure}" if self.failure else "ok"}
 
 
@@ -94,12 +98,51 @@ class Enricher:
         self.entries = [EntryReport(c.key, c.origin.line, c.title) for c in out]
         for resolver in self.resolvers:
             self._run_one(resolver, out)
+        for i, c in enumerate(out):
+            out[i] = self._cross_check_names(c, self.entries[i])
         return out
+
+    def _cross_check_names(self, c: Citation, entry: EntryReport) -> Citation:
+        """Where the services disagree on which word of a name is the family name (arXiv's
+        metadata has "Wan Chaoqun" where DBLP and Semantic Scholar say "Chaoqun Wan"), two
+        that agree outvote one, and the change is reported."""
+        lists = entry.author_lists
+        if len(lists) < 2:
+            return c
+        people, notes = list(c.authors), []
+        for j, p in enumerate(people):
+            here = (fold_name(p.family), fold_name(p.given))
+            votes: Counter[tuple[str, str]] = Counter()
+            forms: dict[tuple[str, str], tuple[Person, list[str]]] = {}
+            for source, authors in lists.items():
+                q = authors[j] if j < len(authors) else None
+                there = (fold_name(q.family), fold_name(q.given)) if q else ("", "")
+                if q is not None and not q.literal and sorted(there) == sorted(here):
+                    votes[there] += 1
+                    forms.setdefault(there, (q, []))[1].append(SERVICES[source].label)
+            if not votes or p.literal:
+                continue
+            best, n = votes.most_common(1)[0]
+            if best != here and n >= 2 and n > votes[here]:
+                better, said = forms[best]
+                people[j] = Person(family=better.family, given=better.given,
+                                   particle=better.particle, suffix=better.suffix)
+                notes.append(f"author {j + 1} {p.display()!r} is {better.display()!r} in "
+                             f"{' and '.join(said)}")
+        if not notes:
+            return c
+        self.diags.info("BK909", "; ".join(notes), line=c.origin.line, key=c.key)
+        entry.changes.append({"field": "authors", "old": [p.display() for p in c.authors],
+                              "new": [p.display() for p in people], "source": "cross-check",
+                              "reason": "; ".join(notes)})
+        prov = Provenance("authors", "cross-check", "names-agree", 1.0, "; ".join(notes)[:80])
+        return evolve(c, authors=tuple(people), provenance=(*c.provenance, prov))
 
     def _run_one(self, r: Resolver, out: list[Citation]) -> None:
         report = self.services[r.name] = ServiceReport(r.name)
         before = Counter(r.client.stats)
         todo = [i for i, c in enumerate(out) if r.wants(c)]
+        report.skipped = len(out) - len(todo)
         done = 0
         answers = 0
 
@@ -160,6 +203,8 @@ class Enricher:
         accepted.sort(key=lambda r: r[1].kind is not Kind.PREPRINT, reverse=True)
         if accepted:
             report.matched += 1
+        if accepted:
+            entry.author_lists.setdefault(r.name, accepted[0][1].authors)
         for m, cand in accepted:
             c, changes = merge(c, cand, r.name, round(m.score, 3),
                                prefer_other=self.prefer_remote,
