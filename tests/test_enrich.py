@@ -775,6 +775,18 @@ def test_python_api_enrich_library(fake, tmp_path, monkeypatch):
         bibkit.enrich_library(lib, ["nope"])
 
 
+def test_progress_says_what_is_waited_for(fake, clock):
+    shown: list[str] = []
+    progress = lambda label, done, total, answers, waiting: shown.append(  # noqa: E731
+        f"{label}: {waiting}")
+    fake.faults["/dblp/"] = [("status", 429)]
+    cards = [_card(p.title, p.authors[0].split()[-1]) for p in fake.world[:2]]
+    resolvers = make_resolvers(["dblp"], HttpClient(), fake.endpoints(), _limiters(clock))
+    Enricher(resolvers, Diagnostics("x"), progress=progress).run(cards)
+    waits = [line for line in shown if "waiting" in line]
+    assert waits == ["DBLP: waiting 10 s (retrying)", "DBLP: waiting 10 s (throttled: slowed down)"]
+
+
 def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatch, tmp_path):
     import io
     import itertools

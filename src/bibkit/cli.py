@@ -298,15 +298,17 @@ def _owner_ids(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _enrich_progress(tty: bool) -> Callable[[str, int, int, int], None]:
-    """The enrichment progress line: on a terminal, once a run lasts over a second."""
+def _enrich_progress(tty: bool) -> Callable[[str, int, int, int, str], None]:
+    """The enrichment progress line: on a terminal, once a run lasts over a second; it says
+    what is being waited for ("DBLP: ... waiting 5 s (rate limit)")."""
     start = _clock()
 
-    def progress(label: str, done: int, total: int, answers: int) -> None:
+    def progress(label: str, done: int, total: int, answers: int, waiting: str) -> None:
         global _progress_shown
         if tty and _clock() - start > 1.0:
             click.echo(f"\r\033[K  {label}: {done}/{total} entries looked up, {answers} "
-                       f"{'answer' if answers == 1 else 'answers'} …", err=True, nl=False)
+                       f"{'answer' if answers == 1 else 'answers'}"
+                       f"{'; ' + waiting if waiting else ''} …", err=True, nl=False)
             _progress_shown = True
 
     return progress

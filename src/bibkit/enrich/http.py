@@ -87,6 +87,9 @@ class RateLimiter:
     sleep: Callable[[float], None] = time.sleep
     _next: float = 0.0
     base: float = -1.0  # the interval the service asks for; throttling raises `interval`
+    # told of every wait of a second or more, with why: "rate limit", "throttled", "retrying"
+    notify: Callable[[float, str], None] | None = None
+    _why: str = "rate limit"
 
     def __post_init__(self) -> None:
         if self.base < 0:
@@ -95,13 +98,18 @@ class RateLimiter:
     def wait(self) -> None:
         now = self.clock()
         if now < self._next:
+            if self.notify is not None and self._next - now >= 1.0:
+                self.notify(self._next - now, self._why)
             self.sleep(self._next - now)
             now = self._next
         self._next = now + self.interval
+        self._why = "throttled: slowed down" if self.interval > self.base else "rate limit"
 
     def defer(self, seconds: float) -> None:
-        """The service asked us to wait (Retry-After): no request before then."""
+        """The service asked us to wait (Retry-After), or a retry waits: no request before
+        then."""
         self._next = max(self._next, self.clock() + seconds)
+        self._why = "retrying"
 
     def slow_down(self) -> None:
         """The service throttled us: every later request to it waits twice as long."""

@@ -32,8 +32,9 @@ OWNER_RULE = "owner-not-listed"
 # batches throttled one after another before a service is left for this run
 _THROTTLED_BATCHES = 3
 
-# (service label, entries done, entries to do, answers so far): after each answer and batch
-Progress = Callable[[str, int, int, int], None]
+# (service label, entries done, entries to do, answers so far, what is waited for or ""):
+# after each answer and batch, and before each wait of a second or more
+Progress = Callable[[str, int, int, int, str], None]
 
 
 def make_resolvers(names: Sequence[str], client: HttpClient,
@@ -150,9 +151,15 @@ class Enricher:
             nonlocal answers
             answers += 1
             if self.progress:
-                self.progress(r.label, done, len(todo), answers)
+                self.progress(r.label, done, len(todo), answers, "")
+
+        def waiting(seconds: float, why: str) -> None:
+            if self.progress:
+                self.progress(r.label, done, len(todo), answers,
+                              f"waiting {seconds:.0f} s ({why})")
 
         r.client.observer = tick
+        r.limiter.notify = waiting
         throttled_in_a_row = 0
         for start in range(0, len(todo), r.batch_size):
             chunk = todo[start:start + r.batch_size]
@@ -180,8 +187,9 @@ class Enricher:
             done += len(chunk)
             report.looked_up += len(chunk)
             if self.progress:
-                self.progress(r.label, done, len(todo), answers)
+                self.progress(r.label, done, len(todo), answers, "")
         r.client.observer = None
+        r.limiter.notify = None
         if report.not_looked_up:
             left = len(report.not_looked_up)
             again = (" (throttled: run again to look them up; answers so far are cached)"
