@@ -103,6 +103,22 @@ def test_a_yearless_date_takes_the_year_of_the_cards_arxiv_id(header, text, expe
     assert ("BK203" in codes(lib)) is warned
 
 
+def test_page_footer_after_the_last_card_is_reported_not_joined_to_the_abstract():
+    text = card(abstract="An abstract.") + (
+        "\nLoad more\n\n© 2026 ScholarFeed · About · Privacy · Terms\nAbout · Contact · Help\n")
+    lib = read(text)
+    assert lib[0].abstract == "An abstract."
+    notes = [d for d in lib.diagnostics if d.code == "BK109"]
+    assert [d.line for d in notes] == [10, 8]  # the footer paragraph, then "Load more"
+    assert "© 2026 ScholarFeed" in notes[0].message
+
+
+def test_an_abstract_that_ends_like_a_menu_word_keeps_its_text():
+    lib = read(card(abstract="We compare A, B and C.\n\nCode: https://github.com/a/b"))
+    assert lib[0].abstract.endswith("Code: https://github.com/a/b")
+    assert not [d for d in lib.diagnostics if d.code == "BK109"]
+
+
 def test_sample_score_is_kept_but_apart():
     lib = load(SAMPLE_LISTING, as_of=AS_OF)
     snowball = next(c for c in lib if c.title.startswith("MM-Snowball"))

@@ -159,6 +159,35 @@ def _clean(text: str) -> str:
     return squash(from_web(text))
 
 
+# The site's own text copied with a page (its footer after the last card, a "Load more"
+# between pages): a line with a copyright sign or these words, or a menu ("About · Terms ·
+# Privacy"). Only whole trailing paragraphs of such lines leave an abstract, and they are
+# reported, never dropped unsaid.
+_CHROME_WORDS = re.compile(r"©|\b(?:all rights reserved|privacy policy|terms of (?:service|use)|"
+                           r"load more|show more|back to top|powered by|scholarfeed)\b",
+                           re.IGNORECASE)
+_MENU_ITEM = re.compile(r"[\w'&.-]+(?: [\w'&.-]+){0,2}")
+
+
+def _is_page_chrome(line: str) -> bool:
+    if len(line) > 120:
+        return False
+    if _CHROME_WORDS.search(line):
+        return True
+    items = re.split(r"\s+[·|•]\s+", line)
+    return len(items) >= 3 and all(_MENU_ITEM.fullmatch(item) for item in items)
+
+
+def _without_page_chrome(card: _Card, rest: list[list[str]], diags: Diagnostics
+                         ) -> list[list[str]]:
+    while rest and all(_is_page_chrome(line) for line in rest[-1]):
+        page = rest.pop()
+        at = len(card.body) - 1 - card.body[::-1].index(page[-1]) - (len(page) - 1)
+        diags.info("BK109", f"page text after the card left out of its abstract: "
+                   f"{' / '.join(page)[:80]!r}", line=card.line + 1 + at)
+    return rest
+
+
 def _build(card: _Card, ctx: ReadContext) -> Citation | None:
     diags, m = ctx.diags, card.header
     paragraphs = _without_blank_lines(card.paragraphs())
@@ -181,6 +210,7 @@ def _build(card: _Card, ctx: ReadContext) -> Citation | None:
         rest = rest[1:]
     else:
         diags.warning("BK103", "card has no author line; authors left empty", line=card.line)
+    rest = _without_page_chrome(card, rest, diags)
     abstract = "\n\n".join(_clean(" ".join(p)) for p in rest)
 
     issued = _card_date(m, card.line, ctx, prov)
