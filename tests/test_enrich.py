@@ -213,6 +213,11 @@ def test_crossref_is_not_asked_for_papers_at_venues_without_dois(fake, clock):
     tpami = evolve(iclr, venue=Venue(name="IEEE Transactions on Pattern Analysis and Machine "
                                      "Intelligence", short_name="TPAMI"))
     assert not r.wants(iclr) and r.wants(tpami) and r.wants(_card("T", "Lee"))
+    # published, with a DOI, but no year for its venue yet (S2 gave no publicationDate)
+    undated = evolve(tpami, kind=Kind.JOURNAL_ARTICLE, authors_truncated=False,
+                     ids=Identifiers(doi="10.1109/tpami.2026.1"))
+    assert r.wants(undated) and not r.wants(evolve(undated, venue=evolve(undated.venue,
+                                                                          year=2026)))
 
 
 def test_retry_after_reads_seconds_and_http_dates():

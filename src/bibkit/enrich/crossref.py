@@ -49,7 +49,12 @@ class CrossrefResolver(Resolver):
 
     def wants(self, c: Citation) -> bool:
         # a paper at ICLR, NeurIPS or PMLR has no DOI: a title search would find nothing
-        return super().wants(c) and not (c.venue.name and not gives_dois(c.venue))
+        if c.venue.name and not gives_dois(c.venue):
+            return False
+        # a publisher's DOI with a venue of unknown year: Crossref's record has the date
+        dated = c.venue.year is not None or not c.venue.name
+        return super().wants(c) or (not dated and bool(c.ids.doi)
+                                    and not c.ids.doi.startswith("10.48550/"))
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = [[] for _ in batch]
