@@ -126,6 +126,65 @@ def test_csl_styles(sample):
     assert "J. Zhu, J. Yao, and T. Liu" in ieee
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text", "latex"])
+def test_a_numbered_style_shows_the_lists_number_once(sample, fmt):
+    # IEEE labels its entries "[1]": the CV's number is the one shown, never the style's
+    text = cv(sample, fmt=fmt, csl="ieee").text
+    assert "[1]X." not in text and "\\[1\\]" not in text and ">[1]" not in text
+    assert text.count("[1]") == (1 if fmt in ("markdown", "text") else 0)  # the list's own
+    bare = cv(sample, fmt="text", csl="ieee", numbering="none").text
+    assert not re.search(r"^\[\d+\]", bare, re.MULTILINE)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text", "latex"])
+@pytest.mark.parametrize("csl", [None, "apa", "ieee"])
+def test_no_doubled_punctuation_after_a_question_mark(sample, fmt, csl):
+    text = cv(sample, fmt=fmt, csl=csl).text
+    assert "Learnable?" in text
+    assert not re.search(r"[?!]((?:</?[a-z]+>|[*}”\"])*)\.", text)
+
+
+def test_markdown_leaves_parentheses_alone(sample):
+    text = render(load(SAMPLES / "listing/edge-cases.txt", as_of=AS_OF).citations,
+                  CvOptions(fmt="markdown")).text
+    assert "*Leap Day Title (ICML 2024)*" in text and "\\(" not in text
+
+
+def test_chart_labels_fit_and_ticks_are_even():
+    from bibkit.cv import chart_svg
+
+    kinds = [Kind.JOURNAL_ARTICLE, Kind.CONFERENCE_PAPER, Kind.PREPRINT]
+    cs = [Citation(title=f"t{i}", kind=kinds[i % 3], issued=PartialDate(2020 + i % 2))
+          for i in range(5)]
+    svg = lhtml.fromstring(chart_svg(cs))
+    width = float(svg.get("width"))
+    for text in svg.iter("text"):
+        # 6.5 px a character at 11 px is a generous estimate of Georgia's widths
+        assert float(text.get("x")) + 6.5 * len(text.text or "") <= width or text.get(
+            "text-anchor") in ("middle", "end")
+    ticks = [int(t.text) for t in svg.iter("text") if t.get("text-anchor") == "end"]
+    assert ticks == [0, 1, 2, 3]
+
+
+def test_cv_format_from_the_output_suffix_merge_and_unmatched_selectors(cli, tmp_path):
+    out = tmp_path / "pubs.html"
+    res = cli("cv", str(SAMPLE_LISTING), "-o", str(out), "--as-of", "2026-11-27",
+              "--exclude", "2302.08885")
+    assert res.exit_code == 0 and out.read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert "warning[BK802] --exclude '2302.08885' matches no entry" in res.stderr
+    library = tmp_path / "mine.bib"
+    library.write_text("@inproceedings{zhu,\n  author = {Zhu, Jianing and Yao, Jiangchao and "
+                       "Liu, Tongliang and Han, Bo},\n  title = {Combating Exacerbated "
+                       "Heterogeneity for Robust Models in Federated Learning},\n  booktitle = "
+                       "{ICLR},\n  year = {2023},\n}\n", encoding="utf-8")
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "md", "--merge", str(library),
+              "--as-of", "2026-11-27", "--only", "Combating")
+    assert res.exit_code == 0
+    merged = next(line for line in res.stdout.splitlines() if "Combating Exacerbated" in line)
+    assert "Tongliang Liu, **Bo Han**. *Combating Exacerbated" in merged
+    assert "ICLR, 2023" in merged
+
+
 # --- outputs as they are used ---------------------------------------------------------------
 
 
@@ -184,6 +243,7 @@ def test_latex_standalone_compiles(sample, tmp_path):
 # --- hostile text stays text -----------------------------------------------------------------
 
 ALLOWED_COMMANDS = {"subsection", "begin", "end", "item", "emph", "textbf", "bibkitlink",
+                    "setlength", "emergencystretch",
                     "providecommand", "ifdefined", "href", "else", "fi", "textbackslash",
                     "textbraceleft", "textbraceright", "textasciitilde", "textasciicircum",
                     "textless", "textgreater", "textbar"}

@@ -578,15 +578,17 @@ def check(
     _run(run)
 
 
+_CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
+
+
 @main.command(short_help="Write the publications section of a CV.")
 @click.argument("input", metavar="INPUT")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(cv_mod.FORMATS),
-    default="markdown",
-    show_default=True,
-    help="Output markup.",
+    type=click.Choice([*cv_mod.FORMATS, *_CV_ALIASES], case_sensitive=False),
+    default=None,
+    help="Output markup [default: from the -o suffix (.md .tex .html .txt), else markdown].",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
 @click.option(
@@ -647,6 +649,13 @@ def check(
     "of a namesake); lists ending in et al. stay.",
 )
 @click.option(
+    "--merge",
+    "merge_files",
+    multiple=True,
+    metavar="FILE",
+    help="Fill entries from your own library first (as `bibkit convert --merge`).",
+)
+@click.option(
     "--enrich",
     "services",
     metavar="SERVICES",
@@ -656,7 +665,7 @@ def check(
 @common_options
 def cv(
     input: str,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     group_by: str,
     numbering: str,
@@ -671,6 +680,7 @@ def cv(
     csl: str | None,
     standalone: bool,
     exclude_unconfirmed: bool,
+    merge_files: tuple[str, ...],
     services: str | None,
     from_: str | None,
     as_of: dt.datetime | None,
@@ -693,6 +703,8 @@ def cv(
     """
 
     def run() -> None:
+        nonlocal fmt
+        fmt = _cv_format(fmt, output)
         excluded = list(exclude)
         if exclude_file:
             for line in Path(exclude_file).read_text(encoding="utf-8").splitlines():
@@ -726,10 +738,12 @@ def cv(
         settings = _enrich_settings(services, enrich_kw)
         if settings is not None and not settings.owner and highlight:
             settings.owner = highlight
+        diags = _diagnostics(verbose, quiet, report)
         spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
                    as_of=_date(as_of), infer=not no_infer, enrich=settings, strict=strict,
+                   merge=_libraries(merge_files, diags),
                    options={k: v for k, v in vars(opts).items() if k != "fmt"})
-        outcome = _run_pipeline(spec, _diagnostics(verbose, quiet, report), quiet, report)
+        outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
             r = outcome.results
             _say(
@@ -741,6 +755,17 @@ def cv(
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     _run(run)
+
+
+def _cv_format(fmt: str | None, output: str | None) -> str:
+    """--format as given (an alias resolved), else what the -o suffix says, else Markdown."""
+    if fmt is not None:
+        return _CV_ALIASES.get(fmt.lower(), fmt.lower())
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    for name in cv_mod.FORMATS:
+        if suffix and suffix in registry.formats()[f"cv-{name}"].suffixes:
+            return name
+    return "markdown"
 
 
 @main.command("formats")

@@ -186,7 +186,7 @@ def group(citations: Sequence[Citation], by: str) -> list[tuple[str, list[Citati
 
 # --- escaping per output ---------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~^$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~^$])")
 
 
 def _md(text: str) -> str:
@@ -299,6 +299,9 @@ def _authors(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> tuple
     return (out[:-1] if out.endswith(".") else out) or esc("Anonymous"), found
 
 
+_OWN_STOPS = ("?", "!", "?”", "!”", "?\"", "!\"", "…")
+
+
 def render_entry(
     c: Citation, fmt: str, is_owner: Callable[[Person], bool], links: bool, csl: Any = None
 ) -> tuple[str, bool]:
@@ -319,14 +322,17 @@ def render_entry(
             body += " " + esc("(Author list truncated in the source.)")
         return body + link_text, hidden
     venue = venue_text(c)
+    title = c.title.rstrip(".")
     entry = t["entry"].format(
         authors=authors,
-        title=t["title"].format(text=display(c.title.rstrip("."), fmt)),
+        title=t["title"].format(text=display(title, fmt)),
+        # a title that ends in its own question or exclamation mark takes no full stop
+        title_stop="" if title.endswith(_OWN_STOPS) else ".",
         venue=display(venue, fmt),
         links=link_text,
     )
-    if not venue:
-        entry = entry.replace(". .", ".").replace('. <span class="venue"></span>.', ".")
+    if not venue:  # no venue: its slot and its full stop go
+        entry = entry.replace(' <span class="venue"></span>.', "", 1).replace(" .", "", 1)
     return entry, hidden
 
 
@@ -394,6 +400,11 @@ class _HeldSpans:
         return text
 
 
+# citeproc-py does not merge a title's own "?" or "!" with the full stop the style adds
+_DOUBLED_STOP = re.compile(r"([?!])((?:[”’\"]|</[a-z]+>)*)\.")
+_STYLE_LABEL = re.compile(r"^\s*(?:<[^<>]*>)*\s*\[\d+\]\s*")
+
+
 def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool]], str]:
     """Format one citation with a CSL style; "apa" and "ieee" are shipped in formats/csl."""
     from citeproc import Citation as CpCitation
@@ -423,7 +434,9 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
             parsed, source, formatter.html if fmt == "html" else formatter.plain
         )
         bib.register(CpCitation([CitationItem(item["id"])]))
-        text = str(bib.bibliography()[0])
+        text = _DOUBLED_STOP.sub(r"\1\2", str(bib.bibliography()[0]))
+        # the list's number is bibkit's: a numeric style's own label ("[1]") goes
+        text = _STYLE_LABEL.sub("", text, count=1)
         text = held.restore(shield.restore(text) if shield else ESCAPE[fmt](text))
         for p in c.authors:
             if is_owner(p):
@@ -454,7 +467,14 @@ def render(
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     names = opts.highlight or ((profile.name,) if profile and profile.name else ())
     is_owner = owner_matcher(names)
+    citations = list(citations)
     kept, excluded = select(citations, opts, is_owner if names else None)
+    if diags is not None:
+        for flag, selectors in (("--exclude", opts.exclude), ("--only", opts.only)):
+            for selector in selectors:
+                if not any(_selector_hits(c, selector) for c in citations):
+                    diags.warning("BK802", f"{flag} {selector!r} matches no entry (a citekey, "
+                                  "an arXiv id, a DOI or part of a title)")
     groups = group(kept, opts.group_by)
     csl = csl_renderer(opts.csl) if opts.csl else None
     t, esc = layout(opts.fmt), ESCAPE[opts.fmt]
@@ -501,7 +521,8 @@ def render(
         body = html_page(body, kept, names[0] if names else "", total)
     elif opts.fmt == "latex" and opts.standalone:
         body = (
-            "\\documentclass{article}\n\\usepackage[hidelinks]{hyperref}\n"
+            "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
+            "\\usepackage[hidelinks]{hyperref}\n"
             "\\begin{document}\n\\section*{Publications}\n" + body + "\\end{document}\n"
         )
     if diags is not None and not names:
@@ -582,6 +603,25 @@ cite { font-style: italic; }
 """
 
 
+_LABEL_EM = 6.5  # a generous width a character of 11 px Georgia takes
+
+
+def _tick_step(tallest: int) -> int:
+    """An axis step of 1, 2 or 5 times a power of ten giving at most five ticks: 0, 1, 2, 3
+    for 3 (never 0, 1, 3)."""
+    step = 1
+    while tallest / step > 4:
+        step = _next_nice(step)
+    return step
+
+
+def _next_nice(step: int) -> int:
+    """1 -> 2 -> 5 -> 10 -> 20 -> ..."""
+    lead = int(str(step)[0])
+    scale = 10 ** (len(str(step)) - 1)
+    return {1: 2, 2: 5, 5: 10}[lead] * scale
+
+
 def chart_svg(citations: Sequence[Citation]) -> str:
     """Publications per year as stacked bars by kind: an inline SVG, no script, no assets."""
     counts: Counter[tuple[int, Kind]] = Counter()
@@ -594,18 +634,24 @@ def chart_svg(citations: Sequence[Citation]) -> str:
     years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
     kinds = sorted({k for _, k in counts}, key=lambda k: list(KIND_HEADINGS).index(k))
     tallest = max(sum(counts[(y, k)] for k in kinds) for y in years)
+    step = _tick_step(tallest)
+    axis_top = -(-tallest // step) * step  # the tallest bar, rounded up to a tick
     bar, gap, left, top, height = 28, 10, 36, 12, 150
-    width = left + len(years) * (bar + gap) + 10
-    scale = height / tallest
+    labels = [KIND_HEADINGS[k] for k in kinds]
+    # the legend is one row a kind, under the bars: every label inside the chart
+    legend_width = left + 14 + max(_LABEL_EM * len(label) for label in labels)
+    width = max(left + len(years) * (bar + gap) + 10, round(legend_width) + 10)
+    full_height = top + height + 30 + 16 * len(kinds) + 6
+    scale = height / axis_top
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-        f'height="{top + height + 60}" viewBox="0 0 {width} {top + height + 60}" '
+        f'height="{full_height}" viewBox="0 0 {width} {full_height}" '
         'aria-labelledby="chart-title">',
         '<title id="chart-title">Publications per year, by kind</title>',
         f'<line x1="{left}" y1="{top + height}" x2="{width - 6}" y2="{top + height}" '
         'stroke="#999"/>',
     ]
-    for tick in sorted({0, tallest // 2, tallest}):
+    for tick in range(0, axis_top + 1, step):
         y = top + height - tick * scale
         out.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
@@ -630,17 +676,14 @@ def chart_svg(citations: Sequence[Citation]) -> str:
             f'<text x="{x + bar / 2:.1f}" y="{top + height + 14}" font-size="11" '
             f'text-anchor="middle" fill="#5f6368">{year}</text>'
         )
-    lx = left
-    for k in kinds:
-        label = html.escape(KIND_HEADINGS[k])
+    for row, k in enumerate(kinds):
+        y = top + height + 30 + 16 * row
         out.append(
-            f'<rect x="{lx}" y="{top + height + 30}" width="10" height="10" '
+            f'<rect x="{left}" y="{y}" width="10" height="10" '
             f'fill="{KIND_COLOURS.get(k, _OTHER_COLOUR)}"/>'
         )
-        out.append(
-            f'<text x="{lx + 14}" y="{top + height + 39}" font-size="11" fill="#333">{label}</text>'
-        )
-        lx += 24 + 7 * len(KIND_HEADINGS[k])
+        out.append(f'<text x="{left + 14}" y="{y + 9}" font-size="11" fill="#333">'
+                   f"{html.escape(KIND_HEADINGS[k])}</text>")
     out.append("</svg>")
     return "\n".join(out)
 

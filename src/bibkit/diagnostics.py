@@ -33,7 +33,9 @@ CODES: dict[str, str] = {
     "BK105": "date could not be read",
     "BK106": "header line not understood",
     "BK107": "header paper count differs from the cards present",
+    "BK109": "the site's own text after a card left out of its abstract",
     "BK201": "year inferred for a yearless date",
+    "BK203": "a yearless date's year contradicted by the card's arXiv id",
     "BK301": "input is empty",
     "BK303": "input is not valid UTF-8",
     "BK304": "input holds no records",
@@ -60,6 +62,7 @@ CODES: dict[str, str] = {
     "BK703": "unknown RIS type",
     "BK704": "RIS record could not be read",
     "BK801": "no CV owner to highlight",
+    "BK802": "a CV selector matches no entry",
     "BK901": "fields merged from a library",
     "BK902": "possible match not applied",
     "BK903": "fields filled by an online service",
@@ -67,6 +70,8 @@ CODES: dict[str, str] = {
     "BK905": "lookups not in the cache (--offline)",
     "BK906": "profile owner not among the complete authors",
     "BK907": "cache cannot be used",
+    "BK908": "the owner's person id at a service",
+    "BK909": "an author's name corrected by agreeing services",
 }
 
 
