@@ -185,6 +185,14 @@ def test_cv_format_from_the_output_suffix_merge_and_unmatched_selectors(cli, tmp
     assert "ICLR, 2023" in merged
 
 
+def test_a_cv_from_bibkits_csljson_knows_the_owner(cli, tmp_path):
+    refs = tmp_path / "refs.json"
+    assert cli("convert", str(SAMPLE_LISTING), "--to", "csljson", "-o", str(refs),
+               "--as-of", "2026-11-27").exit_code == 0
+    res = cli("cv", str(refs), "--format", "markdown", "--as-of", "2026-11-27")
+    assert res.exit_code == 0 and "**Bo Han**" in res.stdout and "BK801" not in res.stderr
+
+
 # --- outputs as they are used ---------------------------------------------------------------
 
 

@@ -86,6 +86,11 @@ def _date(d: PartialDate) -> dict[str, Any] | None:
     return {"date-parts": [parts]}
 
 
+# custom.bibkit's key for the profile owner of the listing the items came from, so that a
+# CV made from bibkit's CSL-JSON highlights the owner as one made from the listing does
+PROFILE_OWNER = "profile-owner"
+
+
 def note_text(c: Citation) -> str:
     """The `note` variable: the citation's note, its code and project links (CSL has no
     variable for them, and Zotero keeps `note` in Extra), then what a reader should know."""

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..context import ReadContext
-from ..csl import CslError, from_csl
-from ..model import Citation
+from ..csl import PROFILE_OWNER, CslError, from_csl
+from ..model import Citation, Profile
 from ..text import without_controls
 from . import RecordReader
 
@@ -360,12 +360,23 @@ def records(stream: Iterable[str], ctx: ReadContext
     controls.report(ctx)
 
 
+def _profile_owner(item: dict[str, Any]) -> str:
+    custom = item.get("custom")
+    mine = custom.get("bibkit") if isinstance(custom, dict) else None
+    owner = mine.get(PROFILE_OWNER) if isinstance(mine, dict) else None
+    return owner.strip() if isinstance(owner, str) else ""
+
+
 def convert(line_no: int, data: tuple[object, str], ctx: ReadContext) -> Citation | None:
     item, pointer = data
     if not isinstance(item, dict):
         ctx.diags.error("BK602", f"item {pointer or '/'} is not an object; skipped",
                         line=line_no)
         return None
+    if ctx.profile is None:  # the listing's owner, as bibkit's CSL-JSON carries it
+        owner = _profile_owner(item)
+        if owner:
+            ctx.profile = Profile(name=owner)
     try:
         return from_csl(item, line_no, ctx.diags.file)
     except CslError as exc:

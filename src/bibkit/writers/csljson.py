@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from ..context import WriteContext
-from ..csl import name_variables, to_csl, zotero_name
+from ..csl import PROFILE_OWNER, name_variables, to_csl, zotero_name
 from ..model import Citation
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -17,9 +17,14 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as a CSL-JSON array; returns how many."""
     n = 0
     zotero = ctx.options.get("names") == "zotero"
+    owner = ""
     out.write("[")
     for c in citations:
         item = to_csl(c, c.key)  # keys: made by the pipeline
+        if n == 0 and ctx.source is not None and ctx.source.profile is not None:
+            owner = ctx.source.profile.name  # known once the listing's header was read
+        if owner:
+            item.setdefault("custom", {}).setdefault("bibkit", {})[PROFILE_OWNER] = owner
         if zotero:
             for var in name_variables() & item.keys():
                 item[var] = [zotero_name(name) for name in item[var]]
