@@ -193,6 +193,46 @@ def test_a_cv_from_bibkits_csljson_knows_the_owner(cli, tmp_path):
     assert res.exit_code == 0 and "**Bo Han**" in res.stdout and "BK801" not in res.stderr
 
 
+# --- where researchers publish: JSON Resume, al-folio ---------------------------------------
+
+
+def test_jsonresume_validates_against_the_schema(cli):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests/schemas/jsonresume-schema-1.3.1.json").read_text("utf-8"))
+    for listing in (SAMPLE_LISTING, SAMPLES / "listing/edge-cases.txt"):
+        res = cli("cv", str(listing), "--format", "jsonresume", "--as-of", "2026-11-27")
+        doc = json.loads(res.stdout)
+        jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
+        assert doc["basics"]["name"] and doc["publications"]
+    doc = json.loads(cli("cv", str(SAMPLE_LISTING), "--format", "jsonresume", "--as-of",
+                         "2026-11-27").stdout)
+    assert len(doc["publications"]) == 50
+    first = doc["publications"][0]
+    assert first["publisher"] == "arXiv" and first["releaseDate"] == "2026-06-03"
+    assert first["summary"].endswith(", et al.")
+
+
+def test_alfolio_bib_parses_with_pybtex_and_carries_the_themes_fields(cli, tmp_path):
+    from pybtex.database import parse_string
+
+    out = tmp_path / "papers.bib"
+    res = cli("cv", str(SAMPLES / "listing/edge-cases.txt"), "--format", "al-folio", "-o",
+              str(out), "--as-of", "2026-11-27", "--selected", "king2022published")
+    assert res.exit_code == 1  # the sample's card without a title
+    bib = parse_string(out.read_text("utf-8"), "bibtex")
+    king = bib.entries["king2022published"].fields
+    assert (king["abbr"], king["arxiv"], king["selected"]) == ("NeurIPS", "2201.00001", "true")
+    assert king["pdf"] == "https://arxiv.org/pdf/2201.00001"
+    gnn = bib.entries["obrien2023gnns"].fields
+    assert gnn["code"] == "https://github.com/obrien/gnn-scale" and gnn["abbr"] == "ICLR"
+    assert "selected" not in gnn and gnn["bibtex_show"] == "true"
+    assert bib.entries["muller2023yearless"].fields["website"] == (
+        "https://obrien.github.io/yearless/")
+
+
 # --- outputs as they are used ---------------------------------------------------------------
 
 

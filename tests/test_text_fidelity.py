@@ -61,19 +61,23 @@ _CSL_MARKUP = re.compile(r'</?(?:i|b|sup|sub)>|<span class="nocase">|'
 def _pattern(source: str, decoded: list[tuple[int, int, str]]) -> re.Pattern[str]:
     """The texts a faithful reader may give: every character outside the decoded tokens,
     literally and in order; a decoded token as its decoding, or as its source where it sits
-    inside math; a brace right before or after one optional, since it only grouped it
-    (`Schr{\\"o}dinger`)."""
+    inside math; the braces of a group around one optional, since they only grouped it
+    (`Schr{\\"o}dinger`, `{\\"o }`)."""
     parts, pos = [], 0
     for start, end, decoding in decoded:
         kept = source[pos:start]
-        tail = "\\{?" if kept.endswith("{") else ""
-        parts.append(re.escape(kept[:-1] if tail else kept) + tail
+        opening = re.search(r"\{ *$", kept)  # a group around the command: {\"o}, { \"o }
+        if opening:
+            kept = kept[: opening.start()]
+        parts.append(re.escape(kept) + (r"(?:\{ *)?" if opening else "")
                      + f"(?:{re.escape(decoding)}|{re.escape(source[start:end])})")
         pos = end
-        if source.startswith("}", pos):
-            parts.append("\\}?")
-            pos += 1
-    parts.append(re.escape(source[pos:]))
+        closing = re.match(r" *\}", source[pos:])
+        if closing:
+            parts.append(r"(?: *\})?")
+            pos += closing.end()
+    # white space at the end is squashed with the rest of the text
+    parts.append(re.escape(source[pos:].rstrip(" ")) + " *")
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -89,6 +93,7 @@ def _listing(title: str, abstract: str) -> str:
 @example((_TABLE_ROW, [(_TABLE_ROW.index('{\\"o}'), _TABLE_ROW.index('{\\"o}') + 5, "ö")]))
 @example(("fees of $3 per item, ~ 5 labels, {curly} text and back\\slash words", []))
 @example(("X X X $\\alpha$50%", []))  # no math (a digit after the closing $): \alpha is text
+@example(('X X { \\"o }', [(6, 9, "ö")]))  # a group around an accent, spaces inside
 def test_listing_to_csl_keeps_every_character_it_does_not_decode(generated):
     source, decoded = generated
     lib = loads(_listing("On " + source, "We " + source), "listing", as_of=AS_OF)

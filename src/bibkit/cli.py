@@ -586,9 +586,11 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([*cv_mod.FORMATS, *_CV_ALIASES], case_sensitive=False),
+    type=click.Choice([*cv_mod.FORMATS, *cv_mod.SITE_FORMATS, *_CV_ALIASES],
+                      case_sensitive=False),
     default=None,
-    help="Output markup [default: from the -o suffix (.md .tex .html .txt), else markdown].",
+    help="Output: a CV layout, or jsonresume (a JSON Resume document), al-folio (the Jekyll "
+    "theme's papers.bib) [default: from the -o suffix (.md .tex .html .txt), else markdown].",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
 @click.option(
@@ -643,6 +645,12 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 )
 @click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
 @click.option(
+    "--selected",
+    multiple=True,
+    metavar="ID",
+    help="al-folio: mark these entries `selected` (same forms as --exclude; repeatable).",
+)
+@click.option(
     "--exclude-unconfirmed",
     is_flag=True,
     help="Leave out entries whose complete author list does not contain the owner (papers "
@@ -679,6 +687,7 @@ def cv(
     links: bool,
     csl: str | None,
     standalone: bool,
+    selected: tuple[str, ...],
     exclude_unconfirmed: bool,
     merge_files: tuple[str, ...],
     services: str | None,
@@ -725,6 +734,7 @@ def cv(
             csl=csl,
             standalone=standalone,
             exclude_unconfirmed=exclude_unconfirmed,
+            selected=selected,
         )
         _exclusive(quiet=quiet, verbose=verbose)
         if standalone and fmt != "latex":
@@ -762,7 +772,7 @@ def _cv_format(fmt: str | None, output: str | None) -> str:
     if fmt is not None:
         return _CV_ALIASES.get(fmt.lower(), fmt.lower())
     suffix = Path(output).suffix.lower() if output and output != "-" else ""
-    for name in cv_mod.FORMATS:
+    for name in (*cv_mod.FORMATS, *cv_mod.SITE_FORMATS):
         if suffix and suffix in registry.formats()[f"cv-{name}"].suffixes:
             return name
     return "markdown"

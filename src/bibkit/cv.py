@@ -31,6 +31,7 @@ from .spans import RICH_COMMANDS, has_spans, parse, unparse
 from .text import escape_latex, safe_url, url_argument
 
 FORMATS = ("markdown", "latex", "html", "text")
+SITE_FORMATS = ("jsonresume", "al-folio")  # bibkit.cvsites: where researchers publish
 GROUPINGS = CV_OPTIONS["group_by"]
 NUMBERINGS = CV_OPTIONS["numbering"]
 _TEMPLATE_KEYS = (
@@ -88,6 +89,7 @@ class CvOptions:
     standalone: bool = False
     # leave out entries whose complete author list lacks the owner (a namesake's paper)
     exclude_unconfirmed: bool = False
+    selected: tuple[str, ...] = ()  # al-folio: the entries marked `selected`
 
 
 @dataclass
@@ -457,6 +459,29 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
 # --- the whole section -----------------------------------------------------------------------
 
 
+def choose(citations: Iterable[Citation], opts: CvOptions, profile: Profile | None,
+           diags: Diagnostics | None
+           ) -> tuple[list[Citation], int, tuple[str, ...], Callable[[Person], bool]]:
+    """(the entries the options keep, how many they left out, the owner's names, the owner
+    test); a selector that matches nothing is a warning: a typo must not pass unseen."""
+    names = opts.highlight or ((profile.name,) if profile and profile.name else ())
+    is_owner = owner_matcher(names)
+    citations = list(citations)
+    kept, excluded = select(citations, opts, is_owner if names else None)
+    if diags is not None:
+        for flag, selectors in (("--exclude", opts.exclude), ("--only", opts.only),
+                                ("--selected", opts.selected)):
+            for selector in selectors:
+                if not any(_selector_hits(c, selector) for c in citations):
+                    diags.warning("BK802", f"{flag} {selector!r} matches no entry (a citekey, "
+                                  "an arXiv id, a DOI or part of a title)")
+    return kept, excluded, names, is_owner
+
+
+def selector_hits(c: Citation, selectors: Iterable[str]) -> bool:
+    return any(_selector_hits(c, s) for s in selectors)
+
+
 def render(
     citations: Iterable[Citation],
     opts: CvOptions,
@@ -465,16 +490,7 @@ def render(
 ) -> CvResult:
     if opts.fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    names = opts.highlight or ((profile.name,) if profile and profile.name else ())
-    is_owner = owner_matcher(names)
-    citations = list(citations)
-    kept, excluded = select(citations, opts, is_owner if names else None)
-    if diags is not None:
-        for flag, selectors in (("--exclude", opts.exclude), ("--only", opts.only)):
-            for selector in selectors:
-                if not any(_selector_hits(c, selector) for c in citations):
-                    diags.warning("BK802", f"{flag} {selector!r} matches no entry (a citekey, "
-                                  "an arXiv id, a DOI or part of a title)")
+    kept, excluded, names, is_owner = choose(citations, opts, profile, diags)
     groups = group(kept, opts.group_by)
     csl = csl_renderer(opts.csl) if opts.csl else None
     t, esc = layout(opts.fmt), ESCAPE[opts.fmt]

@@ -37,7 +37,7 @@ CV_OPTIONS: dict[str, tuple[str, ...]] = {
     "group_by": ("year", "kind", "venue", "none"), "numbering": ("desc", "asc", "none"),
     "highlight": (), "since": (), "until": (), "kinds": (), "exclude": (), "only": (),
     "links": ("yes", "no"), "csl": (), "standalone": ("yes", "no"),
-    "exclude_unconfirmed": ("yes", "no"),
+    "exclude_unconfirmed": ("yes", "no"), "selected": (),
 }
 
 BUILTINS: tuple[FormatSpec, ...] = (
@@ -101,6 +101,22 @@ BUILTINS: tuple[FormatSpec, ...] = (
             ("html", "an HTML page with a chart", (".html", ".htm"), ("html",)),
             ("text", "plain text", (".txt",), ("txt", "text")),
         )
+    ),
+    FormatSpec(
+        name="cv-jsonresume",
+        summary="CV publications as a JSON Resume document (schema 1.3.1)",
+        suffixes=(".json",),  # .json writes csljson (listed first) unless named
+        writer="bibkit.cvsites:write_jsonresume",
+        options=CV_OPTIONS,
+        aliases=("jsonresume", "json-resume"),
+    ),
+    FormatSpec(
+        name="cv-al-folio",
+        summary="CV publications as the Jekyll al-folio theme's _bibliography/papers.bib",
+        suffixes=(".bib",),
+        writer="bibkit.cvsites:write_alfolio",
+        options=CV_OPTIONS,
+        aliases=("al-folio", "alfolio"),
     ),
     FormatSpec(
         name="mods",
