@@ -102,21 +102,16 @@ BUILTINS: tuple[FormatSpec, ...] = (
             ("text", "plain text", (".txt",), ("txt", "text")),
         )
     ),
-    FormatSpec(
-        name="cv-jsonresume",
-        summary="CV publications as a JSON Resume document (schema 1.3.1)",
-        suffixes=(".json",),  # .json writes csljson (listed first) unless named
-        writer="bibkit.cvsites:write_jsonresume",
-        options=CV_OPTIONS,
-        aliases=("jsonresume", "json-resume"),
-    ),
-    FormatSpec(
-        name="cv-al-folio",
-        summary="CV publications as the Jekyll al-folio theme's _bibliography/papers.bib",
-        suffixes=(".bib",),
-        writer="bibkit.cvsites:write_alfolio",
-        options=CV_OPTIONS,
-        aliases=("al-folio", "alfolio"),
+    *(  # where researchers publish (bibkit.cvsites); .json and .bib keep naming csljson and
+        # bibtex, listed first, unless the format is named
+        FormatSpec(name=f"cv-{name}", summary=summary, suffixes=suffixes,
+                   writer=f"bibkit.cvsites:{function}", options=CV_OPTIONS, aliases=aliases)
+        for name, summary, suffixes, function, aliases in (
+            ("jsonresume", "CV publications as a JSON Resume document (schema 1.3.1)",
+             (".json",), "write_jsonresume", ("jsonresume", "json-resume")),
+            ("al-folio", "CV publications as the Jekyll al-folio theme's "
+             "_bibliography/papers.bib", (".bib",), "write_alfolio", ("al-folio", "alfolio")),
+        )
     ),
     FormatSpec(
         name="mods",
