@@ -193,6 +193,37 @@ def test_a_cv_from_bibkits_csljson_knows_the_owner(cli, tmp_path):
     assert res.exit_code == 0 and "**Bo Han**" in res.stdout and "BK801" not in res.stderr
 
 
+# --- pybtex's BibTeX styles ------------------------------------------------------------------
+
+
+def test_alpha_style_labels_every_entry(sample):
+    text = cv(sample, fmt="text", style="alpha").text
+    labels = re.findall(r"^\[([A-Za-z+]+\d{2}[a-z]?)\] ", text, re.MULTILINE)
+    assert len(labels) == 50 and len(set(labels)) == 50
+    assert "[ZYL+23a]" in text and ", et al." in text and "and others" not in text
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "latex", "text"])
+@pytest.mark.parametrize("style", ["plain", "unsrt", "alpha", "unsrtalpha"])
+def test_pybtex_styles_render_every_format_with_the_owner_marked(sample, fmt, style):
+    text = cv(sample, fmt=fmt, style=style).text
+    name = r"Bo(?: |~|&nbsp;)Han"  # as the style's backend joins a name
+    marked = {"markdown": rf"\*\*{name}\*\*", "html": rf'<strong class="owner">{name}</strong>',
+              "latex": rf"\\textbf\{{{name}\}}", "text": name}[fmt]
+    assert len(re.findall(marked, text)) == 7  # entries whose shown authors include the owner
+    assert "Code: " not in text  # links follow the entry once, not inside the style's note
+
+
+def test_pybtex_styled_latex_compiles(sample, tmp_path):
+    result = _pdflatex(cv(sample, fmt="latex", style="alpha", standalone=True).text, tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_csl_and_style_together_are_a_usage_error(cli):
+    res = cli("cv", str(SAMPLE_LISTING), "--csl", "apa", "--style", "alpha")
+    assert res.exit_code == 2 and "give one" in res.stderr
+
+
 # --- where researchers publish: JSON Resume, al-folio ---------------------------------------
 
 
@@ -326,17 +357,20 @@ def test_no_text_becomes_markup_or_a_command(cs, injection):
 
 
 # what a CV entry may hold: the layout's own elements and citeproc's formatting
-ENTRY_TAGS = {"li", "cite", "strong", "span", "a", "i", "b", "sup", "sub"}
+ENTRY_TAGS = {"li", "cite", "strong", "span", "a", "i", "b", "sup", "sub", "em"}
 
 
-@pytest.mark.parametrize("style", [None, "apa", "ieee"])
+@pytest.mark.parametrize("style", [None, "apa", "ieee", "pybtex:plain", "pybtex:alpha"])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cs=st.lists(citations(), min_size=1, max_size=2), injection=st.sampled_from(INJECTIONS))
 def test_every_html_path_keeps_hostile_text_as_text(style, cs, injection):
-    """The default layout and both CSL styles: a title, name or venue holding markup is
-    text in the DOM (citeproc-py's HTML formatter does not escape variables itself)."""
+    """The default layout, both CSL styles and pybtex's styles: a title, name or venue
+    holding markup is text in the DOM (citeproc-py's HTML formatter does not escape
+    variables itself)."""
     cs = [*cs, _hostile(injection)]
-    page = render(cs, CvOptions(fmt="html", csl=style, highlight=("Bo Han",))).text
+    bst = style.removeprefix("pybtex:") if style and style.startswith("pybtex:") else None
+    opts = CvOptions(fmt="html", csl=None if bst else style, style=bst, highlight=("Bo Han",))
+    page = render(cs, opts).text
     doc = lhtml.document_fromstring(page)
     items = doc.xpath('//ol[contains(@class, "pubs")]/li')
     assert len(items) == len(cs)

@@ -643,6 +643,11 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
     shell_complete=lambda ctx, param, incomplete: [s for s in ("apa", "ieee")
                                                    if s.startswith(incomplete)],
 )
+@click.option(
+    "--style",
+    type=click.Choice(["plain", "unsrt", "alpha", "unsrtalpha"]),
+    help="Format entries with a BibTeX style through pybtex (alpha: labels like [HYL23]).",
+)
 @click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
 @click.option(
     "--selected",
@@ -686,6 +691,7 @@ def cv(
     only: tuple[str, ...],
     links: bool,
     csl: str | None,
+    style: str | None,
     standalone: bool,
     selected: tuple[str, ...],
     exclude_unconfirmed: bool,
@@ -732,11 +738,17 @@ def cv(
             only=only,
             links=links,
             csl=csl,
+            style=style,
             standalone=standalone,
             exclude_unconfirmed=exclude_unconfirmed,
             selected=selected,
         )
         _exclusive(quiet=quiet, verbose=verbose)
+        if csl and style:
+            raise UsageError(f"--csl {csl} and --style {style} each format the entries; give one")
+        if fmt in cv_mod.SITE_FORMATS and (csl or style or standalone):
+            raise UsageError(f"--format {fmt} writes data, not formatted entries: "
+                             "--csl, --style and --standalone do not apply")
         if standalone and fmt != "latex":
             raise UsageError(f"--standalone makes a LaTeX document; --format {fmt} has no such "
                              "option (use --format latex)")

@@ -86,6 +86,7 @@ class CvOptions:
     only: tuple[str, ...] = ()
     links: bool = True
     csl: str | None = None
+    style: str | None = None  # a pybtex BibTeX style: plain, unsrt, alpha, unsrtalpha
     standalone: bool = False
     # leave out entries whose complete author list lacks the owner (a namesake's paper)
     exclude_unconfirmed: bool = False
@@ -305,9 +306,11 @@ _OWN_STOPS = ("?", "!", "?”", "!”", "?\"", "!\"", "…")
 
 
 def render_entry(
-    c: Citation, fmt: str, is_owner: Callable[[Person], bool], links: bool, csl: Any = None
+    c: Citation, fmt: str, is_owner: Callable[[Person], bool], links: bool, csl: Any = None,
+    styled: str | None = None,
 ) -> tuple[str, bool]:
-    """(entry markup, owner hidden in "et al.")."""
+    """(entry markup, owner hidden in "et al."); `styled`: the entry as a pybtex style
+    rendered it."""
     t, esc = layout(fmt), ESCAPE[fmt]
     authors, found = _authors(c, fmt, is_owner)
     hidden = c.authors_truncated and not found
@@ -318,6 +321,8 @@ def render_entry(
             if safe is not None:
                 link_items.append(t["link"].format(label=esc(label), url=safe))
     link_text = t["links"].format(items=t["link_separator"].join(link_items)) if link_items else ""
+    if styled is not None:
+        return styled + link_text, hidden
     if csl is not None:
         body = csl(c, fmt, is_owner)
         if c.authors_truncated:  # a style cannot know: say it rather than drop "et al."
@@ -493,6 +498,15 @@ def render(
     kept, excluded, names, is_owner = choose(citations, opts, profile, diags)
     groups = group(kept, opts.group_by)
     csl = csl_renderer(opts.csl) if opts.csl else None
+    styled: dict[int, tuple[str, str | None]] = {}  # by id(): keys need not be unique here
+    if opts.style:
+        from .cvpybtex import LABELLED, format_entries
+
+        formatted = format_entries(kept, opts.style, opts.fmt, is_owner,
+                                   layout(opts.fmt)["highlight"])
+        styled = {id(c): f for c, f in zip(kept, formatted, strict=True)}
+    labelled = opts.style in LABELLED if opts.style else False
+    numbering = "none" if labelled else opts.numbering  # [HYL23] names the entry
     t, esc = layout(opts.fmt), ESCAPE[opts.fmt]
     total = len(kept)
     parts = [t["document_start"].format()]
@@ -500,11 +514,11 @@ def render(
     n = 0
     keys = []
     for heading, members in groups:
-        first = total - n if opts.numbering == "desc" else n + 1
+        first = total - n if numbering == "desc" else n + 1
         ol_attrs = (
             ""
-            if opts.numbering == "none"
-            else (f' start="{first}"' + (" reversed" if opts.numbering == "desc" else ""))
+            if numbering == "none"
+            else (f' start="{first}"' + (" reversed" if numbering == "desc" else ""))
         )
         parts.append(t["group_start"].format())
         if heading:
@@ -513,21 +527,24 @@ def render(
             )
         parts.append(
             t["list_start"].format(
-                ol_class=" plain" if opts.numbering == "none" else "", ol_attrs=ol_attrs
+                ol_class=" plain" if numbering == "none" else "", ol_attrs=ol_attrs
             )
         )
         for c in members:
             n += 1
-            number = total - n + 1 if opts.numbering == "desc" else n
-            entry, hidden = render_entry(c, opts.fmt, is_owner, opts.links, csl)
+            number = total - n + 1 if numbering == "desc" else n
+            style_label, style_text = styled.get(id(c), ("", None))
+            entry, hidden = render_entry(c, opts.fmt, is_owner, opts.links, csl, style_text)
+            if labelled:
+                entry = esc(f"[{style_label}]") + " " + entry
             hidden_count += hidden
             keys.append(c.key)
-            label = "" if opts.numbering == "none" else t["number"].format(n=number)
+            label = "" if numbering == "none" else t["number"].format(n=number)
             parts.append(
                 t["item"].format(
                     number=label,
                     entry=entry,
-                    li_attrs="" if opts.numbering == "none" else f' value="{number}"',
+                    li_attrs="" if numbering == "none" else f' value="{number}"',
                 )
             )
         parts.append(t["list_end"].format())
