@@ -17,6 +17,7 @@ from lxml import html as lhtml
 from bibkit import load
 from bibkit.cv import CvOptions, owner_matcher, render
 from bibkit.model import Citation, Kind, PartialDate, Person, Venue
+from bibkit.spans import tex_span
 from conftest import AS_OF, ROOT, SAMPLE_LISTING, SAMPLES
 from strategies import INJECTIONS, citations
 
@@ -222,6 +223,61 @@ def test_pybtex_styled_latex_compiles(sample, tmp_path):
 def test_csl_and_style_together_are_a_usage_error(cli):
     res = cli("cv", str(SAMPLE_LISTING), "--csl", "apa", "--style", "alpha")
     assert res.exit_code == 2 and "give one" in res.stderr
+
+
+# --- templates (Jinja2) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "html", "text"])
+@pytest.mark.parametrize("group_by", ["year", "kind", "none"])
+@pytest.mark.parametrize("listing", [SAMPLE_LISTING, SAMPLES / "listing/edge-cases.txt",
+                                     SAMPLES / "bibtex/real-world.bib"], ids=lambda p: p.name)
+def test_the_built_in_templates_are_the_built_in_layouts(fmt, group_by, listing):
+    lib = load(listing, as_of=AS_OF)
+    template = ROOT / "formats/cv/templates" / f"{fmt}.j2"
+    built_in = render(lib.citations, CvOptions(fmt=fmt, group_by=group_by), lib.profile).text
+    templated = render(lib.citations, CvOptions(fmt=fmt, group_by=group_by,
+                                                template=str(template)), lib.profile).text
+    # markupsafe writes an apostrophe as &#39;, the html module as &#x27;: the same text
+    assert templated.replace("&#39;", "&#x27;") == built_in
+
+
+def test_a_users_template_gets_the_documented_context(sample, tmp_path):
+    template = tmp_path / "mine.md.j2"
+    template.write_text(
+        "{{ owner }} ({{ generated }}), {{ total }}: {% for g in groups %}[{{ g.title }}:"
+        "{{ g.entries|length }}]{% endfor %}{{ '\\n' }}{% for e in entries %}"
+        "{{ e.number }}|{{ e.key }}|"
+        "{{ e.title|markdown }}|{{ e.year }}|{{ e.venue }}|{{ e.kind }}|"
+        "{% for a in e.authors %}{{ '*' if a.is_owner }}{{ a.name }}{{ ';' if not loop.last }}"
+        "{% endfor %}|{% for link in e.links %}{{ link.label }}={{ link.url }} {% endfor %}|"
+        "{{ e.doi }}|{{ e.arxiv }}|{{ e.note }}\n{% endfor %}", encoding="utf-8")
+    out = render(sample.citations, CvOptions(fmt="markdown", template=str(template)),
+                 sample.profile, as_of="2026-11-27").text
+    head, *lines = out.splitlines()
+    assert head.startswith("Bo Han (2026-11-27), 50: [2026:3]")
+    assert len(lines) == 50 and lines[0].startswith("50|pang2026deliberate|Deliberate Evolution")
+    assert sum("*Bo Han" in line for line in lines) == 7  # the owner marked where shown
+
+
+def test_html_templates_escape_whatever_the_format_says(tmp_path):
+    template = tmp_path / "page.html.j2"
+    template.write_text("{% for e in entries %}<p>{{ e.title }}</p>{% endfor %}",
+                        encoding="utf-8")
+    hostile = Citation(key="k", title="<img src=x onerror=alert(1)> and " + tex_span("$\\ell_0$"),
+                       issued=PartialDate(2024))
+    out = render([hostile], CvOptions(fmt="markdown", template=str(template))).text
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt; and ℓ₀" in out
+
+
+def test_template_errors_are_one_line(cli, tmp_path):
+    broken = tmp_path / "broken.j2"
+    broken.write_text("{% for e in entries %}{{ e.nope }}{% endfor %}", encoding="utf-8")
+    res = cli("cv", str(SAMPLE_LISTING), "--template", str(broken), "--as-of", "2026-11-27")
+    assert res.exit_code == 2 and "--template" in res.stderr and "nope" in res.stderr
+    assert "Traceback" not in res.stderr
+    res = cli("cv", "--print-template", "latex")
+    assert res.exit_code == 0 and "\\providecommand{\\bibkitlink}" in res.stdout
 
 
 # --- where researchers publish: JSON Resume, al-folio ---------------------------------------

@@ -648,6 +648,20 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
     type=click.Choice(["plain", "unsrt", "alpha", "unsrtalpha"]),
     help="Format entries with a BibTeX style through pybtex (alpha: labels like [HYL23]).",
 )
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Render with this Jinja2 template (context in the README; start from "
+    "--print-template).",
+)
+@click.option(
+    "--print-template",
+    type=click.Choice(["markdown", "latex", "html", "text"]),
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: _print_template(ctx, value),
+    help="Print a built-in layout as a Jinja2 template to copy, and exit.",
+)
 @click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
 @click.option(
     "--selected",
@@ -692,6 +706,7 @@ def cv(
     links: bool,
     csl: str | None,
     style: str | None,
+    template: str | None,
     standalone: bool,
     selected: tuple[str, ...],
     exclude_unconfirmed: bool,
@@ -739,13 +754,16 @@ def cv(
             links=links,
             csl=csl,
             style=style,
+            template=template,
             standalone=standalone,
             exclude_unconfirmed=exclude_unconfirmed,
             selected=selected,
         )
         _exclusive(quiet=quiet, verbose=verbose)
-        if csl and style:
-            raise UsageError(f"--csl {csl} and --style {style} each format the entries; give one")
+        if sum(bool(x) for x in (csl, style, template)) > 1:
+            given = [f"--{n} {v}" for n, v in (("csl", csl), ("style", style),
+                                               ("template", template)) if v]
+            raise UsageError(f"{' and '.join(given)} each format the entries; give one")
         if fmt in cv_mod.SITE_FORMATS and (csl or style or standalone):
             raise UsageError(f"--format {fmt} writes data, not formatted entries: "
                              "--csl, --style and --standalone do not apply")
@@ -777,6 +795,15 @@ def cv(
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     _run(run)
+
+
+def _print_template(ctx: click.Context, fmt: str | None) -> None:
+    if fmt is None or ctx.resilient_parsing:
+        return
+    from .cvtemplate import template_source
+
+    click.echo(template_source(fmt), nl=False)
+    ctx.exit(EXIT_OK)
 
 
 def _cv_format(fmt: str | None, output: str | None) -> str:

@@ -87,6 +87,7 @@ class CvOptions:
     links: bool = True
     csl: str | None = None
     style: str | None = None  # a pybtex BibTeX style: plain, unsrt, alpha, unsrtalpha
+    template: str | None = None  # a Jinja2 template file (bibkit.cvtemplate)
     standalone: bool = False
     # leave out entries whose complete author list lacks the owner (a namesake's paper)
     exclude_unconfirmed: bool = False
@@ -487,16 +488,30 @@ def selector_hits(c: Citation, selectors: Iterable[str]) -> bool:
     return any(_selector_hits(c, s) for s in selectors)
 
 
+def number_of(position: int, total: int, numbering: str) -> int | None:
+    """The number the entry at `position` (1 = first shown) gets: counting down from the
+    total (desc), up (asc), or none."""
+    if numbering == "none":
+        return None
+    return total - position + 1 if numbering == "desc" else position
+
+
 def render(
     citations: Iterable[Citation],
     opts: CvOptions,
     profile: Profile | None = None,
     diags: Diagnostics | None = None,
+    as_of: str = "",
 ) -> CvResult:
     if opts.fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     kept, excluded, names, is_owner = choose(citations, opts, profile, diags)
     groups = group(kept, opts.group_by)
+    if opts.template:
+        from .cvtemplate import render_template
+
+        text, hidden = render_template(opts, groups, names, is_owner, as_of)
+        return CvResult(text, len(kept), excluded, hidden, [c.key for _, g in groups for c in g])
     csl = csl_renderer(opts.csl) if opts.csl else None
     styled: dict[int, tuple[str, str | None]] = {}  # by id(): keys need not be unique here
     if opts.style:
@@ -532,7 +547,7 @@ def render(
         )
         for c in members:
             n += 1
-            number = total - n + 1 if numbering == "desc" else n
+            number = number_of(n, total, numbering)
             style_label, style_text = styled.get(id(c), ("", None))
             entry, hidden = render_entry(c, opts.fmt, is_owner, opts.links, csl, style_text)
             if labelled:
@@ -589,8 +604,9 @@ def make_writer(fmt: str) -> Callable[[Iterable[Citation], TextIO, WriteContext]
         opts = options_from(fmt, ctx.options)
         citations = list(citations)  # read to the end: the listing's owner is known now
         profile = ctx.source.profile if ctx.source is not None else None
+        as_of = ctx.source.as_of.isoformat() if ctx.source is not None else ""
         try:
-            result = render(citations, opts, profile, ctx.diags)
+            result = render(citations, opts, profile, ctx.diags, as_of)
         except FileNotFoundError as exc:  # an unknown --csl style
             raise UsageError(str(exc)) from exc
         out.write(result.text)
@@ -608,7 +624,7 @@ write_html, write_text = make_writer("html"), make_writer("text")
 
 # --- HTML page and chart ---------------------------------------------------------------------
 
-_CSS = """
+STYLESHEET = """
 :root { color-scheme: light; --fg: #1d1d1f; --muted: #5f6368; --accent: #7570b3; }
 body { font: 16px/1.55 Georgia, "Times New Roman", serif; color: var(--fg); margin: 0; }
 main { max-width: 52rem; margin: 2.5rem auto; padding: 0 1.25rem; }
@@ -733,7 +749,7 @@ def html_page(body: str, citations: Sequence[Citation], owner: str, total: int) 
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{title}</title>\n<style>{STYLESHEET}</style>\n</head>\n<body>\n<main>\n"
         f'<h1>{title}</h1>\n<p class="summary">{total} publications</p>\n'
         f"{figure}{body}</main>\n</body>\n</html>\n"
     )

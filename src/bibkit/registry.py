@@ -39,6 +39,7 @@ CV_OPTIONS: dict[str, tuple[str, ...]] = {
     "links": ("yes", "no"), "csl": (), "standalone": ("yes", "no"),
     "exclude_unconfirmed": ("yes", "no"), "selected": (),
     "style": ("plain", "unsrt", "alpha", "unsrtalpha"),  # bibkit.cvpybtex.STYLES
+    "template": (),
 }
 
 BUILTINS: tuple[FormatSpec, ...] = (
