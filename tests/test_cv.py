@@ -320,6 +320,40 @@ def test_alfolio_bib_parses_with_pybtex_and_carries_the_themes_fields(cli, tmp_p
         "https://obrien.github.io/yearless/")
 
 
+def test_hugo_writes_a_page_folder_a_paper(cli, tmp_path):
+    import yaml
+    from pybtex.database import parse_file
+
+    site = tmp_path / "content"
+    site.mkdir()
+    out = site / "publication"
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "hugo", "-o", str(out), "--as-of",
+              "2026-11-27", "--hugo-admin", "admin", "--selected", "zhu2023combating")
+    assert res.exit_code == 0, res.stderr
+    folders = sorted(p for p in out.iterdir())
+    assert len(folders) == 50 and oct(out.stat().st_mode & 0o777) != oct(0o700)
+    keys = {"title", "authors", "date", "publishDate", "publication_types", "featured"}
+    for folder in folders:
+        text = (folder / "index.md").read_text("utf-8")
+        front = yaml.safe_load(text.split("---\n")[1])
+        assert keys <= front.keys(), folder.name
+        assert parse_file(str(folder / "cite.bib"), "bibtex").entries
+    zhu = yaml.safe_load((out / "zhu2023combating/index.md").read_text("utf-8").split("---\n")[1])
+    assert zhu["featured"] is True and zhu["url_code"] == "https://github.com/ZFancy/SFAT"
+    assert zhu["publication_types"] == ["article"] and zhu["publication"] == "arXiv"
+    owned = [yaml.safe_load((f / "index.md").read_text("utf-8").split("---\n")[1])["authors"]
+             for f in folders]
+    assert sum("admin" in a for a in owned) == 7 and not any("Bo Han" in a for a in owned)
+    # again, into the site that now exists: the pages are replaced, a file of the user's stays
+    (out / "zhu2023combating" / "featured.png").write_bytes(b"png")
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "hugo", "-o", str(out), "--as-of",
+              "2026-11-27")
+    assert res.exit_code == 0 and (out / "zhu2023combating" / "featured.png").exists()
+    assert not [p for p in site.iterdir() if p.name.startswith(".bibkit")]
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "hugo", "--as-of", "2026-11-27")
+    assert res.exit_code == 2 and "-o DIR" in res.stderr
+
+
 # --- outputs as they are used ---------------------------------------------------------------
 
 

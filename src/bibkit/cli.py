@@ -590,7 +590,8 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
                       case_sensitive=False),
     default=None,
     help="Output: a CV layout, or jsonresume (a JSON Resume document), al-folio (the Jekyll "
-    "theme's papers.bib) [default: from the -o suffix (.md .tex .html .txt), else markdown].",
+    "theme's papers.bib), hugo (Hugo Blox pages: -o DIR) [default: from the -o suffix "
+    "(.md .tex .html .txt), else markdown].",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
 @click.option(
@@ -664,6 +665,11 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 )
 @click.option("--standalone", is_flag=True, help="LaTeX: a complete document, not a fragment.")
 @click.option(
+    "--hugo-admin",
+    metavar="USER",
+    help="hugo: write the owner as this Hugo Blox user (the site's author page, e.g. admin).",
+)
+@click.option(
     "--selected",
     multiple=True,
     metavar="ID",
@@ -709,6 +715,7 @@ def cv(
     template: str | None,
     standalone: bool,
     selected: tuple[str, ...],
+    hugo_admin: str | None,
     exclude_unconfirmed: bool,
     merge_files: tuple[str, ...],
     services: str | None,
@@ -779,10 +786,14 @@ def cv(
         if settings is not None and not settings.owner and highlight:
             settings.owner = highlight
         diags = _diagnostics(verbose, quiet, report)
+        options = {k: v for k, v in vars(opts).items() if k != "fmt"}
+        if hugo_admin:
+            if fmt != "hugo":
+                raise UsageError(f"--hugo-admin is for --format hugo, not --format {fmt}")
+            options["hugo_admin"] = hugo_admin
         spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
                    as_of=_date(as_of), infer=not no_infer, enrich=settings, strict=strict,
-                   merge=_libraries(merge_files, diags),
-                   options={k: v for k, v in vars(opts).items() if k != "fmt"})
+                   merge=_libraries(merge_files, diags), options=options)
         outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
             r = outcome.results

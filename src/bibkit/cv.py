@@ -31,7 +31,7 @@ from .spans import RICH_COMMANDS, has_spans, parse, unparse
 from .text import escape_latex, safe_url, url_argument
 
 FORMATS = ("markdown", "latex", "html", "text")
-SITE_FORMATS = ("jsonresume", "al-folio")  # bibkit.cvsites: where researchers publish
+SITE_FORMATS = ("jsonresume", "al-folio", "hugo")  # bibkit.cvsites: where researchers publish
 GROUPINGS = CV_OPTIONS["group_by"]
 NUMBERINGS = CV_OPTIONS["numbering"]
 _TEMPLATE_KEYS = (
@@ -92,6 +92,7 @@ class CvOptions:
     # leave out entries whose complete author list lacks the owner (a namesake's paper)
     exclude_unconfirmed: bool = False
     selected: tuple[str, ...] = ()  # al-folio: the entries marked `selected`
+    hugo_admin: str = ""  # hugo: the site user the owner is written as
 
 
 @dataclass

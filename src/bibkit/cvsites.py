@@ -5,7 +5,10 @@
   `summary`);
 - `al-folio`: the `_bibliography/papers.bib` of the Jekyll al-folio theme, BibTeX with the
   theme's own fields (`abbr` for the venue badge, `arxiv`, `code`, `website`, `pdf`,
-  `selected`, `bibtex_show`), in UTF-8 since the theme renders it as HTML.
+  `selected`, `bibtex_show`), in UTF-8 since the theme renders it as HTML;
+- `hugo`: Hugo Blox (Academic) publication pages, a folder per paper with `index.md` (YAML
+  front matter: title, authors, date, publishDate, publication_types, publication,
+  publication_short, abstract, doi, url_pdf, url_code, links, featured) and `cite.bib`.
 
 The CV's selection options (--since, --exclude, --only, ...) apply to both.
 """
@@ -13,15 +16,22 @@ The CV's selection options (--since, --exclude, --only, ...) apply to both.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from . import render as richtext
 from .context import WriteContext
 from .cv import choose, group, options_from, selector_hits
+from .fileio import UsageError
 from .identifiers import display_doi, is_web_url
 from .model import Citation, Kind, arxiv_abs_url, evolve
+from .names import owner_matcher
 from .text import escape_latex, safe_url
 
 JSON_RESUME_SCHEMA = ("https://raw.githubusercontent.com/jsonresume/resume-schema/v1.3.1/"
@@ -121,3 +131,87 @@ def write_alfolio(citations: Iterable[Citation], out: TextIO, ctx: WriteContext)
     # the theme renders the file as HTML: characters as they are, not LaTeX commands
     return write_bibtex(themed, out, dataclasses.replace(ctx, charset="utf8"))
 
+
+
+# --- Hugo Blox ---------------------------------------------------------------------------------
+
+# Hugo Blox's publication_types are CSL types; a preprint is "article"
+_HUGO_FILES = ("index.md", "cite.bib")
+
+
+def _yaml(value: Any) -> str:
+    """A YAML value: JSON is YAML, and JSON's quoting keeps every character safe."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def front_matter(c: Citation, as_of: str, admin: str, is_owner: Any, featured: bool) -> str:
+    authors = [admin if admin and is_owner(p) else p.display() for p in c.authors]
+    if c.authors_truncated:
+        authors.append("et al.")
+    day = c.issued.iso() if c.venue.year is None else str(c.venue.year)
+    date = {4: day + "-01-01", 7: day + "-01"}.get(len(day), day)  # Hugo wants a full date
+    links = [{"name": link.label, "url": link.url} for link in c.links
+             if link.role not in ("code", "pdf") and is_web_url(safe_url(link.url))]
+    fields: list[tuple[str, Any]] = [
+        ("title", richtext.plain(c.title)),
+        ("authors", authors),
+        ("date", f"{date}T00:00:00Z" if date else ""),
+        ("publishDate", f"{as_of}T00:00:00Z" if as_of else ""),
+        ("publication_types", [c.kind.value]),
+        ("publication", f"*{richtext.plain(c.venue.name)}*" if c.venue.name else
+         ("arXiv" if c.kind is Kind.PREPRINT and c.ids.on_arxiv else "")),
+        ("publication_short", richtext.plain(c.venue.short_name)),
+        ("abstract", richtext.plain(c.abstract)),
+        ("doi", display_doi(c.ids.doi) if c.ids.doi else ""),
+        ("url_pdf", next((safe_url(link.url) for link in c.links if link.role == "pdf"), "")
+         or (arxiv_abs_url(c.ids.arxiv_base).replace("/abs/", "/pdf/") if c.ids.arxiv else "")),
+        ("url_code", next((safe_url(link.url) for link in c.links if link.role == "code"), "")),
+        ("links", links),
+        ("featured", featured),
+    ]
+    body = "".join(f"{key}: {_yaml(value)}\n" for key, value in fields
+                   if value not in ("", []) or key == "featured")
+    return f"---\n{body}---\n"
+
+
+def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -> int:
+    """Write a Hugo Blox page folder per paper under `target` (content/publication/);
+    returns how many. A new target is made whole in a temporary directory and renamed into
+    place; into an existing one each paper's two files are replaced one by one. No file
+    bibkit did not write is deleted."""
+    from .writers.bibtex import write as write_bibtex
+
+    ordered, names = _ordered(citations, ctx, "hugo")
+    is_owner = owner_matcher(names)
+    opts = options_from("hugo", ctx.options)
+    as_of = ctx.source.as_of.isoformat() if ctx.source is not None else ""
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target}: is a file; hugo writes a directory of pages")
+    parent = target if target.is_dir() else target.parent
+    if not parent.is_dir():
+        raise UsageError(f"{parent}: no such directory")
+    staging = Path(tempfile.mkdtemp(prefix=".bibkit-hugo-", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        staging.chmod(0o777 & ~umask)  # as a directory made by mkdir (mkdtemp makes 0700)
+        for c in ordered:
+            folder = staging / c.key
+            folder.mkdir()  # the umask's mode, as Hugo's own folders
+            page = front_matter(c, as_of, opts.hugo_admin, is_owner,
+                                selector_hits(c, opts.selected))
+            (folder / "index.md").write_text(page, encoding="utf-8")
+            bib = io.StringIO()
+            write_bibtex([c], bib, dataclasses.replace(ctx, charset="utf8"))
+            (folder / "cite.bib").write_text(bib.getvalue(), encoding="utf-8")
+        if not target.exists():
+            os.replace(staging, target)  # the whole directory at once
+            return len(ordered)
+        for c in ordered:
+            (target / c.key).mkdir(exist_ok=True)
+            for name in _HUGO_FILES:
+                os.replace(staging / c.key / name, target / c.key / name)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return len(ordered)

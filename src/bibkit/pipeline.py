@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import registry
@@ -270,6 +271,13 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome) ->
         nothing = entries == 0 and outcome.diagnostics.errors > 0
         return nothing or (spec.strict and outcome.failed(True))
 
+    if registry.get(fmt, "write").directory:
+        target = spec.target
+        if not isinstance(target, str) or target == "-":
+            raise UsageError(f"{fmt} writes a directory of files: name it (-o DIR)")
+        outcome.entries = registry.writer(fmt)(stream, Path(target), wctx)
+        outcome.written = True
+        return
     outcome.entries, outcome.text, outcome.written = write_to(
         spec.target, registry.writer(fmt), stream, wctx, keep_old)
 

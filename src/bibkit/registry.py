@@ -30,6 +30,8 @@ class FormatSpec:
     # the writer's -O keys, each with its allowed values (empty: any value)
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # other names users type for it (`bib`, `json`)
+    # the writer makes a directory of files at the target path: write(citations, Path, ctx)
+    directory: bool = False
 
 
 # the CV writers' -O keys: the registry holds every format's options without loading its code
@@ -39,7 +41,7 @@ CV_OPTIONS: dict[str, tuple[str, ...]] = {
     "links": ("yes", "no"), "csl": (), "standalone": ("yes", "no"),
     "exclude_unconfirmed": ("yes", "no"), "selected": (),
     "style": ("plain", "unsrt", "alpha", "unsrtalpha"),  # bibkit.cvpybtex.STYLES
-    "template": (),
+    "template": (), "hugo_admin": (),
 }
 
 BUILTINS: tuple[FormatSpec, ...] = (
@@ -114,6 +116,14 @@ BUILTINS: tuple[FormatSpec, ...] = (
             ("al-folio", "CV publications as the Jekyll al-folio theme's "
              "_bibliography/papers.bib", (".bib",), "write_alfolio", ("al-folio", "alfolio")),
         )
+    ),
+    FormatSpec(
+        name="cv-hugo",
+        summary="CV publications as Hugo Blox (Academic) pages: a folder per paper (-o DIR)",
+        writer="bibkit.cvsites:write_hugo",
+        options=CV_OPTIONS,
+        aliases=("hugo", "hugo-blox"),
+        directory=True,
     ),
     FormatSpec(
         name="mods",
