@@ -407,6 +407,8 @@ def test_latex_fragment_compiles_in_a_plain_article(preamble, listing, tmp_path)
 def test_latex_standalone_compiles(sample, tmp_path):
     result = _pdflatex(cv(sample, fmt="latex", standalone=True).text, tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
+    # no line sticks out into the margin (long hyphenated titles, long URLs)
+    assert "Overfull \\hbox" not in (tmp_path / "doc.log").read_text("latin-1")
 
 
 # --- hostile text stays text -----------------------------------------------------------------
