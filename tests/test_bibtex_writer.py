@@ -266,3 +266,24 @@ def test_a_code_that_is_no_arxiv_category_is_not_written_as_one():
         assert (f"eprintclass  = {{{code}}}" in dump([c], "biblatex")) is written
         assert (f"[{code}]" in dump([c], "ris")) is written
         assert (f"<topic>{code}</topic>" in dump([evolve(c)], "mods")) is written
+
+
+def test_arxivs_doi_is_not_the_doi_of_a_published_version():
+    # 10.48550/arXiv.ID names the preprint: a proceedings paper is not cited with it, in any
+    # format; the arXiv id still travels, and CSL-JSON keeps the DOI for a lossless read
+    import json
+
+    from bibkit import loads
+
+    ids = Identifiers(arxiv="2201.00001", doi="10.48550/arxiv.2201.00001")
+    published = Citation(key="k", kind=Kind.CONFERENCE_PAPER, title="T", ids=ids,
+                         venue=Venue(name="ICLR", year=2022))
+    for fmt in ("bibtex", "biblatex", "ris", "mods", "csljson"):
+        text = dump([published], fmt) or ""
+        assert "10.48550" not in text.replace('"doi": "10.48550', ""), fmt
+        assert "2201.00001" in text
+    back = loads(dump([published], "csljson") or "", "csljson", infer=False)[0]
+    assert back.ids.doi == "10.48550/arxiv.2201.00001"
+    preprint = Citation(key="p", kind=Kind.PREPRINT, title="T", ids=ids)
+    assert "doi           = {10.48550/arXiv.2201.00001}" in dump([preprint], "bibtex")
+    assert json.loads(dump([preprint], "csljson") or "")[0]["DOI"] == "10.48550/arXiv.2201.00001"

@@ -146,6 +146,8 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
                     texts[var] = exact_text(value)
             else:
                 item[var] = value
+    if "DOI" in item and not c.cited_doi:  # arXiv's DOI on a published version: custom keeps it
+        del item["DOI"]
     # a published work is cited by its venue's year, not by the day its preprint went online
     issued = _date(PartialDate(c.venue.year) if c.venue.year is not None else c.issued)
     if issued:
@@ -221,6 +223,8 @@ def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
         out["venue-year"] = c.venue.year
     if c.ids.arxiv:
         out["arxiv"] = c.ids.arxiv
+    if c.ids.doi and not c.cited_doi:
+        out["doi"] = c.ids.doi
     if c.ids.arxiv_class:
         out["arxiv-class"] = c.ids.arxiv_class
     if item.get("URL", "") != c.ids.url:
@@ -353,6 +357,8 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         key = ""
         if "id" in item:
             extra.append(("csl:id", json.dumps(item["id"], ensure_ascii=False)))
+    if "doi" in exact:
+        values["ids.doi"] = exact["doi"]
     values.update({
         "key": key, "kind": kind,
         "title_nocase": tuple(from_tree(t) for t in exact.get("title-nocase", ())),

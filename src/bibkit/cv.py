@@ -24,7 +24,16 @@ from .fileio import UsageError
 from .formatdata import formats_dir, load_toml, require
 from .identifiers import display_doi, is_web_url
 from .latexchars import CharEncoder
-from .model import Citation, Kind, Person, Profile, arxiv_abs_url, arxiv_base, evolve
+from .model import (
+    ARXIV_DOI_PREFIX,
+    Citation,
+    Kind,
+    Person,
+    Profile,
+    arxiv_abs_url,
+    arxiv_base,
+    evolve,
+)
 from .names import owner_matcher
 from .registry import CV_OPTIONS
 from .spans import RICH_COMMANDS, has_spans, parse, unparse
@@ -266,7 +275,7 @@ def _links(c: Citation) -> list[tuple[str, str]]:
     out = []
     if c.ids.arxiv:
         out.append(("arXiv", arxiv_abs_url(c.ids.arxiv_base)))
-    if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
+    if c.ids.doi and not c.ids.doi.startswith(ARXIV_DOI_PREFIX):
         out.append(("DOI", f"https://doi.org/{display_doi(c.ids.doi)}"))
     if c.ids.url and "arxiv.org/abs/" not in c.ids.url:  # http or https: the arXiv link
         out.append(("web", c.ids.url))

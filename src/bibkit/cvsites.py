@@ -30,7 +30,7 @@ from .context import WriteContext
 from .cv import choose, group, options_from, selector_hits
 from .fileio import UsageError
 from .identifiers import display_doi, is_web_url
-from .model import Citation, Kind, arxiv_abs_url, evolve
+from .model import ARXIV_DOI_PREFIX, Citation, Kind, arxiv_abs_url, evolve
 from .names import owner_matcher
 from .text import escape_latex, safe_url
 
@@ -50,8 +50,8 @@ def _ordered(citations: Iterable[Citation], ctx: WriteContext, fmt: str
 
 def _work_url(c: Citation) -> str:
     """Where the work is: its DOI, else its own page or arXiv page."""
-    if c.ids.doi and not c.ids.doi.startswith("10.48550/"):
-        return f"https://doi.org/{display_doi(c.ids.doi)}"
+    if c.cited_doi and not c.cited_doi.startswith(ARXIV_DOI_PREFIX):
+        return f"https://doi.org/{display_doi(c.cited_doi)}"
     return c.ids.landing_url
 
 
@@ -162,7 +162,7 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: Any, featured: b
          ("arXiv" if c.kind is Kind.PREPRINT and c.ids.on_arxiv else "")),
         ("publication_short", richtext.plain(c.venue.short_name)),
         ("abstract", richtext.plain(c.abstract)),
-        ("doi", display_doi(c.ids.doi) if c.ids.doi else ""),
+        ("doi", display_doi(c.cited_doi) if c.cited_doi else ""),
         ("url_pdf", next((safe_url(link.url) for link in c.links if link.role == "pdf"), "")
          or (arxiv_abs_url(c.ids.arxiv_base).replace("/abs/", "/pdf/") if c.ids.arxiv else "")),
         ("url_code", next((safe_url(link.url) for link in c.links if link.role == "code"), "")),

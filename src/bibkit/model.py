@@ -113,6 +113,7 @@ class Identifiers:
         return self.url or (arxiv_abs_url(self.arxiv_base) if self.arxiv else "")
 
 
+ARXIV_DOI_PREFIX = "10.48550/"  # DataCite's prefix for arXiv's DOIs
 _DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
 TRAILING_PUNCTUATION = ".,;:!?'\"”’)]}>"  # ends a sentence, not a DOI or URL
 _NORMAL_DOI = re.compile(r"10\.\d{4,9}/[^\s\"<>{}A-Z]*[^\s\"<>{}A-Z.,;:!?'\"”’)\]}>]")
@@ -253,6 +254,13 @@ class Citation:
     extra: tuple[tuple[str, str], ...] = ()  # unmapped source fields, "format:name" keys
     provenance: tuple[Provenance, ...] = ()
     origin: Origin = field(default=Origin(), compare=False, hash=False)
+
+    @property
+    def cited_doi(self) -> str:
+        """The DOI the entry is cited with: its own, but not arXiv's DOI on a version
+        published elsewhere (that DOI names the preprint; the arXiv id still travels)."""
+        doi = self.ids.doi
+        return "" if doi.startswith(ARXIV_DOI_PREFIX) and self.kind is not Kind.PREPRINT else doi
 
     @property
     def cited_year(self) -> int | None:

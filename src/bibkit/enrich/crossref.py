@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..dates import DateError, make_date
-from ..model import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
+from ..model import (
+    ARXIV_DOI_PREFIX,
+    Citation,
+    Identifiers,
+    Kind,
+    PartialDate,
+    Person,
+    Status,
+    Venue,
+)
 from ..venues import gives_dois, venue_from_name
 from .http import ServiceError
 from .resolver import Resolver, as_dict, as_list, doi, first_family, part_of, text_of
@@ -54,13 +63,13 @@ class CrossrefResolver(Resolver):
         # a publisher's DOI with a venue of unknown year: Crossref's record has the date
         dated = c.venue.year is not None or not c.venue.name
         return super().wants(c) or (not dated and bool(c.ids.doi)
-                                    and not c.ids.doi.startswith("10.48550/"))
+                                    and not c.ids.doi.startswith(ARXIV_DOI_PREFIX))
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = [[] for _ in batch]
         # a DOI with a comma would split the filter list: those go by title instead
         with_doi = [i for i, c in enumerate(batch) if c.ids.doi and "," not in c.ids.doi
-                    and not c.ids.doi.startswith("10.48550/")]
+                    and not c.ids.doi.startswith(ARXIV_DOI_PREFIX)]
         if with_doi:
             filters = ",".join(f"doi:{batch[i].ids.doi}" for i in with_doi)
             found = self._works({"filter": filters, "rows": str(len(with_doi)),

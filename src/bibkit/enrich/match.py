@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..model import Citation, Kind
+from ..model import ARXIV_DOI_PREFIX, Citation, Kind
 from ..text import fold
 
 TITLE_THRESHOLD = 0.93
@@ -78,7 +78,7 @@ def match(card: Citation, candidate: Citation) -> Match:
     if _arxiv(card) and _arxiv(card) == _arxiv(candidate):
         return Match(True, 1.0, SAME_ARXIV)
     if card.ids.doi and card.ids.doi == candidate.ids.doi and not card.ids.doi.startswith(
-            "10.48550/"):
+            ARXIV_DOI_PREFIX):
         return Match(True, 1.0, SAME_DOI)
     a, b = fold_title(card.title), fold_title(candidate.title)
     if not a or not b:

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from ..model import Citation, Identifiers, Kind, Person, Provenance, Status, Venue, evolve
+from ..model import (
+    ARXIV_DOI_PREFIX,
+    Citation,
+    Identifiers,
+    Kind,
+    Person,
+    Provenance,
+    Status,
+    Venue,
+    evolve,
+)
 from .match import fold_name, fold_title
 from .resolver import AUTHOR_IDS
 
@@ -132,8 +142,8 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
     ids = {f.name: getattr(c.ids, f.name) for f in fields(Identifiers)}
     for f in fields(Identifiers):
         old, new = ids[f.name], getattr(other.ids, f.name)
-        if f.name == "doi" and old.startswith("10.48550/") and new and not new.startswith(
-                "10.48550/"):
+        if f.name == "doi" and old.startswith(ARXIV_DOI_PREFIX) and new and not new.startswith(
+                ARXIV_DOI_PREFIX):
             old = ""  # the publisher's DOI is the better one; arXiv's stays derivable
         if take(f"ids.{f.name}", old, new):
             ids[f.name] = new

@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
+from ..model import ARXIV_DOI_PREFIX, Citation, Identifiers, Kind, PartialDate, Status, Venue
 from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .resolver import (
@@ -121,6 +121,6 @@ def paper_citation(paper: dict[str, Any]) -> Citation:
         issued=issued,
         venue=venue,
         ids=Identifiers(arxiv=text_of(external.get("ArXiv")),
-                        doi="" if ident.startswith("10.48550/") else ident),
+                        doi="" if ident.startswith(ARXIV_DOI_PREFIX) else ident),
         extra=author_ids_extra("s2", [(p.display(), author) for p, author in people]),
     )

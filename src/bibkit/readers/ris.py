@@ -175,6 +175,10 @@ def _standard_number(r: _Record, tag: str, value: str) -> None:
     r.values.setdefault("ids.isbn" if _ISBN.match(value) else "ids.issn", value)
 
 
+def _doi(r: _Record, tag: str, value: str) -> None:
+    r.values.setdefault("ids.doi", value)  # normalised by Identifiers
+
+
 def _urls(r: _Record, tag: str, value: str) -> None:
     if tag == "L1":
         r.links.append(Link("pdf", value))
@@ -209,10 +213,10 @@ def _notes(r: _Record, tag: str, value: str) -> None:
 _RULES: dict[str, Any] = {
     "type": None,  # TY opens the record: `records` took it, `to_citation` reads it first
     "year": _year, "date": _day, "container": _container, "pages": _pages,
-    "publisher": _publisher, "standard-number": _standard_number, "urls": _urls,
+    "publisher": _publisher, "standard-number": _standard_number, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes,
 }
-_CONVERTERS: dict[str, Any] = {"name": lambda v: ris_person(v), "doi": str}
+_CONVERTERS: dict[str, Any] = {"name": lambda v: ris_person(v)}
 
 
 def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> Citation:

@@ -219,8 +219,8 @@ def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
             f["eprintclass"] = enc.text(c.ids.arxiv_class)
         else:
             f["primaryClass"] = enc.text(c.ids.arxiv_class)
-    if c.ids.doi:
-        f["doi"] = safe_url(display_doi(c.ids.doi))
+    if c.cited_doi:
+        f["doi"] = safe_url(display_doi(c.cited_doi))
     for name in ("isbn", "issn", "pmid"):
         value = getattr(c.ids, name)
         if value and name in d.order:

@@ -122,7 +122,7 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
             _sub(subject, "topic", kw)
     ids = c.ids
     for id_type, value in (
-        ("doi", display_doi(ids.doi)),
+        ("doi", display_doi(c.cited_doi)),
         ("arxiv", ids.arxiv_base),
         ("isbn", ids.isbn),
         ("issn", ids.issn),

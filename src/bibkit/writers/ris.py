@@ -107,6 +107,11 @@ def _standard_numbers(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str
             yield "SN", value
 
 
+def _doi(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if c.cited_doi:
+        yield "DO", display_doi(c.cited_doi)
+
+
 def _urls(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if c.ids.landing_url:
         yield "UR", c.ids.landing_url
@@ -131,10 +136,10 @@ def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
 
 _RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]] = {
     "type": _type, "year": _year, "date": _date, "container": _container, "pages": _pages,
-    "publisher": _publisher, "standard-number": _standard_numbers, "urls": _urls,
+    "publisher": _publisher, "standard-number": _standard_numbers, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes,
 }
-_CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name, "doi": display_doi}
+_CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name}
 
 
 # A compiled statement: (tag, rule or None, value getter, converter or None, many)
