@@ -316,6 +316,11 @@ def _authors(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> tuple
 _OWN_STOPS = ("?", "!", "?”", "!”", "?\"", "!\"", "…")
 
 
+def title_stop(title: str) -> str:
+    """The full stop after a title, none after its own question or exclamation mark."""
+    return "" if title.endswith(_OWN_STOPS) else "."
+
+
 def render_entry(
     c: Citation, fmt: str, is_owner: Callable[[Person], bool], links: bool, csl: Any = None,
     styled: str | None = None,
@@ -344,8 +349,7 @@ def render_entry(
     entry = t["entry"].format(
         authors=authors,
         title=t["title"].format(text=display(title, fmt)),
-        # a title that ends in its own question or exclamation mark takes no full stop
-        title_stop="" if title.endswith(_OWN_STOPS) else ".",
+        title_stop=title_stop(title),
         venue=display(venue, fmt),
         links=link_text,
     )
@@ -609,12 +613,19 @@ def options_from(fmt: str, options: dict[str, Any]) -> CvOptions:
     return opts
 
 
+def source_facts(ctx: WriteContext) -> tuple[Profile | None, str]:
+    """(the listing's owner, the --as-of date) from the run's reading side; call it after
+    the citations were read to the end (the owner is known once the header was read)."""
+    if ctx.source is None:
+        return None, ""
+    return ctx.source.profile, ctx.source.as_of.isoformat()
+
+
 def make_writer(fmt: str) -> Callable[[Iterable[Citation], TextIO, WriteContext], int]:
     def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         opts = options_from(fmt, ctx.options)
         citations = list(citations)  # read to the end: the listing's owner is known now
-        profile = ctx.source.profile if ctx.source is not None else None
-        as_of = ctx.source.as_of.isoformat() if ctx.source is not None else ""
+        profile, as_of = source_facts(ctx)
         try:
             result = render(citations, opts, profile, ctx.diags, as_of)
         except FileNotFoundError as exc:  # an unknown --csl style

@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from . import render as richtext
 from .context import WriteContext
-from .cv import choose, group, options_from, selector_hits
+from .cv import choose, group, options_from, selector_hits, source_facts
 from .fileio import UsageError
 from .identifiers import display_doi, is_web_url
 from .model import ARXIV_DOI_PREFIX, Citation, Kind, arxiv_abs_url, evolve
@@ -42,7 +42,7 @@ def _ordered(citations: Iterable[Citation], ctx: WriteContext, fmt: str
              ) -> tuple[list[Citation], tuple[str, ...]]:
     opts = options_from(fmt, ctx.options)
     citations = list(citations)  # read to the end: the listing's owner is known now
-    profile = ctx.source.profile if ctx.source is not None else None
+    profile, _ = source_facts(ctx)
     kept, excluded, names, _ = choose(citations, opts, profile, ctx.diags)
     ctx.results.update(shown=len(kept), excluded=excluded, owner_hidden=0)
     return group(kept, "none")[0][1], names
@@ -184,7 +184,7 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
     ordered, names = _ordered(citations, ctx, "hugo")
     is_owner = owner_matcher(names)
     opts = options_from("hugo", ctx.options)
-    as_of = ctx.source.as_of.isoformat() if ctx.source is not None else ""
+    _, as_of = source_facts(ctx)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target}: is a file; hugo writes a directory of pages")
     parent = target if target.is_dir() else target.parent

@@ -10,7 +10,8 @@ URLs with `latex_url` and `markdown_url`. No title or name can add markup or a c
 
 The context (documented in the README):
 - `entries`: every entry in output order; `groups`: each with `title` and `entries`;
-- an entry: `number` (None without numbering), `key`, `title`, `year`, `venue` (as the CV
+- an entry: `number` (None without numbering), `key`, `title`, `title_stop` (".", or ""
+  after a title's own "?" or "!"), `year`, `venue` (as the CV
   writes it: "ICLR 2023", "arXiv preprint arXiv:..."), `kind` ("Conference papers"), `kind_id`
   (the CSL type), `authors` (each `name`, `is_owner`), `authors_truncated`, `owner_hidden`,
   `links` (each `label`, `url`), `doi`, `arxiv`, `note`;
@@ -34,6 +35,7 @@ from .cv import (
     chart_svg,
     display,
     number_of,
+    title_stop,
     venue_text,
 )
 from .fileio import UsageError
@@ -83,6 +85,7 @@ def _entry(c: Citation, number: int | None, is_owner: Callable[[Person], bool]
                for p in c.authors]
     return {
         "number": number, "key": c.key, "title": RichText(c.title.rstrip(".")),
+        "title_stop": title_stop(c.title.rstrip(".")),
         "year": c.cited_year, "venue": RichText(venue_text(c)),
         "kind": KIND_HEADINGS[c.kind], "kind_id": c.kind.value, "authors": authors,
         "authors_truncated": c.authors_truncated,

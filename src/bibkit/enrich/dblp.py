@@ -17,7 +17,6 @@ from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .match import fold_title
 from .resolver import (
-    AUTHOR_IDS,
     Resolver,
     as_dict,
     as_list,
@@ -52,7 +51,7 @@ class DblpResolver(Resolver):
         # also when a venue came from prose (an arXiv comment, a card's "Accepted at"): the
         # venue's record gives its year and the authors' person ids
         return (c.authors_truncated or c.kind is Kind.PREPRINT or not c.venue.name
-                or (AUTHOR_IDS + self.name) not in dict(c.extra))
+                or self.lacks_author_ids(c))
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = []

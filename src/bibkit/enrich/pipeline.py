@@ -244,7 +244,8 @@ def check_owner(citations: list[Citation], is_owner: Callable[[Any], bool], owne
     (`owner_ids`, else the id most of the entries give the owner's name). The flag is
     provenance, so it survives into CSL-JSON and `bibkit cv --exclude-unconfirmed` acts on it."""
     ids = dict(owner_ids or {})
-    for service, found in _learn_owner_ids(citations, is_owner, ids).items():
+    named = [_owner_ids_of(c, is_owner) for c in citations]  # once a citation
+    for service, found in _learn_owner_ids(named, ids).items():
         ident, votes, total = found
         ids[service] = ident
         diags.info("BK908", f"{owner}'s {SERVICES[service].label} id is {ident} "
@@ -253,7 +254,7 @@ def check_owner(citations: list[Citation], is_owner: Callable[[Any], bool], owne
     out = []
     for i, c in enumerate(citations):
         listed = any(is_owner(p) for p in c.authors)
-        other = _other_person(c, is_owner, ids) if listed else None
+        other = _other_person(named[i], ids) if listed else None
         state = ("namesake" if other else "confirmed" if listed else
                  "hidden" if c.authors_truncated else "not-listed" if c.authors else "unknown")
         if entries is not None:
@@ -281,13 +282,13 @@ def _owner_ids_of(c: Citation, is_owner: Callable[[Any], bool]) -> dict[str, set
             for service, pairs in author_ids(c).items()}
 
 
-def _learn_owner_ids(citations: list[Citation], is_owner: Callable[[Any], bool],
-                     known: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+def _learn_owner_ids(named: list[dict[str, set[str]]], known: dict[str, str]
+                     ) -> dict[str, tuple[str, int, int]]:
     """service -> (id, votes, entries) for the id most entries give the owner's name, when
     it is a clear majority (over half, at least two); services in `known` are not learned."""
     votes: dict[str, Counter[str]] = {}
-    for c in citations:
-        for service, found in _owner_ids_of(c, is_owner).items():
+    for ids_here in named:
+        for service, found in ids_here.items():
             if service not in known and len(found) == 1:
                 votes.setdefault(service, Counter()).update(found)
     out = {}
@@ -298,10 +299,9 @@ def _learn_owner_ids(citations: list[Citation], is_owner: Callable[[Any], bool],
     return out
 
 
-def _other_person(c: Citation, is_owner: Callable[[Any], bool], ids: dict[str, str]
-                  ) -> tuple[str, str] | None:
+def _other_person(named: dict[str, set[str]], ids: dict[str, str]) -> tuple[str, str] | None:
     """(service, id) when a service says the author of the owner's name is someone else."""
-    for service, found in _owner_ids_of(c, is_owner).items():
+    for service, found in named.items():
         if service in ids and found and ids[service] not in found:
             return service, sorted(found)[0]
     return None

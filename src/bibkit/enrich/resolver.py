@@ -50,6 +50,11 @@ class Resolver(ABC):
         """Whether this service may add something to `c` (saves requests)."""
         return c.authors_truncated or c.kind is Kind.PREPRINT or not c.ids.doi
 
+    def lacks_author_ids(self, c: Citation) -> bool:
+        """No record of this service was merged into `c` yet: it would give the person ids
+        that tell the owner from a namesake, and its venue record."""
+        return all(key != AUTHOR_IDS + self.name for key, _ in c.extra)
+
     @abstractmethod
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         """Candidate records for each citation of the batch, in order (none for a lookup

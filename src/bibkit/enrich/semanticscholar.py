@@ -18,7 +18,6 @@ from ..model import ARXIV_DOI_PREFIX, Citation, Identifiers, Kind, PartialDate, 
 from ..venues import KIND_OF_VENUE, venue_from_name
 from .http import ServiceError
 from .resolver import (
-    AUTHOR_IDS,
     Resolver,
     as_dict,
     as_list,
@@ -46,7 +45,7 @@ class SemanticScholarResolver(Resolver):
     def wants(self, c: Citation) -> bool:
         # also for the ids of its authors, which tell the owner from a namesake: papers with
         # an arXiv id or DOI cost a share of one batch request
-        return super().wants(c) or (AUTHOR_IDS + self.name) not in dict(c.extra)
+        return super().wants(c) or self.lacks_author_ids(c)
 
     def _headers(self) -> dict[str, str]:
         key = os.environ.get("BIBKIT_S2_API_KEY")
