@@ -119,6 +119,13 @@ def test_an_abstract_that_ends_like_a_menu_word_keeps_its_text():
     assert not [d for d in lib.diagnostics if d.code == "BK109"]
 
 
+def test_a_suffix_after_a_comma_belongs_to_the_name_before_it():
+    lib = read(card(authors="Martin Luther King, Jr., Ana de la Cruz, Bo Han III et al."))
+    assert lib[0].authors == (Person("King", "Martin Luther", "", "Jr."),
+                              Person("Cruz", "Ana", "de la"), Person("Han", "Bo", "", "III"))
+    assert lib[0].authors_truncated
+
+
 def test_sample_score_is_kept_but_apart():
     lib = load(SAMPLE_LISTING, as_of=AS_OF)
     snowball = next(c for c in lib if c.title.startswith("MM-Snowball"))

@@ -69,6 +69,11 @@ def from_zotero_parts(family: str, given: str) -> Person:
                   suffix=suffix)
 
 
+def is_suffix(word: str) -> bool:
+    """"Jr.", "Sr", "III": a word that ends a name rather than being one."""
+    return word.lower() in _SUFFIXES
+
+
 def parse_display_name(text: str) -> Person:
     """Split a name written in display order.
 
@@ -85,7 +90,7 @@ def parse_display_name(text: str) -> Person:
     if "," in text:  # "Family, Given" or "Family, Jr., Given" (BibTeX order)
         return parse_inverted_name(text)
     suffix = ""
-    if len(words) > 2 and words[-1].lower() in _SUFFIXES:
+    if len(words) > 2 and is_suffix(words[-1]):
         suffix = words.pop()
     if len(words) == 1:
         return Person(family=words[0], suffix=suffix)

@@ -38,7 +38,7 @@ from ..model import (
     Provenance,
     Status,
 )
-from ..names import parse_display_name
+from ..names import is_suffix, parse_display_name
 from ..texread import from_web
 from ..text import squash
 from . import RecordReader
@@ -307,8 +307,12 @@ def _split_names(line: str) -> tuple[list[str], bool, str] | None:
             head = trimmed[:-5]
     if " and " in head:
         head = _AND_RE.sub(", ", head)
-    names = [n.strip() for n in head.split(",")]
-    names = [n for n in names if n]
+    names: list[str] = []
+    for item in (n.strip() for n in head.split(",")):
+        if item and names and is_suffix(item):
+            names[-1] += " " + item  # "Martin Luther King, Jr., Ana ...": Jr. is his
+        elif item:
+            names.append(item)
     if not names:
         return None
     for name in names:
