@@ -4,7 +4,8 @@ same run (interleaved, medians), as whole processes: a change must not slow bibk
     python benchmarks/ab.py --old e7df1f0 --sizes 10000,100000 --repeat 5
 
 The old revision is checked out with `git worktree` into a temporary folder and run from
-its source (PYTHONPATH), with the same interpreter and the same installed libraries.
+its source (PYTHONPATH), with the same interpreter and the same installed libraries; both
+trees are byte-compiled first (benchmarks/run.py `old_source`).
 Reports, per task and size, each side's median seconds and peak RSS, and new/old ratios
 (time: below 1.0 is faster; speed ratio = old/new).
 """
@@ -12,16 +13,12 @@ Reports, per task and size, each side's median seconds and peak RSS, and new/old
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from run import CORPUS, HERE, generate, measure
-
-ROOT = HERE.parent
+from run import CORPUS, generate, measure, old_source
 
 
 def tasks(listing: Path, bib: Path, out: Path) -> dict[str, list[str]]:
@@ -41,32 +38,25 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(old),
-                        args.old], check=True)
-        try:
-            sides = {"old": str(old / "src"), "new": str(ROOT / "src")}
-            envs = {k: {**os.environ, "PYTHONPATH": v} for k, v in sides.items()}
-            print("| task | entries | old s | new s | speed new/old | old RSS MB | "
-                  "new RSS MB |\n|---|---:|---:|---:|---:|---:|---:|")
-            for n in (int(s) for s in args.sizes.split(",")):
-                listing, bib = generate(n)
-                for name, argv in tasks(listing, bib, CORPUS / f"ab-out-{n}").items():
-                    if name.endswith("cv-html") and args.old and _lacks_cv_writer(envs["old"]):
-                        continue
-                    runs: dict[str, list[tuple[float, int]]] = {"old": [], "new": []}
-                    for _ in range(args.repeat):
-                        for side in ("old", "new"):  # interleaved: noise hits both alike
-                            runs[side].append(measure(argv, env=envs[side]))
-                    t = {k: statistics.median(s for s, _ in v) for k, v in runs.items()}
-                    rss = {k: max(r for _, r in v) / 1024 for k, v in runs.items()}
-                    print(f"| {name} | {n:,} | {t['old']:.2f} | {t['new']:.2f} | "
-                          f"{t['old'] / t['new']:.3f} | {rss['old']:.0f} | {rss['new']:.0f} |",
-                          flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
-                           check=False)
+    with old_source(args.old) as old_env:
+        assert old_env is not None
+        envs = {"old": old_env, "new": None}
+        print("| task | entries | old s | new s | speed new/old | old RSS MB | "
+              "new RSS MB |\n|---|---:|---:|---:|---:|---:|---:|")
+        for n in (int(s) for s in args.sizes.split(",")):
+            listing, bib = generate(n)
+            for name, argv in tasks(listing, bib, CORPUS / f"ab-out-{n}").items():
+                if name.endswith("cv-html") and _lacks_cv_writer(old_env):
+                    continue
+                runs: dict[str, list[tuple[float, int]]] = {"old": [], "new": []}
+                for _ in range(args.repeat):
+                    for side in ("old", "new"):  # interleaved: noise hits both alike
+                        runs[side].append(measure(argv, env=envs[side]))
+                t = {k: statistics.median(s for s, _ in v) for k, v in runs.items()}
+                rss = {k: max(r for _, r in v) / 1024 for k, v in runs.items()}
+                print(f"| {name} | {n:,} | {t['old']:.2f} | {t['new']:.2f} | "
+                      f"{t['old'] / t['new']:.3f} | {rss['old']:.0f} | {rss['new']:.0f} |",
+                      flush=True)
 
 
 def _lacks_cv_writer(env: dict[str, str]) -> bool:

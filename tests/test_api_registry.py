@@ -80,7 +80,7 @@ def test_runtime_registration_wins_and_is_used_by_the_cli(cli):
         assert "keys" in cli("formats").stdout
     finally:
         registry._runtime.pop("keys", None)
-        registry.formats.cache_clear()
+        registry._table.cache_clear()
         del sys.modules[module.__name__]
 
 
@@ -99,7 +99,7 @@ def test_broken_plugin_is_skipped_with_a_warning(monkeypatch):
 
     monkeypatch.setattr(registry, "entry_points",
                         lambda group: [BrokenEntryPoint(), NotASpec()])
-    registry.formats.cache_clear()
+    registry._table.cache_clear()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -107,7 +107,7 @@ def test_broken_plugin_is_skipped_with_a_warning(monkeypatch):
         assert "broken" not in table and "listing" in table
         assert len(caught) == 2 and "plugin 'broken' skipped" in str(caught[0].message)
     finally:
-        registry.formats.cache_clear()
+        registry._table.cache_clear()
 
 
 def test_every_builtin_target_imports():

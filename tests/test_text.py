@@ -97,3 +97,26 @@ def test_escaped_text_has_balanced_braces_and_no_bare_specials(text):
     stripped = out.replace("\\\\", "")
     for special in "%&$#_":
         assert stripped.count(special) == stripped.count("\\" + special)
+
+
+# --- fast paths: each must give exactly what the rule it shortcuts gives -------------------
+
+_SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\x1c", "\u3000",
+                           "\u200b", "a", "b", "é", "--", "{", "}", "\\", "$", "~", "`", "'",
+                           "''", "``", "!`", "?`", "!", "?", "-"])
+_PIECES = st.lists(_SPACES, max_size=30).map("".join)
+
+
+@given(_PIECES | st.text())
+def test_squash_is_the_breaking_space_rule(text):
+    import re
+
+    reference = re.sub(r"[^\S\u00a0]+", " ", text).strip(" ")
+    assert squash(text) == reference
+
+
+@given(_PIECES | st.text())
+def test_needs_decoding_is_the_special_sequence_rule(text):
+    from bibkit.texread import _BIB_SPECIAL, needs_decoding
+
+    assert needs_decoding(text) == (_BIB_SPECIAL.search(text) is not None)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, pipeline, registry
-from . import cv as cv_mod
 from .api import Library, load
 from .context import ReadContext
 from .diagnostics import Diagnostic, Diagnostics, Severity, printable
@@ -38,6 +37,21 @@ def _complete_formats(role: str, incomplete: str) -> list[str]:
     """Shell completion of --from/--to: the formats that can be read or written."""
     return [name for name, spec in registry.formats().items()
             if (spec.reader if role == "read" else spec.writer) and name.startswith(incomplete)]
+
+
+class _IsoDate(click.ParamType):
+    """A YYYY-MM-DD date (click.DateTime would load strptime's regexes at every start)."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -193,7 +207,7 @@ _common = [
     ),
     click.option(
         "--as-of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=_IsoDate(),
         metavar="YYYY-MM-DD",
         help="Reference date for yearless listing dates (default: today).",
     ),
@@ -397,7 +411,7 @@ def convert(
     no_abstract: bool,
     options: tuple[str, ...],
     from_: str | None,
-    as_of: dt.datetime | None,
+    as_of: dt.date | None,
     no_infer: bool,
     strict: bool,
     report: str | None,
@@ -419,7 +433,7 @@ def convert(
         _exclusive(ascii=ascii_, utf8=utf8)
         diags = _diagnostics(verbose, quiet, report)
         spec = Run(
-            source=input, target=output or "-", to=to, from_=from_, as_of=_date(as_of),
+            source=input, target=output or "-", to=to, from_=from_, as_of=as_of,
             infer=not no_infer, merge=_libraries(merge_files, diags),
             enrich=_enrich_settings(services, enrich_kw),
             charset="ascii" if ascii_ else "utf8" if utf8 else "pdflatex",
@@ -445,10 +459,6 @@ def _exclusive(**flags: object) -> None:
     given = [f"--{name.replace('_', '-')}" for name, value in flags.items() if value]
     if len(given) > 1:
         raise UsageError(f"{' and '.join(given)} contradict each other; give one")
-
-
-def _date(as_of: dt.datetime | None) -> dt.date | None:
-    return as_of.date() if as_of else None
 
 
 def _diagnostics(verbose: bool, quiet: bool, report: str | None) -> Diagnostics:
@@ -544,7 +554,7 @@ def check(
     input: str,
     as_json: bool,
     from_: str | None,
-    as_of: dt.datetime | None,
+    as_of: dt.date | None,
     no_infer: bool,
     strict: bool,
     report: str | None,
@@ -559,7 +569,7 @@ def check(
 
     def run() -> None:
         _exclusive(quiet=quiet, verbose=verbose)
-        spec = Run(source=input, from_=from_, as_of=_date(as_of), infer=not no_infer,
+        spec = Run(source=input, from_=from_, as_of=as_of, infer=not no_infer,
                    strict=strict, write=False)
         diags = Diagnostics(sink=None if as_json else _Printer(verbose, quiet),
                             keep=as_json or bool(report))
@@ -586,7 +596,7 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([*cv_mod.FORMATS, *cv_mod.SITE_FORMATS, *_CV_ALIASES],
+    type=click.Choice([*registry.CV_LAYOUTS, *registry.CV_SITES, *_CV_ALIASES],
                       case_sensitive=False),
     default=None,
     help="Output: a CV layout, or jsonresume (a JSON Resume document), al-folio (the Jekyll "
@@ -596,14 +606,14 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 @click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
 @click.option(
     "--group-by",
-    type=click.Choice(cv_mod.GROUPINGS),
+    type=click.Choice(registry.CV_OPTIONS["group_by"]),
     default="year",
     show_default=True,
     help="Headings: year (newest first), kind, venue or none.",
 )
 @click.option(
     "--numbering",
-    type=click.Choice(cv_mod.NUMBERINGS),
+    type=click.Choice(registry.CV_OPTIONS["numbering"]),
     default="desc",
     show_default=True,
     help="desc: the newest entry gets the highest number.",
@@ -720,7 +730,7 @@ def cv(
     merge_files: tuple[str, ...],
     services: str | None,
     from_: str | None,
-    as_of: dt.datetime | None,
+    as_of: dt.date | None,
     no_infer: bool,
     strict: bool,
     report: str | None,
@@ -740,6 +750,8 @@ def cv(
     """
 
     def run() -> None:
+        from . import cv as cv_mod  # loaded by the command that needs it: start-up stays lean
+
         nonlocal fmt
         fmt = _cv_format(fmt, output)
         excluded = list(exclude)
@@ -771,7 +783,7 @@ def cv(
             given = [f"--{n} {v}" for n, v in (("csl", csl), ("style", style),
                                                ("template", template)) if v]
             raise UsageError(f"{' and '.join(given)} each format the entries; give one")
-        if fmt in cv_mod.SITE_FORMATS and (csl or style or standalone):
+        if fmt in registry.CV_SITES and (csl or style or standalone):
             raise UsageError(f"--format {fmt} writes data, not formatted entries: "
                              "--csl, --style and --standalone do not apply")
         if standalone and fmt != "latex":
@@ -792,7 +804,7 @@ def cv(
                 raise UsageError(f"--hugo-admin is for --format hugo, not --format {fmt}")
             options["hugo_admin"] = hugo_admin
         spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
-                   as_of=_date(as_of), infer=not no_infer, enrich=settings, strict=strict,
+                   as_of=as_of, infer=not no_infer, enrich=settings, strict=strict,
                    merge=_libraries(merge_files, diags), options=options)
         outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
@@ -822,7 +834,7 @@ def _cv_format(fmt: str | None, output: str | None) -> str:
     if fmt is not None:
         return _CV_ALIASES.get(fmt.lower(), fmt.lower())
     suffix = Path(output).suffix.lower() if output and output != "-" else ""
-    for name in (*cv_mod.FORMATS, *cv_mod.SITE_FORMATS):
+    for name in (*registry.CV_LAYOUTS, *registry.CV_SITES):
         if suffix and suffix in registry.formats()[f"cv-{name}"].suffixes:
             return name
     return "markdown"

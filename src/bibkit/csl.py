@@ -50,6 +50,15 @@ def _table() -> tuple[frozenset[str], tuple[Statement, ...]]:
 
 
 @cache
+def _rank() -> dict[str, int]:
+    """Each variable's place in formats/csl.toml's write order."""
+    rank: dict[str, int] = {}
+    for st in _table()[1]:
+        rank.setdefault(st.tag, len(rank))
+    return rank
+
+
+@cache
 def _copied() -> tuple[tuple[str, Any, Any, bool], ...]:
     """The statements that copy a model field: (variable, getter, converter, many)."""
     return tuple((st.tag, getter(st.field), _WRITE_CONVERTERS.get(st.convert), st.many)
@@ -132,7 +141,7 @@ def zotero_name(name: dict[str, str]) -> dict[str, str]:
 
 def to_csl(c: Citation, key: str) -> dict[str, Any]:
     """The CSL-JSON item for a citation, keys in the order of formats/csl.toml."""
-    known, table = _table()
+    known = _table()[0]
     item: dict[str, Any] = {"id": key, "citation-key": key, "type": c.kind.value}
     texts: dict[str, Any] = {}  # model text the rich-text value cannot give back exactly
     for var, get, convert, many in _copied():
@@ -190,8 +199,8 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
                 custom[var] = decoded
     if custom:
         item["custom"] = custom
-    order = [st.tag for st in table]
-    return {k: item[k] for k in order if k in item} | {k: item[k] for k in item if k not in order}
+    rank = _rank()  # the table's order, then any other variable in the order it was added
+    return dict(sorted(item.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 
 _MARKUP_SIGNS = ("\\", "$", "<", "{")

@@ -35,12 +35,12 @@ from .model import (
     evolve,
 )
 from .names import owner_matcher
-from .registry import CV_OPTIONS
+from .registry import CV_LAYOUTS, CV_OPTIONS, CV_SITES
 from .spans import RICH_COMMANDS, has_spans, parse, unparse
 from .text import escape_latex, safe_url, url_argument
 
-FORMATS = ("markdown", "latex", "html", "text")
-SITE_FORMATS = ("jsonresume", "al-folio", "hugo")  # bibkit.cvsites: where researchers publish
+FORMATS = CV_LAYOUTS
+SITE_FORMATS = CV_SITES
 GROUPINGS = CV_OPTIONS["group_by"]
 NUMBERINGS = CV_OPTIONS["numbering"]
 _TEMPLATE_KEYS = (

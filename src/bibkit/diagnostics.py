@@ -6,7 +6,6 @@ on. Whether warnings fail a run (`--strict`) is decided per call by the caller.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -96,6 +95,8 @@ def silenced(logger: str) -> Iterator[None]:
     """A library's log messages held back while bibkit calls it (bibkit reports the same
     problem itself, with file and line); the logger's level is restored after, so the host
     application's logging is not changed."""
+    import logging  # the libraries that log load it anyway; bibkit's start-up need not
+
     log = logging.getLogger(logger)
     before = log.level
     log.setLevel(logging.CRITICAL + 1)

@@ -13,10 +13,8 @@ import contextlib
 import io
 import os
 import re
-import secrets
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -263,6 +261,8 @@ class Output:
             return
 
         def named() -> int:
+            import tempfile  # only where an unnamed file cannot be made: start-up stays lean
+
             fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                              dir=directory)
             return fd
@@ -345,7 +345,7 @@ def _link_unnamed(fd: int, target: Path) -> str:
     """Give the unnamed file a fresh name beside `target`: linkat through /proc, else
     linkat(AT_EMPTY_PATH) (some kernels refuse the first), else a copy."""
     for _ in range(100):
-        name = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+        name = str(target.parent / f".{target.name}.{os.urandom(6).hex()}.tmp")
         if os.path.lexists(name):
             continue
         try:

@@ -8,6 +8,7 @@ is split at its last space without further work.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from .model import Person
 from .text import fold as _fold
@@ -74,6 +75,7 @@ def is_suffix(word: str) -> bool:
     return word.lower() in _SUFFIXES
 
 
+@lru_cache(maxsize=4096)  # co-authors recur from card to card; a Person is immutable
 def parse_display_name(text: str) -> Person:
     """Split a name written in display order.
 

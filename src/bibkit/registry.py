@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
 from typing import Any
 
 ENTRY_POINT_GROUP = "bibkit.formats.v1"
@@ -33,6 +32,11 @@ class FormatSpec:
     # the writer makes a directory of files at the target path: write(citations, Path, ctx)
     directory: bool = False
 
+
+# the CV's formats (bibkit.cv's layouts; bibkit.cvsites: where researchers publish), named
+# here so the CLI offers them without loading the CV code
+CV_LAYOUTS = ("markdown", "latex", "html", "text")
+CV_SITES = ("jsonresume", "al-folio", "hugo")
 
 # the CV writers' -O keys: the registry holds every format's options without loading its code
 CV_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -154,13 +158,31 @@ _runtime: dict[str, FormatSpec] = {}
 def register(spec: FormatSpec) -> None:
     """Register a format at run time (tests, embedding applications); wins over plugins."""
     _runtime[spec.name] = spec
-    formats.cache_clear()
+    _table.cache_clear()
+
+
+def entry_points(group: str) -> Any:
+    """The installed plugins' entry points; importlib.metadata is imported only here."""
+    from importlib import metadata
+
+    return metadata.entry_points(group=group)
+
+
+def formats() -> dict[str, FormatSpec]:
+    """All formats by name: built-ins, then plugins, then runtime registrations."""
+    return _table(True)
 
 
 @cache
-def formats() -> dict[str, FormatSpec]:
-    """All formats by name: built-ins, then plugins, then runtime registrations."""
+def _table(plugins: bool) -> dict[str, FormatSpec]:
+    """The formats without plugins (plugins=False) answer most look-ups: a built-in or
+    registered name, or a built-in's suffix, is found before any plugin in the full table,
+    so finding it there is final. Plugins are looked for only when needed, because
+    importlib.metadata costs a quarter of bibkit's start-up."""
     table = {spec.name: spec for spec in BUILTINS}
+    if not plugins:
+        table.update(_runtime)
+        return table
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             spec = ep.load()
@@ -183,6 +205,9 @@ def get(name: str, role: str) -> FormatSpec:
     """The format a user names for reading or writing: its name or an alias, in any case
     (`BibTeX`, `bib`, `json`; `txt` reads a listing and writes a plain-text CV)."""
     key = name.strip().lower()
+    known = _table(False).get(key)
+    if known is not None and (known.reader if role == "read" else known.writer):
+        return known  # an exact name: no plugin comes before it
     table = formats()
     candidates = [table[key]] if key in table else []
     candidates += [s for s in table.values() if key in s.aliases]
@@ -202,12 +227,15 @@ def writer(name: str) -> Callable[..., Any]:
 
 def by_suffix(filename: str, role: str) -> FormatSpec | None:
     lower = filename.lower()
-    for spec in formats().values():
-        if (spec.reader if role == "read" else spec.writer) and any(
-            lower.endswith(s) for s in spec.suffixes
-        ):
-            return spec
-    return None
+
+    def claims(spec: FormatSpec) -> bool:
+        return bool(spec.reader if role == "read" else spec.writer) and any(
+            lower.endswith(s) for s in spec.suffixes)
+
+    # the full table starts with the built-ins (as registered): a claim there is final
+    builtins = list(_table(False).values())[: len(BUILTINS)]
+    return (next((s for s in builtins if claims(s)), None)
+            or next((s for s in formats().values() if claims(s)), None))
 
 
 def sniff(head: str) -> list[str]:

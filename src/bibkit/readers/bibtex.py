@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..context import ReadContext
@@ -213,7 +213,7 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext)
         if m is None:
             raise BlockError(f"expected a field name, found {text[pos : pos + 20]!r}", pos)
         name = m.group(1).lower()
-        value, pos = _value(text, m.end(), strings, ctx, line)
+        value, pos = _braced_value(text, m.end()) or _value(text, m.end(), strings, ctx, line)
         if name in fields:
             ctx.diags.warning(
                 "BK502",
@@ -233,6 +233,20 @@ def parse_block(text: str, line: int, strings: dict[str, str], ctx: ReadContext)
             ctx.diags.warning("BK506", f"no comma between fields {name!r} and "
                               f"{missing.group(1).lower()!r}; read as if there were one",
                               line=line + text.count("\n", 0, pos), key=key)
+
+
+def _braced_value(text: str, pos: int) -> tuple[str, int] | None:
+    """The common value, `{text without groups}` and no `#` after it, as `_value` reads it
+    (and the position after it and its spaces); None for any other value."""
+    if not text.startswith("{", pos):
+        return None
+    close = text.find("}", pos + 1)
+    if close == -1 or text.find("{", pos + 1, close) != -1 or close - pos > _MAX_STRING_EXPANSION:
+        return None
+    end = _skip_space(text, close + 1)
+    if text.startswith("#", end):
+        return None
+    return text[pos + 1 : close], end
 
 
 def _value(
@@ -322,6 +336,7 @@ def _decode(text: str, report: Report | None = None) -> str:
     return squash(from_bibtex(text, report)) if text else ""
 
 
+@lru_cache(maxsize=4096)  # co-authors recur from entry to entry; a Person is immutable
 def parse_bibtex_name(raw: str) -> Person:
     """One name in any of BibTeX's three forms: First von Last, von Last, First, and
     von Last, Jr, First."""
@@ -485,13 +500,17 @@ class _Fields:
         self.mapped = set(_READ_BY_RULES)
 
     def text(self, name: str) -> str:
-        if name not in self.decoded:
-            raw = self.raw.get(name, "")
+        value = self.decoded.get(name)
+        if value is None:
+            raw = self.raw.get(name)
+            if raw is None:
+                return ""  # most fields asked for are absent: nothing to decode or keep
             if name in self.t.verbatim or not needs_decoding(raw):
-                self.decoded[name] = squash(raw)
+                value = squash(raw)
             else:
-                self.decoded[name] = _decode(raw, self.reporter(name))
-        return self.decoded[name]
+                value = _decode(raw, self.reporter(name))
+            self.decoded[name] = value
+        return value
 
     def reporter(self, name: str) -> Report:
         """Where a change that is not an exact decoding is said: entry line, field, column."""

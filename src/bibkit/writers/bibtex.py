@@ -76,6 +76,7 @@ class _Encoder:
 
     def __init__(self, ctx: WriteContext) -> None:
         self.chars = CharEncoder(ctx.charset)
+        self._names: dict[Person, str] = {}  # co-authors recur: each name encoded once
 
     def escape(self, text: str) -> str:
         return self.chars.encode(escape_latex(text))
@@ -98,6 +99,14 @@ class _Encoder:
         return _brace_if_needed(self.text(part))
 
     def name(self, p: Person) -> str:
+        encoded = self._names.get(p)
+        if encoded is None:
+            if len(self._names) >= 4096:
+                self._names.clear()
+            encoded = self._names[p] = self._name(p)
+        return encoded
+
+    def _name(self, p: Person) -> str:
         if p.literal or not p.family:
             return "{" + self.text(p.literal or p.given) + "}"
         family = self.name_part(p.family)

@@ -11,6 +11,11 @@ from ..csl import PROFILE_OWNER, name_variables, to_csl, zotero_name
 from ..model import Citation
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_encode_str = json.encoder.encode_basestring  # what _encode gives a str, without its wrapper
+
+
+def _value(value: object) -> str:
+    return _encode_str(value) if type(value) is str else _encode(value)
 
 
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
@@ -33,7 +38,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         out.write(",\n  {\n" if n else "\n  {\n")
         # one variable a line, each value in compact JSON: readable, diffable, and made by
         # the C encoder (json's indent= mode runs a pure-Python encoder, 5x slower)
-        out.write(",\n".join(f"    {_encode(k)}: {_encode(v)}" for k, v in item.items()))
+        out.write(",\n".join(f"    {_encode_str(k)}: {_value(v)}" for k, v in item.items()))
         out.write("\n  }")
         n += 1
     out.write("\n]\n" if n else "]\n")
