@@ -60,6 +60,9 @@ def _accent_form(command: str) -> str:
         lambda m: f"\\{m[1]} {m[2]}" if m[1] else f"\\{m[3]}{m[4]}", command)
 
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
 class CharEncoder(dict[int, str]):
     """A `str.translate` table filled on first use of each character; `kept` and `dropped`
     are what this writer could not encode."""
@@ -97,7 +100,9 @@ class CharEncoder(dict[int, str]):
             return text
         if _COMBINED.search(text):  # a letter and an accent Unicode has no one character for
             text = _COMBINED.sub(_accent_command, text)
-        return text.translate(self)
+        # ASCII is itself: only the runs of other characters go through the table (translate
+        # looks up every character of a non-ASCII text, a long abstract's many letters too)
+        return _NON_ASCII_RUN.sub(lambda run: run.group().translate(self), text)
 
     def problems(self) -> list[tuple[Severity, str, str]]:
         """(code, severity, message) for what this writer could not write as asked."""
