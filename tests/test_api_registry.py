@@ -115,3 +115,30 @@ def test_every_builtin_target_imports():
         for target in (spec.reader, spec.writer, spec.sniff):
             if target:
                 assert callable(registry.load_target(target)), target
+
+
+def test_plugins_are_looked_for_only_for_names_that_are_not_built_in(monkeypatch):
+    class PluginEntryPoint:
+        name, value = "keys", "plugin:spec"
+
+        def load(self):
+            return FormatSpec(name="keylist", summary="keys", suffixes=(".keys",),
+                              writer="bibkit.writers.ris:write")
+
+    asked: list[str] = []
+
+    def entry_points(group):
+        asked.append(group)
+        return [PluginEntryPoint()]
+
+    monkeypatch.setattr(registry, "entry_points", entry_points)
+    registry._table.cache_clear()
+    try:
+        assert registry.get("bibtex", "write").name == "bibtex"
+        assert registry.by_suffix("refs.bib", "write").name == "bibtex"
+        assert asked == []  # built-ins are final: no plugin lookup at start-up
+        assert registry.get("keylist", "write").name == "keylist"
+        assert registry.by_suffix("refs.keys", "write").name == "keylist"
+        assert asked == [registry.ENTRY_POINT_GROUP]
+    finally:
+        registry._table.cache_clear()

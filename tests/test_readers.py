@@ -216,7 +216,11 @@ def test_csl_what_surrounds_the_items_is_checked(text, message, line, kept):
 
 
 # control characters are the input layer's business (BK305), not the JSON reader's
-printable = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
+# U+FDD0..U+FDEF are bibkit's span markers: any input loses them, reported as BK305 (the
+# hardening tests), so a reader given them cannot equal from_csl on the same value
+printable = st.text(alphabet=st.characters(
+    blacklist_categories=("Cc", "Cs"),
+    blacklist_characters="".join(map(chr, range(0xFDD0, 0xFDF0)))), max_size=30)
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), printable)
 json_value = st.recursive(json_leaf, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(printable, inner, max_size=3)),
@@ -268,3 +272,17 @@ def test_ambiguous_content_is_a_usage_error_naming_the_candidates(cli, tmp_path)
     res = cli("check", str(path))
     assert res.exit_code == 2
     assert "could be bibtex or ris" in res.stderr and "--from" in res.stderr
+
+
+def test_braced_values_read_alike_on_every_path():
+    # a braced value followed by `#` joins the next piece; an empty one is empty; a value
+    # with groups, a duplicate field and a missing comma take the general loop
+    lib = bib('@string{ml = {ML}}\n'
+              '@article{k, title = {A} # { and } # ml, note = {}, journal = {J {X}},\n'
+              '  year = {2020}, year = {2021}\n  volume = {3}}')
+    c = lib[0]
+    assert c.title == "A and ML"
+    assert c.venue.name == "J X" and c.venue.volume == "3"
+    assert c.issued.year == 2020
+    assert {d.code for d in lib.diagnostics} == {"BK502", "BK506"}
+    assert [d.line for d in lib.diagnostics if d.code == "BK502"] == [3]
