@@ -7,7 +7,6 @@ Exit codes: 0 success (warnings allowed), 1 errors in the input (or warnings wit
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 import time
@@ -133,10 +132,15 @@ def _summary(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) -> s
     return "bibkit: " + "; ".join(parts)
 
 
+def _report_json(data: dict[str, Any]) -> str:
+    import json  # only a run that reports loads it: start-up stays lean
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _write_report(path: str, data: dict[str, Any]) -> None:
     with Output(path, newline="\n") as out:
-        json.dump(data, out.stream, indent=2, ensure_ascii=False)
-        out.stream.write("\n")
+        out.stream.write(_report_json(data) + "\n")
 
 
 def _report(
@@ -579,7 +583,7 @@ def check(
         if report:
             _write_report(report, data)
         if as_json:
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            click.echo(_report_json(data))
         elif not quiet:
             _say(_summary(diags, outcome.entries, f"read as {outcome.input_format}",
                           outcome.context))

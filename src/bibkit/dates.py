@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from functools import lru_cache
 
 from .model import PartialDate
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
+# English, whatever the locale (calendar's names follow LC_TIME): listings and .bib files
+# write months in English
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+MONTHS = {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, 1)}
+MONTHS.update({name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)})
 MONTHS["sept"] = 9
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -23,7 +26,7 @@ _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def days_in_month(year: int, month: int) -> int:
-    if month == 2 and calendar.isleap(year):
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
         return 29
     return _DAYS[month - 1]
 
@@ -34,7 +37,7 @@ def make_date(year: int, month: int, day: int | None) -> PartialDate:
     if not 1 <= month <= 12:
         raise DateError(f"month {month} does not exist")
     if day is not None and not 1 <= day <= days_in_month(year, month):
-        raise DateError(f"{calendar.month_abbr[month]} {day}, {year} does not exist")
+        raise DateError(f"{MONTH_NAMES[month - 1][:3]} {day}, {year} does not exist")
     return PartialDate(year, month, day)
 
 
@@ -55,7 +58,7 @@ def resolve_yearless(month: int, day: int, as_of: dt.date) -> PartialDate:
     for year in range(as_of.year, as_of.year - 9, -1):
         if day <= days_in_month(year, month) and dt.date(year, month, day) <= as_of:
             return PartialDate(year, month, day, year_inferred=True)
-    raise DateError(f"{calendar.month_abbr[month]} {day} does not exist")
+    raise DateError(f"{MONTH_NAMES[month - 1][:3]} {day} does not exist")
 
 
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
