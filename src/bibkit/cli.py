@@ -660,7 +660,7 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 )
 @click.option(
     "--style",
-    type=click.Choice(["plain", "unsrt", "alpha", "unsrtalpha"]),
+    type=click.Choice(registry.CV_OPTIONS["style"]),
     help="Format entries with a BibTeX style through pybtex (alpha: labels like [HYL23]).",
 )
 @click.option(
@@ -671,7 +671,7 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 )
 @click.option(
     "--print-template",
-    type=click.Choice(["markdown", "latex", "html", "text"]),
+    type=click.Choice(registry.CV_LAYOUTS),
     is_eager=True,
     expose_value=False,
     callback=lambda ctx, param, value: _print_template(ctx, value),

@@ -25,7 +25,6 @@ from .formatdata import formats_dir, load_toml, require
 from .identifiers import display_doi, is_web_url
 from .latexchars import CharEncoder
 from .model import (
-    ARXIV_DOI_PREFIX,
     Citation,
     Kind,
     Person,
@@ -275,7 +274,7 @@ def _links(c: Citation) -> list[tuple[str, str]]:
     out = []
     if c.ids.arxiv:
         out.append(("arXiv", arxiv_abs_url(c.ids.arxiv_base)))
-    if c.ids.doi and not c.ids.doi.startswith(ARXIV_DOI_PREFIX):
+    if c.ids.publisher_doi:
         out.append(("DOI", f"https://doi.org/{display_doi(c.ids.doi)}"))
     if c.ids.url and "arxiv.org/abs/" not in c.ids.url:  # http or https: the arXiv link
         out.append(("web", c.ids.url))
@@ -543,7 +542,7 @@ def render(
     n = 0
     keys = []
     for heading, members in groups:
-        first = total - n if numbering == "desc" else n + 1
+        first = number_of(n + 1, total, numbering)  # the group's first entry
         ol_attrs = (
             ""
             if numbering == "none"

@@ -21,10 +21,11 @@ from .context import WriteContext
 from .diagnostics import Diagnostics
 from .latexchars import CharEncoder
 from .model import Citation, Person, evolve
+from .registry import CV_OPTIONS
 from .render import plain as unparse_plain
 from .spans import strip_marks
 
-STYLES = ("plain", "unsrt", "alpha", "unsrtalpha")
+STYLES = CV_OPTIONS["style"]  # the registry offers them without loading this module
 LABELLED = frozenset({"alpha", "unsrtalpha"})  # the label names the entry: shown, not a number
 _BACKENDS = {"html": "html", "latex": "latex", "markdown": "markdown", "text": "text"}
 _SHOWN_AS_LINKS = ("url", "doi", "eprint", "archiveprefix", "primaryclass", "eprinttype")

@@ -30,7 +30,7 @@ from .context import WriteContext
 from .cv import choose, group, options_from, selector_hits, source_facts
 from .fileio import UsageError
 from .identifiers import display_doi, is_web_url
-from .model import ARXIV_DOI_PREFIX, Citation, Kind, arxiv_abs_url, evolve
+from .model import Citation, Kind, arxiv_abs_url, evolve
 from .names import owner_matcher
 from .text import escape_latex, safe_url
 
@@ -50,9 +50,14 @@ def _ordered(citations: Iterable[Citation], ctx: WriteContext, fmt: str
 
 def _work_url(c: Citation) -> str:
     """Where the work is: its DOI, else its own page or arXiv page."""
-    if c.cited_doi and not c.cited_doi.startswith(ARXIV_DOI_PREFIX):
-        return f"https://doi.org/{display_doi(c.cited_doi)}"
+    if c.ids.publisher_doi:  # never arXiv's DOI: the arXiv page says the same
+        return f"https://doi.org/{display_doi(c.ids.publisher_doi)}"
     return c.ids.landing_url
+
+
+def _arxiv_pdf(c: Citation) -> str:
+    """The PDF of the arXiv version cited (without its version: the latest)."""
+    return arxiv_abs_url(c.ids.arxiv_base).replace("/abs/", "/pdf/")
 
 
 def _publisher(c: Citation) -> str:
@@ -113,7 +118,7 @@ def alfolio_fields(c: Citation, selected: bool) -> tuple[tuple[str, str], ...]:
         if name and is_web_url(url) and name not in dict(fields):
             fields.append((name, url))
     if "pdf" not in dict(fields) and c.ids.arxiv:
-        fields.append(("pdf", arxiv_abs_url(c.ids.arxiv_base).replace("/abs/", "/pdf/")))
+        fields.append(("pdf", _arxiv_pdf(c)))
     if selected:
         fields.append(("selected", "true"))
     fields.append(("bibtex_show", "true"))
@@ -164,7 +169,7 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: Any, featured: b
         ("abstract", richtext.plain(c.abstract)),
         ("doi", display_doi(c.cited_doi) if c.cited_doi else ""),
         ("url_pdf", next((safe_url(link.url) for link in c.links if link.role == "pdf"), "")
-         or (arxiv_abs_url(c.ids.arxiv_base).replace("/abs/", "/pdf/") if c.ids.arxiv else "")),
+         or (_arxiv_pdf(c) if c.ids.arxiv else "")),
         ("url_code", next((safe_url(link.url) for link in c.links if link.role == "code"), "")),
         ("links", links),
         ("featured", featured),

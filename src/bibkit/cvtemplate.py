@@ -42,8 +42,9 @@ from .fileio import UsageError
 from .formatdata import formats_dir
 from .identifiers import display_doi
 from .model import Citation, Person
+from .registry import CV_LAYOUTS
 
-TEMPLATES = ("markdown", "latex", "html", "text")
+TEMPLATES = CV_LAYOUTS  # one built-in template a layout
 
 
 class RichText(str):

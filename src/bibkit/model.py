@@ -108,6 +108,11 @@ class Identifiers:
         return bool(self.arxiv or self.arxiv_class)
 
     @property
+    def publisher_doi(self) -> str:
+        """The DOI unless it is arXiv's (which names the preprint, derivable from its id)."""
+        return "" if self.doi.startswith(ARXIV_DOI_PREFIX) else self.doi
+
+    @property
     def landing_url(self) -> str:
         """The work's page: its own URL, else its arXiv abstract page ("" if neither)."""
         return self.url or (arxiv_abs_url(self.arxiv_base) if self.arxiv else "")

@@ -44,7 +44,7 @@ CV_OPTIONS: dict[str, tuple[str, ...]] = {
     "highlight": (), "since": (), "until": (), "kinds": (), "exclude": (), "only": (),
     "links": ("yes", "no"), "csl": (), "standalone": ("yes", "no"),
     "exclude_unconfirmed": ("yes", "no"), "selected": (),
-    "style": ("plain", "unsrt", "alpha", "unsrtalpha"),  # bibkit.cvpybtex.STYLES
+    "style": ("plain", "unsrt", "alpha", "unsrtalpha"),  # pybtex's styles (bibkit.cvpybtex)
     "template": (), "hugo_admin": (),
 }
 

@@ -8,11 +8,11 @@ named, and only a short window around each is searched for the aliases of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 
 from .formatdata import load_toml, require
-from .model import Kind, Venue
+from .model import Kind, Venue, evolve
 
 _FILE = "venues.toml"
 _KINDS = ("conference", "journal", "workshop")
@@ -212,7 +212,7 @@ def _hit(
     venue = venues[i]
     if ref and venue.kind == "journal":  # "TPAMI 48(3):1-20, 2020"
         pages = ref["first"] + ("–" + ref["last"] if ref["last"] else "")
-        venue = replace(venue, volume=ref["volume"], issue=ref["issue"] or "", pages=pages)
+        venue = evolve(venue, volume=ref["volume"], issue=ref["issue"] or "", pages=pages)
     if "workshop" in text[_sentence_start(text, start):window_end].lower():
         venue = Venue(
             name=f"{venue.name} Workshops",
@@ -221,7 +221,7 @@ def _hit(
             publisher=venue.publisher,
         )
     if year is not None:
-        venue = replace(venue, year=year)
+        venue = evolve(venue, year=year)
     evidence = " ".join(text[max(0, start - 1) : min(window_end, start + 160)].split())
     return VenueHit(venue, accepted, confidence, evidence)
 

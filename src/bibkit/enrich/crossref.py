@@ -17,7 +17,6 @@ from typing import Any
 
 from ..dates import DateError, make_date
 from ..model import (
-    ARXIV_DOI_PREFIX,
     Citation,
     Identifiers,
     Kind,
@@ -62,14 +61,13 @@ class CrossrefResolver(Resolver):
             return False
         # a publisher's DOI with a venue of unknown year: Crossref's record has the date
         dated = c.venue.year is not None or not c.venue.name
-        return super().wants(c) or (not dated and bool(c.ids.doi)
-                                    and not c.ids.doi.startswith(ARXIV_DOI_PREFIX))
+        return super().wants(c) or (not dated and bool(c.ids.publisher_doi))
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         out: list[list[Citation]] = [[] for _ in batch]
         # a DOI with a comma would split the filter list: those go by title instead
-        with_doi = [i for i, c in enumerate(batch) if c.ids.doi and "," not in c.ids.doi
-                    and not c.ids.doi.startswith(ARXIV_DOI_PREFIX)]
+        with_doi = [i for i, c in enumerate(batch)
+                    if c.ids.publisher_doi and "," not in c.ids.doi]
         if with_doi:
             filters = ",".join(f"doi:{batch[i].ids.doi}" for i in with_doi)
             found = self._works({"filter": filters, "rows": str(len(with_doi)),

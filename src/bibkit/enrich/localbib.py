@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..diagnostics import Diagnostics
-from ..model import ARXIV_DOI_PREFIX, Citation
+from ..model import Citation
 from .match import fold_title, judge
 from .merge import merge
 
@@ -27,7 +27,7 @@ class LibraryIndex:
         keys = []
         if c.ids.arxiv:
             keys.append("arxiv:" + c.ids.arxiv_base)
-        if c.ids.doi and not c.ids.doi.startswith(ARXIV_DOI_PREFIX):
+        if c.ids.publisher_doi:
             keys.append("doi:" + c.ids.doi)
         return keys
 

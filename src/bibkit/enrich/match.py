@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..model import ARXIV_DOI_PREFIX, Citation, Kind
+from ..model import Citation, Kind
 from ..text import fold
 
 TITLE_THRESHOLD = 0.93
@@ -77,8 +77,7 @@ def _years_fit(card: Citation, candidate: Citation, ya: int, yb: int) -> bool:
 def match(card: Citation, candidate: Citation) -> Match:
     if _arxiv(card) and _arxiv(card) == _arxiv(candidate):
         return Match(True, 1.0, SAME_ARXIV)
-    if card.ids.doi and card.ids.doi == candidate.ids.doi and not card.ids.doi.startswith(
-            ARXIV_DOI_PREFIX):
+    if card.ids.publisher_doi and card.ids.doi == candidate.ids.doi:
         return Match(True, 1.0, SAME_DOI)
     a, b = fold_title(card.title), fold_title(candidate.title)
     if not a or not b:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from ..model import (
-    ARXIV_DOI_PREFIX,
     Citation,
     Identifiers,
     Kind,
@@ -142,8 +141,7 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
     ids = {f.name: getattr(c.ids, f.name) for f in fields(Identifiers)}
     for f in fields(Identifiers):
         old, new = ids[f.name], getattr(other.ids, f.name)
-        if f.name == "doi" and old.startswith(ARXIV_DOI_PREFIX) and new and not new.startswith(
-                ARXIV_DOI_PREFIX):
+        if f.name == "doi" and old and not c.ids.publisher_doi and other.ids.publisher_doi:
             old = ""  # the publisher's DOI is the better one; arXiv's stays derivable
         if take(f"ids.{f.name}", old, new):
             ids[f.name] = new

@@ -216,7 +216,7 @@ _RULES: dict[str, Any] = {
     "publisher": _publisher, "standard-number": _standard_number, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes,
 }
-_CONVERTERS: dict[str, Any] = {"name": lambda v: ris_person(v)}
+_CONVERTERS: dict[str, Any] = {"name": ris_person}
 
 
 def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> Citation:
@@ -233,12 +233,13 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
             extra.append((f"ris:{tag}", value))
         elif st.rule:
             _RULES[st.rule](r, tag, value)
-        elif st.many:
-            convert = _CONVERTERS[st.convert] if st.convert else math_only
-            values.setdefault(st.field, []).append(convert(value))
-        elif not values.get(st.field):
+        else:
             # text is web text: inline TeX math as Zotero keeps it ($\ell_0$) becomes math
-            values[st.field] = _CONVERTERS[st.convert](value) if st.convert else math_only(value)
+            convert = _CONVERTERS[st.convert] if st.convert else math_only
+            if st.many:
+                values.setdefault(st.field, []).append(convert(value))
+            elif not values.get(st.field):
+                values[st.field] = convert(value)
     return _finish(r, kind, ty, extra, line, ctx)
 
 
