@@ -286,3 +286,10 @@ def test_braced_values_read_alike_on_every_path():
     assert c.issued.year == 2020
     assert {d.code for d in lib.diagnostics} == {"BK502", "BK506"}
     assert [d.line for d in lib.diagnostics if d.code == "BK502"] == [3]
+
+
+def test_a_month_that_is_no_month_is_reported_not_dropped_unsaid():
+    lib = bib("@article{k, title={T}, journal={J}, year={2022}, month={13}}")
+    assert (lib[0].issued.year, lib[0].issued.month) == (2022, None)
+    assert [(d.code, d.line) for d in lib.diagnostics] == [("BK504", 1)]
+    assert "'13'" in next(iter(lib.diagnostics)).message

@@ -455,6 +455,9 @@ def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> Part
         return PartialDate()
     year = int(m.group())
     month = _month(fields.get("month", ""))
+    if month is None and fields.get("month", "").strip():
+        ctx.diags.warning("BK504", f"month {fields['month']!r} is not a month; the date "
+                          "keeps its year", line=line, key=key)
     day = fields.get("day", "").strip()
     try:
         return (
