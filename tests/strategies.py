@@ -93,6 +93,7 @@ def citations(draw: st.DrawFn, full: bool = False) -> Citation:
         affiliations=tuple(draw(st.lists(word, max_size=2))),
         note=draw(text),
         language=draw(st.sampled_from(["", "en", "de"])),
+        genre=draw(st.sampled_from(["", "Master's thesis", "Habilitation", "<i>x</i> & y"])),
         accessed=draw(st.one_of(st.just(PartialDate()), date)),
         extra=tuple(draw(st.lists(st.tuples(st.sampled_from(["bibtex:mrnumber", "ris:M3",
                                                              "listing:score"]), word),

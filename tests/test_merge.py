@@ -129,3 +129,16 @@ def test_a_better_cased_library_title_still_wins():
                        ids=Identifiers(arxiv="2211.12345"))
     merged, _ = merge(_listing_card(), library, "library", 1.0, prefer_other=True)
     assert merged.title == library.title  # the user's own mixed-case title is their choice
+
+
+def test_a_genre_is_taken_only_with_the_kind_it_belongs_to():
+    from bibkit.model import evolve
+
+    thesis = Citation(key="t", kind=Kind.THESIS, title="A Thesis", genre="Master's thesis",
+                      authors=(Person("Roe", "Jane"),), issued=PartialDate(2018))
+    bare = evolve(thesis, genre="")
+    merged, changes = merge(bare, thesis, "library", 1.0)
+    assert merged.genre == "Master's thesis" and [c.field for c in changes] == ["genre"]
+    # a preprint that a thesis does not replace (no venue) does not become "Master's thesis"
+    merged, _ = merge(evolve(bare, kind=Kind.PREPRINT), thesis, "library", 1.0)
+    assert merged.genre == ""

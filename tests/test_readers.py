@@ -293,3 +293,24 @@ def test_a_month_that_is_no_month_is_reported_not_dropped_unsaid():
     assert (lib[0].issued.year, lib[0].issued.month) == (2022, None)
     assert [(d.code, d.line) for d in lib.diagnostics] == [("BK504", 1)]
     assert "'13'" in next(iter(lib.diagnostics)).message
+
+
+@pytest.mark.parametrize(("month", "date", "said"), [
+    ('jul # "~5"', (2020, 7, 5), ""),  # BibTeX's idiom for a day
+    ("{5 Sept.}", (2020, 9, 5), ""),
+    ("{July 2020}", (2020, 7, None), ""),  # the entry's own year beside the month: no loss
+    ("{July--August}", (2020, 7, None), "'august' left out"),
+    ("{Jul/Aug 12}", (2020, 7, 12), "'aug' left out"),
+])
+def test_a_month_field_gives_its_day_and_says_what_it_leaves_out(month, date, said):
+    lib = bib(f"@misc{{k, title={{T}}, year={{2020}}, month = {month}}}")
+    d = lib[0].issued
+    assert (d.year, d.month, d.day) == date
+    messages = [x.message for x in lib.diagnostics if x.code == "BK504"]
+    assert (said in messages[0]) if said else messages == []
+
+
+def test_a_day_that_does_not_exist_keeps_the_month_and_is_said():
+    lib = bib("@misc{k, title={T}, year={2021}, month = feb, day = {29}}")
+    assert (lib[0].issued.year, lib[0].issued.month, lib[0].issued.day) == (2021, 2, None)
+    assert [d.code for d in lib.diagnostics] == ["BK504"]

@@ -49,7 +49,7 @@ CODES: dict[str, str] = {
     "BK501": "BibTeX entry could not be parsed",
     "BK502": "BibTeX field appears twice",
     "BK503": "undefined BibTeX macro",
-    "BK504": "BibTeX date could not be read",
+    "BK504": "BibTeX date could not be read, or only in part",
     "BK505": "unknown BibTeX entry type",
     "BK506": "missing comma between BibTeX fields (repaired)",
     "BK507": "TeX in a BibTeX field that is not exact (an unpaired $, an unmatched brace)",

@@ -238,6 +238,9 @@ class Origin:
 class Citation:
     key: str = ""
     kind: Kind = Kind.DOCUMENT
+    # the kind in words, CSL's `genre`: "PhD thesis", "Master's thesis", "Technical report"
+    # (BibTeX's entry type and `type` field, RIS M3, Zotero's thesis and report type)
+    genre: str = ""
     title: str = ""
     # parts of the title whose case a style must keep ({BERT}, {Bayesian} in a .bib): the
     # BibTeX writers brace them, CSL-JSON marks them <span class="nocase">

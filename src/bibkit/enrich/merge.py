@@ -147,6 +147,9 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
             ids[f.name] = new
     if take("abstract", c.abstract, other.abstract):
         updates["abstract"] = other.abstract
+    # a genre ("Master's thesis") says what kind of work it is: only for the same kind
+    if updates.get("kind", c.kind) is other.kind and take("genre", c.genre, other.genre):
+        updates["genre"] = other.genre
     extra = _with_author_ids(c.extra, other.extra)
     if not changes:
         # the ids a service gives the authors are kept even when nothing else is new: the

@@ -19,9 +19,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..context import ReadContext
-from ..dates import MONTH_MACROS, DateError, make_date, parse_iso
+from ..dates import MONTH_MACROS, MONTH_NAMES, DateError, make_date, parse_iso
 from ..diagnostics import silenced
 from ..formatdata import load_toml, require
+from ..genres import read_genre
 from ..identifiers import find_arxiv_id
 from ..model import (
     LINK_LABELS,
@@ -454,40 +455,54 @@ def _date(fields: dict[str, str], key: str, ctx: ReadContext, line: int) -> Part
             )
         return PartialDate()
     year = int(m.group())
-    month = _month(fields.get("month", ""))
-    if month is None and fields.get("month", "").strip():
-        ctx.diags.warning("BK504", f"month {fields['month']!r} is not a month; the date "
-                          "keeps its year", line=line, key=key)
-    day = fields.get("day", "").strip()
+    month_raw = fields.get("month", "")
+    month, month_day, rest = _month(month_raw, year)
+    if month is None and month_raw.strip():
+        ctx.diags.warning("BK504", f"month {month_raw!r} is not a month; the date keeps its "
+                          "year", line=line, key=key)
+    elif month is not None and rest:
+        ctx.diags.warning("BK504", f"month {month_raw!r}: read as {MONTH_NAMES[month - 1]}"
+                          f" ({rest!r} left out)", line=line, key=key)
+    day_raw = fields.get("day", "").strip()
+    day = int(day_raw) if day_raw.isdigit() else month_day
     try:
-        return (
-            make_date(year, month, int(day) if day.isdigit() else None)
-            if month
-            else PartialDate(year)
-        )
-    except DateError as exc:
-        ctx.diags.warning("BK504", str(exc), line=line, key=key)
-        return PartialDate(year)
+        return make_date(year, month, day) if month else PartialDate(year)
+    except DateError as exc:  # Feb 29 of a year without one: the month holds
+        ctx.diags.warning("BK504", f"{exc}; the date keeps its month", line=line, key=key)
+        return PartialDate(year, month)
 
 
-def _month(raw: str) -> int | None:
-    text = _decode_name(raw).strip().lower().rstrip(".")
-    if not text:
-        return None
-    if text.isdigit():
-        n = int(text)
-        return n if 1 <= n <= 12 else None
-    for name, n in _MONTHS.items():
-        if text.startswith(name):
-            return n
-    return None
+_MONTH_TOKENS = re.compile(r"[^\W\d_]+|\d+")  # the words and the numbers of a month field
+
+
+def _month(raw: str, year: int) -> tuple[int | None, int | None, str]:
+    """(month, day, what was left out) of a month field: `jul`, `7`, `July`, `sep.`, and a
+    day with its month, `jul # "~5"` or `5 July` (the entry's year beside them is no loss)."""
+    tokens = _MONTH_TOKENS.findall(_decode_name(raw).lower())
+    if len(tokens) == 1 and tokens[0].isdigit():
+        n = int(tokens[0])
+        return (n, None, "") if 1 <= n <= 12 else (None, None, "")
+    month = day = None
+    rest: list[str] = []
+    for token in tokens:
+        if month is None and not token.isdigit():
+            month = next((n for name, n in _MONTHS.items() if token.startswith(name)), None)
+            if month is not None:
+                continue
+        if day is None and token.isdigit() and 1 <= int(token) <= 31:
+            day = int(token)
+        elif token != str(year):
+            rest.append(token)
+    if month is None:
+        return None, None, ""
+    return month, day, " ".join(rest)
 
 
 # fields read by rules in code rather than by the [read.fields] table
 _READ_BY_RULES = frozenset({
     "author", "editor", "title", "year", "month", "day", "date", "pages", "doi", "url",
     "eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "isbn", "issn",
-    "pmid", "keywords", "urldate", "howpublished", "pubstate",
+    "pmid", "keywords", "urldate", "howpublished", "pubstate", "type",
 })
 _EPRINT_FIELDS = ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
 
@@ -552,7 +567,8 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
             status = Status.PREPRINT
     keywords = tuple(k.strip() for k in re.split(r"[,;]", fs.text("keywords")) if k.strip())
     return Citation(
-        key=entry.key, kind=kind, title=fs.text("title"),
+        key=entry.key, kind=kind, genre=read_genre(entry.entry_type, fs.text("type")),
+        title=fs.text("title"),
         title_nocase=nocase_spans(f.get("title", "")), authors=authors,
         authors_truncated=truncated, editors=editors,
         issued=_date(f, entry.key, ctx, entry.line), status=status, venue=Venue(**venue),

@@ -13,6 +13,7 @@ from typing import Any
 from ..context import ReadContext
 from ..dates import DateError, make_date
 from ..formatdata import load_toml
+from ..genres import ris_genre_kinds
 from ..identifiers import arxiv_base, find_arxiv_id
 from ..mapping import Statement, assemble, statements
 from ..model import (
@@ -117,7 +118,7 @@ class _Record:
         self.abstract: list[str] = []
         self.notes: list[str] = []
         self.links: list[Link] = []  # in the order the lines give them
-        self.arxiv = self.arxiv_class = self.url = ""
+        self.arxiv = self.arxiv_class = self.url = self.genre = ""
         self.truncated = self.arxiv_noted = False
         self.containers: dict[str, str] = {}  # the first value of each container tag
         self.other: list[tuple[str, str]] = []  # lines a rule did not use: kept in `extra`
@@ -161,6 +162,10 @@ def _archive(r: _Record, tag: str, value: str) -> None:
         r.arxiv = arxiv
     elif not (tag == "DB" and value == "arXiv") and not (arxiv and arxiv == r.arxiv):
         r.other.append((f"ris:{tag}", value))
+
+
+def _genre(r: _Record, tag: str, value: str) -> None:
+    r.genre = r.genre or value  # whether M3 is a genre depends on the kind: see _finish
 
 
 def _pages(r: _Record, tag: str, value: str) -> None:
@@ -214,7 +219,7 @@ _RULES: dict[str, Any] = {
     "type": None,  # TY opens the record: `records` took it, `to_citation` reads it first
     "year": _year, "date": _day, "container": _container, "pages": _pages,
     "publisher": _publisher, "standard-number": _standard_number, "doi": _doi, "urls": _urls,
-    "archive": _archive, "abstract": _abstract, "notes": _notes,
+    "archive": _archive, "abstract": _abstract, "notes": _notes, "genre": _genre,
 }
 _CONVERTERS: dict[str, Any] = {"name": ris_person}
 
@@ -267,6 +272,10 @@ def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line:
             del values["venue.publisher"]
     if ty == "INPR":
         status = Status.ACCEPTED
+    if r.genre and kind in ris_genre_kinds():
+        values["genre"] = math_only(r.genre)
+    elif r.genre:  # another type's M3 (EndNote's DOI, say): kept as written
+        extra.append(("ris:M3", r.genre))
     for path in ("authors", "editors", "keywords"):
         values[path] = tuple(values.get(path, ()))
     values.update({

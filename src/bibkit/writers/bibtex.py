@@ -19,6 +19,7 @@ from ..categories import is_category
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
 from ..formatdata import load_toml, require
+from ..genres import biblatex_type_field, bibtex_type_field, is_masters
 from ..identifiers import display_doi, is_web_url
 from ..latexchars import CharEncoder
 from ..model import Citation, Kind, Person, Status
@@ -138,6 +139,8 @@ def entry_fields(
     preprint = c.kind is Kind.PREPRINT or (bool(arxiv) and etype in ("misc", "online"))
     if preprint:
         etype = d.types[Kind.PREPRINT.value] if arxiv else d.preprint_without_eprint
+    elif c.kind is Kind.THESIS and not biblatex and is_masters(c.genre):
+        etype = "mastersthesis"  # BibTeX's two thesis types (biblatex's @thesis has `type`)
     f: dict[str, str] = {}
     if c.authors or c.authors_truncated:
         f["author"] = enc.authors(c)
@@ -171,6 +174,9 @@ def entry_fields(
     ):
         if value:
             f[name] = enc.text(value)
+    genre = biblatex_type_field(c.genre) if biblatex else bibtex_type_field(etype, c.genre)
+    if genre:
+        f["type"] = enc.text(genre)
     if c.accessed.year:
         f["urldate"] = c.accessed.iso()
     if c.venue.pages:  # page ranges take BibTeX's en dash, "--"

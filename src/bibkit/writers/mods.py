@@ -86,6 +86,8 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     _sub(mods, "typeOfResource", "text")
     local, marc = genres[c.kind.value]
     _sub(mods, "genre", local, authority="local")
+    if c.genre:  # the kind in words ("Master's thesis"): a genre of no authority
+        _sub(mods, "genre", c.genre)
     is_partial = c.kind.value in partial
     host = _sub(mods, "relatedItem", type="host") if is_partial else None
     top = host if host is not None else mods

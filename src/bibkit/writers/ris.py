@@ -15,6 +15,7 @@ from .. import render
 from ..categories import is_category
 from ..context import WriteContext
 from ..formatdata import load_toml, require
+from ..genres import ris_genre_kinds
 from ..identifiers import display_doi
 from ..mapping import getter, statements
 from ..model import TRUNCATION_NOTE, Citation, Kind, Person
@@ -67,6 +68,15 @@ def _date(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     d = c.issued
     if c.venue.year is None and d.year is not None and d.month:
         yield "DA", f"{d.year:04d}/{d.month:02d}/{f'{d.day:02d}' if d.day else ''}/"
+
+
+def _genre(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if c.genre and c.kind in ris_genre_kinds():
+        yield "M3", c.genre
+    elif c.genre:
+        ctx.diags.info("BK402", f"genre {c.genre!r} left out: RIS has it (M3) for theses, "
+                       "reports, manuscripts, web pages and preprints only",
+                       line=c.origin.line, key=c.key)
 
 
 def _pages(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
@@ -137,7 +147,7 @@ def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
 _RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]] = {
     "type": _type, "year": _year, "date": _date, "container": _container, "pages": _pages,
     "publisher": _publisher, "standard-number": _standard_numbers, "doi": _doi, "urls": _urls,
-    "archive": _archive, "abstract": _abstract, "notes": _notes,
+    "archive": _archive, "abstract": _abstract, "notes": _notes, "genre": _genre,
 }
 _CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name}
 
