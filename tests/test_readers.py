@@ -314,3 +314,26 @@ def test_a_day_that_does_not_exist_keeps_the_month_and_is_said():
     lib = bib("@misc{k, title={T}, year={2021}, month = feb, day = {29}}")
     assert (lib[0].issued.year, lib[0].issued.month, lib[0].issued.day) == (2021, 2, None)
     assert [d.code for d in lib.diagnostics] == ["BK504"]
+
+
+@pytest.mark.parametrize(("tags", "name", "short", "kept"), [
+    ("JO  - Nat.\r\nJF  - Nature", "Nature", "Nat.", ()),  # EndNote: the order says nothing
+    ("T2  - Nature\r\nJ2  - Nature", "Nature", "Nature", ()),  # Zotero
+    ("JF  - Nature\r\nJA  - Nat\r\nJO  - Nat.", "Nature", "Nat", (("ris:JO", "Nat."),)),
+    ("JO  - Nature", "Nature", "", ()),  # an abbreviation tag alone names the journal
+])
+def test_ris_container_tags_by_what_they_name_and_none_dropped(tags, name, short, kept):
+    c = loads(f"TY  - JOUR\r\nTI  - T\r\n{tags}\r\nER  - \r\n", "ris")[0]
+    assert (c.venue.name, c.venue.short_name) == (name, short)
+    assert tuple(kv for kv in c.extra if kv[0] in ("ris:JO", "ris:JA", "ris:JF")) == kept
+
+
+def test_an_access_date_travels_through_ris_and_mods():
+    lib = loads("@online{w, title={W}, url={https://example.org/}, urldate={2024-03-01}}",
+                "bibtex")
+    ris = dump(lib, "ris")
+    assert "Y2  - 2024/03/01/" in ris
+    assert loads(ris, "ris")[0].accessed == lib[0].accessed
+    assert 'dateLastAccessed="2024-03-01"' in dump(lib, "mods")  # where Zotero reads it
+    no_url = loads("@misc{m, title={M}, urldate={2024-03-01}}", "bibtex")
+    assert '<dateCaptured encoding="w3cdtf">2024-03-01</dateCaptured>' in dump(no_url, "mods")

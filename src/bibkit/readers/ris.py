@@ -134,25 +134,41 @@ def _day(r: _Record, tag: str, value: str) -> None:
         r.date = _date(value)
 
 
+def _accessed(r: _Record, tag: str, value: str) -> None:
+    if "accessed" not in r.values:
+        r.values["accessed"] = _date(value)
+
+
 def _container(r: _Record, tag: str, value: str) -> None:
     r.containers.setdefault(tag, value)
 
 
+# The container tags by what they name (RIS spec; Zotero's RIS.js reads JA and JO as the
+# journal's abbreviation, JF and T2 as its title): the first full title present is the
+# name, the first abbreviation the short name.
+_FULL_TITLES = ("T2", "JF", "BT", "C3", "JO", "JA", "J2")  # abbreviations only as a last resort
+_ABBREVIATIONS = ("J2", "JA", "JO")
+
+
 def _read_container(r: _Record, kind: Kind) -> None:
     """Venue name and short name: a conference paper's C3 (proceedings) with T2 (the
-    conference) as its short name; else the first title tag, and J2."""
+    conference) as its short name; else the first full title, and the first abbreviation.
+    A container tag that says something else is kept in `extra`, never dropped."""
     tags = r.containers
     if kind is Kind.CONFERENCE_PAPER and "C3" in tags:
         name = tags["C3"]
         # bibkit writes the conference as its short name, or as the proceedings' name
         short = tags.get("J2") or ("" if tags.get("T2") == name else tags.get("T2", ""))
     else:
-        name = next((v for t, v in tags.items() if t not in ("J2", "C3")), tags.get("C3", ""))
-        short = tags.get("J2", "")
+        name_tag = next((t for t in _FULL_TITLES if t in tags), "")
+        name = tags.get(name_tag, "")
+        short = next((tags[t] for t in _ABBREVIATIONS if t in tags and t != name_tag), "")
     if name:
         r.values["venue.name"] = math_only(name)
     if short:
         r.values["venue.short_name"] = math_only(short)
+    r.other += [(f"ris:{tag}", value) for tag, value in tags.items()
+                if value not in (name, short)]
 
 
 def _archive(r: _Record, tag: str, value: str) -> None:
@@ -220,6 +236,7 @@ _RULES: dict[str, Any] = {
     "year": _year, "date": _day, "container": _container, "pages": _pages,
     "publisher": _publisher, "standard-number": _standard_number, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes, "genre": _genre,
+    "accessed": _accessed,
 }
 _CONVERTERS: dict[str, Any] = {"name": ris_person}
 

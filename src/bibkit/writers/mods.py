@@ -138,10 +138,15 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         # Call Number, a subject's topic a tag (zotero/translators MODS.js, doImport)
         _sub(_sub(mods, "subject", authority="arxiv"), "topic", ids.arxiv_class)
     url = ids.landing_url
+    accessed = _w3cdtf(c.accessed) if c.accessed.year is not None else ""
     if is_uri(url):
-        _sub(_sub(mods, "location"), "url", url, usage="primary display")
+        # the access date where Zotero's MODS export puts it (and its import reads it)
+        attrs = {"dateLastAccessed": accessed} if accessed else {}
+        _sub(_sub(mods, "location"), "url", url, usage="primary display", **attrs)
     elif url:  # <url> is an xs:anyURI: text that is no URI travels as a note
         _sub(mods, "note", f"URL: {url}")
+    if accessed and not is_uri(url):
+        _sub(_sub(mods, "originInfo"), "dateCaptured", accessed, encoding="w3cdtf")
     if c.language:
         _sub(_sub(mods, "language"), "languageTerm", c.language, type="text")
     # the citekey is an identifier of type citekey, as bibutils writes it, and not a

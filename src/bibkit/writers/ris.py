@@ -18,7 +18,7 @@ from ..formatdata import load_toml, require
 from ..genres import ris_genre_kinds
 from ..identifiers import display_doi
 from ..mapping import getter, statements
-from ..model import TRUNCATION_NOTE, Citation, Kind, Person
+from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _PAGES = re.compile(r"\s*[-–—]+\s*")
@@ -64,10 +64,21 @@ def _year(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
         yield "PY", str(c.cited_year)
 
 
+def _ris_date(d: PartialDate) -> str:
+    """RIS's date form, YYYY/MM/DD/ (parts unknown left empty)."""
+    month = f"{d.month:02d}" if d.month else ""
+    return f"{d.year:04d}/{month}/{f'{d.day:02d}' if d.day else ''}/"
+
+
 def _date(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     d = c.issued
     if c.venue.year is None and d.year is not None and d.month:
-        yield "DA", f"{d.year:04d}/{d.month:02d}/{f'{d.day:02d}' if d.day else ''}/"
+        yield "DA", _ris_date(d)
+
+
+def _accessed(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    if c.accessed.year is not None:
+        yield "Y2", _ris_date(c.accessed)
 
 
 def _genre(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
@@ -148,6 +159,7 @@ _RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]]
     "type": _type, "year": _year, "date": _date, "container": _container, "pages": _pages,
     "publisher": _publisher, "standard-number": _standard_numbers, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes, "genre": _genre,
+    "accessed": _accessed,
 }
 _CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name}
 
