@@ -337,3 +337,37 @@ def test_an_access_date_travels_through_ris_and_mods():
     assert 'dateLastAccessed="2024-03-01"' in dump(lib, "mods")  # where Zotero reads it
     no_url = loads("@misc{m, title={M}, urldate={2024-03-01}}", "bibtex")
     assert '<dateCaptured encoding="w3cdtf">2024-03-01</dateCaptured>' in dump(no_url, "mods")
+
+
+def csl_items(*items: dict):
+    return loads(json.dumps(list(items)), "csljson")
+
+
+@pytest.mark.parametrize(("csl_type", "kind"), [
+    ("article-newspaper", Kind.JOURNAL_ARTICLE), ("entry-encyclopedia", Kind.CHAPTER),
+    ("post-weblog", Kind.WEBPAGE), ("speech", Kind.DOCUMENT), ("thesis", Kind.THESIS),
+])
+def test_a_csl_type_with_no_kind_of_its_own_reads_as_the_nearest_and_goes_back_as_it_was(
+        csl_type, kind):
+    lib = csl_items({"id": "n", "type": csl_type, "title": "T", "container-title": "The Times"})
+    assert lib[0].kind is kind
+    assert json.loads(dump(lib, "csljson"))[0]["type"] == csl_type
+    if kind is Kind.JOURNAL_ARTICLE:  # as Zotero exports a newspaper article to BibTeX
+        assert "journal       = {The Times}" in dump(lib, "bibtex")
+
+
+@pytest.mark.parametrize(("issued", "date", "said"), [
+    ({"literal": "Spring 2018"}, (2018, None), "'Spring 2018' read as 2018"),
+    ({"date-parts": [[2020, 5, 1], [2020, 6, 1]]}, (2020, 5), "a range left out"),
+    ({"date-parts": [[2017]], "season": 2}, (2017, None), "season left out"),
+    ("c. 1850", (1850, None), "read as 1850"),
+    ({"literal": "forthcoming"}, (None, None), "is no date"),
+    ({"date-parts": [[2019, 11, 3]]}, (2019, 11), ""),
+])
+def test_a_csl_date_read_in_part_keeps_the_item_says_so_and_goes_back_as_written(
+        issued, date, said):
+    lib = csl_items({"id": "d", "type": "book", "title": "T", "issued": issued})
+    assert len(lib) == 1 and (lib[0].issued.year, lib[0].issued.month) == date
+    notes = [d.message for d in lib.diagnostics if d.code == "BK604"]
+    assert (said in notes[0]) if said else notes == []
+    assert json.loads(dump(lib, "csljson"))[0]["issued"] == issued

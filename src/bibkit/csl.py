@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -193,7 +194,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
         if name.startswith("csl:"):
             var = name[4:]
             decoded = json.loads(value)
-            if var in known and var not in item:
+            if var in known and (var not in item or _written_back(var, decoded, item)):
                 item[var] = decoded
             else:
                 custom[var] = decoded
@@ -201,6 +202,32 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
         item["custom"] = custom
     rank = _rank()  # the table's order, then any other variable in the order it was added
     return dict(sorted(item.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
+@cache
+def _nearest_kinds() -> dict[str, Kind]:
+    kinds = {k.value: k for k in Kind}
+    table = load_toml("csl.toml").get("nearest_kind", {})
+    return {**{t: kinds[k] for t, k in table.items()}, **kinds}
+
+
+def _kind_of_type(csl_type: str) -> Kind:
+    """The model's kind for a CSL type: its own, the nearest one, else a document."""
+    return _nearest_kinds().get(csl_type, Kind.DOCUMENT)
+
+
+def _written_back(var: str, written: Any, item: dict[str, Any]) -> bool:
+    """Whether a value kept as written (a newspaper article's type, a date range, "Spring
+    2018") still says what the item says: then it goes back as it was, richer than the
+    model's value."""
+    try:
+        if var == "type":
+            return isinstance(written, str) and _kind_of_type(written).value == item["type"]
+        if var in ("issued", "accessed"):
+            return _read_date({var: written}, var)[0] == _read_date(item, var)[0]
+    except CslError:
+        pass
+    return False
 
 
 _MARKUP_SIGNS = ("\\", "$", "<", "{")
@@ -307,10 +334,16 @@ def _names(item: dict[str, Any], var: str) -> tuple[Person, ...]:
     return tuple(people)
 
 
-def _read_date(item: dict[str, Any], var: str) -> PartialDate:
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def _read_date(item: dict[str, Any], var: str) -> tuple[PartialDate, str]:
+    """(date, what of it was not read exactly: "" for most). A date the model cannot hold
+    whole (a range, a season, "circa", a literal like "Spring 2018") is read as its first
+    date, or as the year its text names; the caller keeps the value as written."""
     value = item.get(var)
     if value is None:
-        return PartialDate()
+        return PartialDate(), ""
     if isinstance(value, dict):
         parts = value.get("date-parts")
         if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
@@ -318,7 +351,15 @@ def _read_date(item: dict[str, Any], var: str) -> PartialDate:
                 nums = [int(x) for x in parts[0][:3]]
             except (TypeError, ValueError) as exc:
                 raise CslError(f"/{var}/date-parts/0", "date parts should be numbers") from exc
-            return PartialDate(*nums)  # type: ignore[arg-type]
+            beyond = [k for k in ("season", "circa", "literal") if value.get(k)]
+            if len(parts) > 1 or len(parts[0]) > 3:
+                beyond.insert(0, "a range")
+            try:
+                date = PartialDate(*nums)  # type: ignore[arg-type]
+            except (TypeError, ValueError) as exc:
+                raise CslError(f"/{var}/date-parts/0", str(exc)) from exc
+            return date, (f"read as {date.iso()} ({', '.join(beyond)} left out)"
+                          if beyond else "")
         raw = value.get("raw") or value.get("literal")
         if isinstance(raw, str):
             value = raw
@@ -326,20 +367,25 @@ def _read_date(item: dict[str, Any], var: str) -> PartialDate:
             raise CslError(f"/{var}", "a date needs date-parts or raw")
     if isinstance(value, str):  # EDTF / ISO: 2023, 2023-03, 2023-03-01
         try:
-            date = parse_iso(value)
-        except DateError as exc:
-            raise CslError(f"/{var}", f"date {value!r}: {exc}") from exc
-        if date is None:
-            raise CslError(f"/{var}", f"date {value!r} is not YYYY[-MM[-DD]]")
-        return date
+            iso = parse_iso(value)
+        except DateError:
+            iso = None
+        if iso is not None:
+            return iso, ""
+        year = _YEAR_IN_TEXT.search(value)
+        return ((PartialDate(int(year.group())), f"{value!r} read as {year.group()}") if year
+                else (PartialDate(), f"{value!r} is no date; left out"))
     raise CslError(f"/{var}", "a date should be an object or a string")
 
 
-def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Citation:
-    """The citation for a CSL-JSON item; raises CslError for values of the wrong shape."""
+def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
+             report: Callable[[str], None] | None = None) -> Citation:
+    """The citation for a CSL-JSON item; raises CslError for values of the wrong shape.
+    `report` hears of a value read in part (a date range, "Spring 2018"), which is also
+    kept as written in `extra`."""
     exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
     kind_name = _text(item, "type")
-    kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else Kind.DOCUMENT
+    kind = _kind_of_type(kind_name)
     values = _read_copied(item, exact.get("text", {}))  # variables copied to a field
     arxiv, url, publisher = _arxiv_and_url(item, exact, kind)
     note = from_tree(exact["note"]) if "note" in exact else text_from_csl(_text(item, "note"))
@@ -353,7 +399,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
         if status_name in {s.value for s in Status}
         else (Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN)
     )
-    issued, accessed = _dates(item, exact)
+    issued, accessed, partial = _dates(item, exact)
     keywords = (
         tuple(from_tree(k) for k in exact["keywords"])
         if "keywords" in exact
@@ -361,6 +407,12 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "") -> Cita
                    if k.strip())
     )
     extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv))
+    if kind_name and kind.value != kind_name:  # a type with no kind of its own: kept
+        extra.append(("csl:type", json.dumps(kind_name, ensure_ascii=False)))
+    for var, what in partial:
+        extra.append((f"csl:{var}", json.dumps(item[var], ensure_ascii=False, sort_keys=True)))
+        if report is not None:
+            report(f"{var}: {what}; kept as written for CSL-JSON")
     key = _text(item, "citation-key") or _text(item, "id")
     if not _KEYLIKE.fullmatch(key):  # Zotero's ids are URIs: a citekey is made instead
         key = ""
@@ -418,18 +470,21 @@ def _arxiv_and_url(item: dict[str, Any], exact: dict[str, Any], kind: Kind
     return arxiv, exact.get("url", url), publisher
 
 
-def _dates(item: dict[str, Any], exact: dict[str, Any]) -> tuple[PartialDate, PartialDate]:
-    """(issued, accessed), with what bibkit noted beyond CSL: the exact issued date of a
-    paper cited by its venue's year, and a year inferred for a yearless date."""
-    issued = _read_date(item, "issued")
+def _dates(item: dict[str, Any], exact: dict[str, Any]
+           ) -> tuple[PartialDate, PartialDate, list[tuple[str, str]]]:
+    """(issued, accessed, [(variable, what was read in part)]), with what bibkit noted
+    beyond CSL: the exact issued date of a paper cited by its venue's year, and a year
+    inferred for a yearless date."""
+    issued, issued_partly = _read_date(item, "issued")
     if "issued" in exact:
-        issued = PartialDate(*exact["issued"])
+        issued, issued_partly = PartialDate(*exact["issued"]), ""
     if exact.get("year-inferred"):
         issued = PartialDate(issued.year, issued.month, issued.day, True)
-    accessed = _read_date(item, "accessed")
+    accessed, accessed_partly = _read_date(item, "accessed")
     if exact.get("accessed-year-inferred"):
         accessed = PartialDate(accessed.year, accessed.month, accessed.day, True)
-    return issued, accessed
+    partial = [("issued", issued_partly), ("accessed", accessed_partly)]
+    return issued, accessed, [(var, what) for var, what in partial if what]
 
 
 def _extra(item: dict[str, Any], exact: dict[str, Any], keep_number: bool

@@ -377,8 +377,11 @@ def convert(line_no: int, data: tuple[object, str], ctx: ReadContext) -> Citatio
         owner = _profile_owner(item)
         if owner:
             ctx.profile = Profile(name=owner)
+    def partly(message: str) -> None:
+        ctx.diags.warning("BK604", message, line=line_no, key=str(item.get("id", "")))
+
     try:
-        return from_csl(item, line_no, ctx.diags.file)
+        return from_csl(item, line_no, ctx.diags.file, partly)
     except CslError as exc:
         ctx.diags.error("BK603", f"item {pointer}{exc.pointer}: {exc}; item skipped",
                         line=line_no, key=str(item.get("id", "")))
