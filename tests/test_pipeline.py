@@ -201,3 +201,21 @@ def test_ris_is_read_and_written_from_one_statement_list():
     for record in "|".join(known).split("ER"):
         tags = [t for t in record.split("|") if t and t != "EP"]
         assert tags == sorted(tags, key=order.index)
+
+
+def test_a_field_kept_from_another_format_is_said_when_a_writer_leaves_it_out():
+    from bibkit import dump, load, loads
+
+    lib = loads("@article{a, title={T}, journal={J}, year=2020, mrnumber={MR123}}", "bibtex")
+    for fmt, said in (("bibtex", False), ("biblatex", False), ("csljson", False),
+                      ("ris", True), ("mods", True)):
+        diags = Diagnostics()
+        out = dump(lib, fmt, diagnostics=diags)
+        notes = [d.message for d in diags if d.code == "BK402"]
+        assert notes == ([f"bibtex:mrnumber left out: {fmt} has no field for it"]
+                         if said else []), fmt
+        assert ("MR123" in out) is not said, fmt  # written back, or said to be left out
+    # a listing's own data (category badge, score) is left out of every format unsaid
+    diags = Diagnostics()
+    dump(load(SAMPLE_LISTING, as_of=AS_OF), "mods", diagnostics=diags)
+    assert not [d for d in diags if d.code == "BK402"]

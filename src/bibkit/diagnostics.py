@@ -41,7 +41,7 @@ CODES: dict[str, str] = {
     "BK305": "control characters removed",
     "BK306": "input read as Windows-1252",
     "BK401": "citekey made unique with a suffix",
-    "BK402": "field dropped by the writer",
+    "BK402": "field left out by the writer (the format has no field for it)",
     "BK403": "empty MODS collection",
     "BK404": "output file suffix names another format",
     "BK405": "characters pdflatex cannot typeset kept as they are",

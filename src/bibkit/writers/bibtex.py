@@ -24,6 +24,7 @@ from ..identifiers import display_doi, is_web_url
 from ..latexchars import CharEncoder
 from ..model import Citation, Kind, Person, Status
 from ..text import escape_latex, protect_title, safe_url, squash, url_argument
+from . import left_out
 
 _RANGE_RE = re.compile(r"\s*(?:[-–—]|-\{\}|\{\})+\s*")
 
@@ -298,6 +299,7 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
         batch: list[str] = []  # entries written a few hundred at a time: fewer encoder calls
         for c in citations:
             etype, fields = entry_fields(c, d, enc, ctx)
+            left_out(c, "bibtex:", dialect_name, ctx)
             key = c.key  # made unique and safe by the pipeline's key stage
             if n:
                 batch.append("\n")

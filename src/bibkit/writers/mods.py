@@ -21,6 +21,7 @@ from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
 from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
 from ..names import zotero_parts
+from . import left_out
 
 NS = "http://www.loc.gov/mods/v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -202,6 +203,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     for c in citations:
         key = c.key  # made by the pipeline
         el = record(c, key, ctx)
+        left_out(c, "", "mods", ctx)
         text = etree.tostring(el, encoding="unicode", pretty_print=True)
         # the collection already declares the namespace
         text = text.replace(f' xmlns="{NS}"', "", 1)

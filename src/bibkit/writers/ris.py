@@ -19,6 +19,7 @@ from ..genres import ris_genre_kinds
 from ..identifiers import display_doi
 from ..mapping import getter, statements
 from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
+from . import left_out
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _PAGES = re.compile(r"\s*[-–—]+\s*")
@@ -199,6 +200,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as RIS records; returns how many."""
     n = 0
     for c in citations:
+        left_out(c, "ris:", "ris", ctx)
         lines = []
         for tag, value in record(c, ctx):
             text = fold(value)
