@@ -287,3 +287,13 @@ def test_arxivs_doi_is_not_the_doi_of_a_published_version():
     preprint = Citation(key="p", kind=Kind.PREPRINT, title="T", ids=ids)
     assert "doi           = {10.48550/arXiv.2201.00001}" in dump([preprint], "bibtex")
     assert json.loads(dump([preprint], "csljson") or "")[0]["DOI"] == "10.48550/arXiv.2201.00001"
+
+
+def test_an_edited_volume_is_a_biblatex_collection_and_a_bibtex_book():
+    c = Citation(key="e", kind=Kind.BOOK, title="Proceedings of Something",
+                 editors=(Person("Editor", "E."),), issued=PartialDate(2021))
+    assert one(c, "biblatex").startswith("@collection{e,")  # @book must have an author
+    assert one(c, "bibtex").startswith("@book{e,")  # plain.bst takes an editor instead
+    authored = Citation(key="a", kind=Kind.BOOK, title="T", authors=(Person("Roe", "J."),),
+                        editors=(Person("Editor", "E."),), issued=PartialDate(2021))
+    assert one(authored, "biblatex").startswith("@book{a,")

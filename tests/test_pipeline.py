@@ -207,7 +207,7 @@ def test_a_field_kept_from_another_format_is_said_when_a_writer_leaves_it_out():
     from bibkit import dump, load, loads
 
     lib = loads("@article{a, title={T}, journal={J}, year=2020, mrnumber={MR123}}", "bibtex")
-    for fmt, said in (("bibtex", False), ("biblatex", False), ("csljson", False),
+    for fmt, said in (("bibtex", False), ("biblatex", True), ("csljson", False),
                       ("ris", True), ("mods", True)):
         diags = Diagnostics()
         out = dump(lib, fmt, diagnostics=diags)
@@ -215,6 +215,13 @@ def test_a_field_kept_from_another_format_is_said_when_a_writer_leaves_it_out():
         assert notes == ([f"bibtex:mrnumber left out: {fmt} has no field for it"]
                          if said else []), fmt
         assert ("MR123" in out) is not said, fmt  # written back, or said to be left out
+    # biblatex: a field biber knows (even by its BibTeX name) is written back, no other one
+    dblp = loads("@article{d, title={T}, journal={J}, year=2020, timestamp={Tue},\n"
+                 "  biburl={https://dblp.org/x.bib}, school={S}, eid={e1}}", "bibtex")
+    out = dump(dblp, "biblatex", diagnostics=(diags := Diagnostics()))
+    assert "eid" in out and "school" not in out and "timestamp" not in out
+    assert ("bibtex:timestamp, bibtex:biburl left out: biblatex has no field for them"
+            in [d.message for d in diags if d.code == "BK402"])
     # a listing's own data (category badge, score) is left out of every format unsaid
     diags = Diagnostics()
     dump(load(SAMPLE_LISTING, as_of=AS_OF), "mods", diagnostics=diags)

@@ -371,3 +371,31 @@ def test_a_csl_date_read_in_part_keeps_the_item_says_so_and_goes_back_as_written
     notes = [d.message for d in lib.diagnostics if d.code == "BK604"]
     assert (said in notes[0]) if said else notes == []
     assert json.loads(dump(lib, "csljson"))[0]["issued"] == issued
+
+
+CROSSREF = """@inproceedings{child, author={A. Author}, title={Child}, pages={1--2},
+  crossref={Parent}}
+@misc{between, title={Between}}
+@inproceedings{own, title={Own}, booktitle={Its Own}, year=2019, crossref={parent},
+  doi={10.1/own}}
+@proceedings{parent, editor={E. Editor}, title={Proceedings of Something}, year={2021},
+  publisher={ACM}, doi={10.1/proc}, url={https://example.org/proc}}
+"""
+
+
+def test_crossref_children_take_their_parents_container_fields_in_order():
+    lib = bib(CROSSREF)
+    assert [c.key for c in lib] == ["child", "between", "own", "parent"]  # input order
+    child, _, own, _ = lib
+    assert child.venue.name == "Proceedings of Something"  # the parent's title (biber)
+    assert (child.issued.year, child.venue.publisher) == (2021, "ACM")
+    assert [p.family for p in child.editors] == ["Editor"]
+    assert child.ids.doi == "" and child.ids.url == ""  # never the parent's identity
+    assert (own.venue.name, own.issued.year, own.ids.doi) == ("Its Own", 2019, "10.1/own")
+    assert list(lib.diagnostics) == []
+
+
+def test_a_crossref_to_no_entry_is_said_and_the_entry_read_as_it_is():
+    lib = bib("@inproceedings{c, title={C}, crossref={nope}}\n@misc{d, title={D}}")
+    assert [c.key for c in lib] == ["c", "d"]
+    assert [(d.code, d.line, d.key) for d in lib.diagnostics] == [("BK508", 1, "c")]

@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "BK505": "unknown BibTeX entry type",
     "BK506": "missing comma between BibTeX fields (repaired)",
     "BK507": "TeX in a BibTeX field that is not exact (an unpaired $, an unmatched brace)",
+    "BK508": "BibTeX crossref names no entry in the file",
     "BK601": "not valid JSON",
     "BK602": "CSL-JSON item is not an object",
     "BK603": "CSL-JSON value of the wrong shape",

@@ -13,6 +13,7 @@ LaTeX is decoded only in fields that hold a backslash, a brace, a dollar or a li
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -700,8 +701,56 @@ def records(stream: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, str,
         ctx.diags.error("BK304", "no BibTeX entries found (an entry starts with '@type{key,')")
 
 
-READER = RecordReader(records, lambda line, entry, ctx: to_citation(entry, ctx), "BK501",
-                      "entry")
+# --- crossref --------------------------------------------------------------------------------
+
+# What a child entry takes from the entry its `crossref` names, when it lacks them: the
+# container's fields (as BibTeX and biber inherit them). Never the parent's identity (its
+# DOI, URL, abstract, author), which would become the child's.
+_INHERITED = frozenset({
+    "booktitle", "booksubtitle", "booktitleaddon", "maintitle", "editor", "publisher",
+    "address", "location", "organization", "institution", "school", "year", "month", "date",
+    "series", "volume", "number", "edition", "isbn", "journal", "journaltitle", "eventtitle",
+    "eventdate", "venue",
+})
+_RecordItem = tuple[int, str, "RawEntry | None"]
+
+
+def _inherit(child: RawEntry, parent: RawEntry) -> None:
+    for name in _INHERITED & parent.fields.keys() - child.fields.keys():
+        child.fields[name] = parent.fields[name]
+    if "booktitle" not in child.fields and "title" in parent.fields:
+        child.fields["booktitle"] = parent.fields["title"]  # a proceedings' title (biber)
+
+
+def with_crossrefs(items: Iterable[_RecordItem], ctx: ReadContext) -> Iterator[_RecordItem]:
+    """Entries in their order, each child of a `crossref` filled from its parent, which
+    BibTeX wants after it: entries are held back only while a child waits for its parent.
+    A parent that never comes is said (BK508); the child is read as it is."""
+    held: deque[_RecordItem] = deque()
+    waiting: dict[str, list[RawEntry]] = {}  # parent key (case-folded, as BibTeX) -> children
+    pending: set[int] = set()  # id() of the children still waiting
+    for item in items:
+        entry = item[2]
+        if entry is not None:
+            for child in waiting.pop(entry.key.casefold(), ()):
+                _inherit(child, entry)
+                pending.discard(id(child))
+            parent = entry.fields.get("crossref", "").strip()
+            if parent:
+                waiting.setdefault(parent.casefold(), []).append(entry)
+                pending.add(id(entry))
+        held.append(item)
+        while held and (held[0][2] is None or id(held[0][2]) not in pending):
+            yield held.popleft()
+    for children in waiting.values():
+        for child in children:
+            ctx.diags.warning("BK508", f"crossref {child.fields['crossref']!r} names no entry "
+                              "in this file; read without it", line=child.line, key=child.key)
+    yield from held
+
+
+READER = RecordReader(lambda lines, ctx: with_crossrefs(records(lines, ctx), ctx),
+                      lambda line, entry, ctx: to_citation(entry, ctx), "BK501", "entry")
 
 
 def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntry | None:

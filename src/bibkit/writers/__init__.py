@@ -7,6 +7,8 @@ it cannot write is said (BK402) with `left_out`, never dropped unsaid.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..context import WriteContext
 from ..model import Citation
 
@@ -15,11 +17,10 @@ from ..model import Citation
 _SITE_DATA = "listing:"
 
 
-def left_out(c: Citation, own: str, fmt: str, ctx: WriteContext) -> None:
-    """Say which kept source fields a writer of `fmt` leaves out: every one but those of its
-    own format (prefix `own`, "" for a format that writes none back)."""
-    names = [name for name, _ in c.extra
-             if not name.startswith(_SITE_DATA) and not (own and name.startswith(own))]
+def left_out(c: Citation, writes: Callable[[str], bool], fmt: str, ctx: WriteContext) -> None:
+    """Say which kept source fields a writer of `fmt` leaves out: every one it does not
+    write back (`writes(name)` is False)."""
+    names = [name for name, _ in c.extra if not name.startswith(_SITE_DATA) and not writes(name)]
     if names:
         ctx.diags.info("BK402", f"{', '.join(names)} left out: {fmt} has no field for "
                        f"{'it' if len(names) == 1 else 'them'}", line=c.origin.line, key=c.key)

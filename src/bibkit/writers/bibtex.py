@@ -38,6 +38,12 @@ class Dialect:
     preprint_without_eprint: str
     invalid: dict[str, tuple[str, ...]]
     publisher_field: dict[str, str]
+    fields: frozenset[str] | None  # the fields its reader knows; None: any (BibTeX ignores)
+
+    def writes_back(self, extra_name: str) -> bool:
+        """Whether a field kept from a .bib (`extra`, "bibtex:mrnumber") is written back."""
+        return extra_name.startswith("bibtex:") and (
+            self.fields is None or extra_name[7:].lower() in self.fields)
 
 
 @cache
@@ -47,6 +53,7 @@ def dialect(name: str) -> Dialect:
     types = data["types"]
     require(set(types) == {k.value for k in Kind}, file, "write.types must map every kind")
     invalid = {t: tuple(names) for t, names in data.get("invalid", {}).items()}
+    known = data.get("fields")
     return Dialect(
         name,
         types,
@@ -55,6 +62,7 @@ def dialect(name: str) -> Dialect:
         data.get("preprint_without_eprint", types[Kind.PREPRINT.value]),
         invalid,
         data.get("publisher_field", {}),
+        frozenset(known["model"] + known["aliases"]) if known else None,
     )
 
 
@@ -142,6 +150,8 @@ def entry_fields(
         etype = d.types[Kind.PREPRINT.value] if arxiv else d.preprint_without_eprint
     elif c.kind is Kind.THESIS and not biblatex and is_masters(c.genre):
         etype = "mastersthesis"  # BibTeX's two thesis types (biblatex's @thesis has `type`)
+    elif c.kind is Kind.BOOK and biblatex and c.editors and not c.authors:
+        etype = "collection"  # an edited volume: biblatex's @book must have an author
     f: dict[str, str] = {}
     if c.authors or c.authors_truncated:
         f["author"] = enc.authors(c)
@@ -299,11 +309,13 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
         batch: list[str] = []  # entries written a few hundred at a time: fewer encoder calls
         for c in citations:
             etype, fields = entry_fields(c, d, enc, ctx)
-            left_out(c, "bibtex:", dialect_name, ctx)
+            left_out(c, d.writes_back, dialect_name, ctx)
             key = c.key  # made unique and safe by the pipeline's key stage
             if n:
                 batch.append("\n")
-            batch.append(_render(key, etype, fields, d.order, c.extra))
+            extra = c.extra if d.fields is None or not c.extra else tuple(
+                kv for kv in c.extra if d.writes_back(kv[0]))
+            batch.append(_render(key, etype, fields, d.order, extra))
             n += 1
             if len(batch) >= 512:
                 out.write("".join(batch))

@@ -203,7 +203,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     for c in citations:
         key = c.key  # made by the pipeline
         el = record(c, key, ctx)
-        left_out(c, "", "mods", ctx)
+        left_out(c, lambda name: False, "mods", ctx)  # MODS writes no kept field back
         text = etree.tostring(el, encoding="unicode", pretty_print=True)
         # the collection already declares the namespace
         text = text.replace(f' xmlns="{NS}"', "", 1)

@@ -196,11 +196,15 @@ def record(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
             yield name[4:], value
 
 
+def _writes_back(extra_name: str) -> bool:
+    return extra_name.startswith("ris:")  # record() writes every one of them
+
+
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write citations as RIS records; returns how many."""
     n = 0
     for c in citations:
-        left_out(c, "ris:", "ris", ctx)
+        left_out(c, _writes_back, "ris", ctx)
         lines = []
         for tag, value in record(c, ctx):
             text = fold(value)
