@@ -120,3 +120,13 @@ def test_needs_decoding_is_the_special_sequence_rule(text):
     from bibkit.texread import _BIB_SPECIAL, needs_decoding
 
     assert needs_decoding(text) == (_BIB_SPECIAL.search(text) is not None)
+
+
+def test_pylatexenc_marks_for_what_it_cannot_resolve_are_no_text():
+    from bibkit import render
+    from bibkit.spans import tex_span
+
+    for command in ("\\cite{knuth}", "\\citep{knuth}", "\\ref{knuth}", "\\eqref{knuth}"):
+        assert "<" not in latex_to_text(command)
+        assert render.csl("See " + tex_span(command)).startswith("See ")
+        assert "<" not in render.plain("See " + tex_span(command))

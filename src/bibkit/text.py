@@ -437,13 +437,15 @@ def _pylatexenc_symbol(word: str) -> str:
 
     Macros it gives no plain string for (formatting, \\input, unknown ones) print nothing
     and their {arguments} stay as text, as in pylatexenc's own latex2text; nothing is ever
-    executed or read from disk.
+    executed or read from disk. Its marks for what it cannot resolve ("<cit.>" for \\cite,
+    "<ref>") are no text either: `See \\cite{knuth}` prints "See knuth", not "See <cit.>knuth"
+    (which CSL-JSON would even take for a tag).
     """
     from pylatexenc.latex2text import get_default_latex_context_db
 
     spec = get_default_latex_context_db().get_macro_spec(word)
     repl = getattr(spec, "simplify_repl", None)
-    return repl if isinstance(repl, str) and "%" not in repl else ""
+    return repl if isinstance(repl, str) and "%" not in repl and "<" not in repl else ""
 
 
 def latex_to_text(text: str) -> str:
