@@ -399,3 +399,17 @@ def test_a_crossref_to_no_entry_is_said_and_the_entry_read_as_it_is():
     lib = bib("@inproceedings{c, title={C}, crossref={nope}}\n@misc{d, title={D}}")
     assert [c.key for c in lib] == ["c", "d"]
     assert [(d.code, d.line, d.key) for d in lib.diagnostics] == [("BK508", 1, "c")]
+
+
+def test_a_csl_dropping_particle_stays_dropping():
+    lib = csl_items({"id": "b", "type": "book", "title": "T", "author": [
+        {"family": "Beethoven", "given": "Ludwig", "dropping-particle": "van"},
+        {"family": "Gogh", "given": "Vincent", "non-dropping-particle": "van"}]})
+    beethoven, gogh = lib[0].authors
+    assert (beethoven.particle, beethoven.dropping, gogh.dropping) == ("van", True, False)
+    names = json.loads(dump(lib, "csljson"))[0]["author"]
+    assert names[0] == {"family": "Beethoven", "given": "Ludwig", "dropping-particle": "van"}
+    assert names[1]["non-dropping-particle"] == "van"
+    zotero = json.loads(dump(lib, "csljson", names="zotero"))[0]["author"]
+    assert zotero[0] == {"family": "Beethoven", "given": "Ludwig van"}  # as citeproc-js splits
+    assert "van Beethoven, Ludwig" in dump(lib, "bibtex")  # BibTeX's one "von" part

@@ -76,7 +76,7 @@ def _name(p: Person) -> dict[str, str]:
     if p.given:
         out["given"] = p.given
     if p.particle:
-        out["non-dropping-particle"] = p.particle
+        out["dropping-particle" if p.dropping else "non-dropping-particle"] = p.particle
     if p.suffix:
         out["suffix"] = p.suffix
     return out
@@ -132,10 +132,14 @@ def name_variables() -> frozenset[str]:
 
 def zotero_name(name: dict[str, str]) -> dict[str, str]:
     """A CSL name in the two parts Zotero imports (names.zotero_parts)."""
-    if "literal" in name or not ({"non-dropping-particle", "suffix"} & name.keys()):
+    if "literal" in name or not (
+            {"non-dropping-particle", "dropping-particle", "suffix"} & name.keys()):
         return name
+    dropping = "dropping-particle" in name
     p = Person(family=name["family"], given=name.get("given", ""),
-               particle=name.get("non-dropping-particle", ""), suffix=name.get("suffix", ""))
+               particle=name.get("dropping-particle" if dropping else "non-dropping-particle",
+                                 ""),
+               suffix=name.get("suffix", ""), dropping=dropping)
     family, given = zotero_parts(p)
     return {"family": family, "given": given} if given else {"family": family}
 
@@ -323,12 +327,12 @@ def _names(item: dict[str, Any], var: str) -> tuple[Person, ...]:
             people.append(Person(literal=str(name["literal"])))
             continue
         family, given = str(name.get("family", "")), str(name.get("given", ""))
-        particle = " ".join(
-            str(name[k]) for k in ("dropping-particle", "non-dropping-particle") if name.get(k)
-        )
+        dropping, staying = name.get("dropping-particle"), name.get("non-dropping-particle")
+        particle = " ".join(str(p) for p in (dropping, staying) if p)
         if particle or name.get("suffix"):
             people.append(Person(family=family, given=given, particle=particle,
-                                 suffix=str(name["suffix"]) if name.get("suffix") else ""))
+                                 suffix=str(name["suffix"]) if name.get("suffix") else "",
+                                 dropping=bool(dropping) and not staying))
         else:  # two parts, as Zotero and `-O names=zotero` write them
             people.append(from_zotero_parts(family, given))
     return tuple(people)

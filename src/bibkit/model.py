@@ -49,6 +49,9 @@ class Person:
     particle: str = ""  # "van der", "de" (non-dropping: part of the family name when cited)
     suffix: str = ""  # "Jr.", "III"
     literal: str = ""
+    # the particle drops when the name is sorted (CSL's dropping-particle: "Beethoven, Ludwig
+    # van"); BibTeX has one "von" part for both
+    dropping: bool = False
 
     @property
     def full_family(self) -> str:

@@ -50,17 +50,23 @@ def is_particle(word: str) -> bool:
 
 
 def zotero_parts(p: Person) -> tuple[str, str]:
-    """(last name, first name) as Zotero stores a person: the particle in the last name, a
-    suffix after a comma in the first ("van der Berg", "Martin Luther, Jr."). Zotero keeps
-    only these two (its CSL-JSON and MODS imports read family and given alone) and splits
-    them again for citeproc-js (zotero/utilities, utilities_item.js, parseParticles)."""
+    """(last name, first name) as Zotero stores a person: the particle in the last name (a
+    dropping one at the end of the first), a suffix after a comma in the first ("van der
+    Berg"; "Ludwig van"; "Martin Luther, Jr."). Zotero keeps only these two (its CSL-JSON and
+    MODS imports read family and given alone) and splits them again for citeproc-js
+    (zotero/utilities, utilities_item.js, parseParticles)."""
+    if p.dropping and p.particle:
+        given = f"{p.given} {p.particle}" if p.given else p.particle
+        return p.family, f"{given}, {p.suffix}" if p.suffix else given
     given = f"{p.given}, {p.suffix}" if p.suffix else p.given
     return p.full_family, given
 
 
 def from_zotero_parts(family: str, given: str) -> Person:
     """The person zotero_parts wrote: leading lower-case words of the last name are the
-    particle, what follows a comma in the first name the suffix."""
+    particle, what follows a comma in the first name the suffix. (A dropping particle at
+    the end of the first name stays there: lower-case given names are common enough in
+    pasted data that BibTeX's lower-case rule would misread them.)"""
     words = family.split(" ")
     n = 0
     while n < len(words) - 1 and is_particle(words[n]):
@@ -80,7 +86,7 @@ def parse_display_name(text: str) -> Person:
     """Split a name written in display order.
 
     >>> parse_display_name("Jan van der Berg")
-    Person(family='Berg', given='Jan', particle='van der', suffix='', literal='')
+    Person(family='Berg', given='Jan', particle='van der', suffix='', literal='', dropping=False)
     >>> parse_display_name("Martin Luther King Jr.").suffix
     'Jr.'
     """
