@@ -479,6 +479,9 @@ _MONTH_TOKENS = re.compile(r"[^\W\d_]+|\d+")  # the words and the numbers of a m
 def _month(raw: str, year: int) -> tuple[int | None, int | None, str]:
     """(month, day, what was left out) of a month field: `jul`, `7`, `July`, `sep.`, and a
     day with its month, `jul # "~5"` or `5 July` (the entry's year beside them is no loss)."""
+    simple = _MONTHS.get(raw.strip().lower())  # `feb`, the macro: nearly every month field
+    if simple is not None:
+        return simple, None, ""
     tokens = _MONTH_TOKENS.findall(_decode_name(raw).lower())
     if len(tokens) == 1 and tokens[0].isdigit():
         n = int(tokens[0])
@@ -739,6 +742,9 @@ def with_crossrefs(items: Iterable[_RecordItem], ctx: ReadContext) -> Iterator[_
             if parent:
                 waiting.setdefault(parent.casefold(), []).append(entry)
                 pending.add(id(entry))
+        if not held and not pending:  # no child waits for its parent: nearly always
+            yield item
+            continue
         held.append(item)
         while held and (held[0][2] is None or id(held[0][2]) not in pending):
             yield held.popleft()
