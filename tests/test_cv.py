@@ -533,3 +533,15 @@ def test_cv_command_options(cli, tmp_path):
 def test_cv_unknown_style_is_a_usage_error(cli):
     res = cli("cv", str(SAMPLE_LISTING), "--csl", "chicago-fantasy", "--as-of", "2026-11-27")
     assert res.exit_code == 2 and "CSL style 'chicago-fantasy' not found" in res.stderr
+
+
+def test_a_thesis_report_or_book_shows_what_it_is_and_its_publisher():
+    from bibkit.cv import venue_text
+
+    thesis = Citation(kind=Kind.THESIS, title="T", genre="PhD thesis",
+                      venue=Venue(publisher="MIT"), issued=PartialDate(2018))
+    assert venue_text(thesis) == "PhD thesis, MIT, 2018"
+    book = Citation(kind=Kind.BOOK, title="B", venue=Venue(publisher="AW"),
+                    issued=PartialDate(1984))
+    assert venue_text(book) == "AW, 1984"
+    assert venue_text(Citation(kind=Kind.DOCUMENT, issued=PartialDate(2020))) == "2020"

@@ -292,6 +292,10 @@ def venue_text(c: Citation) -> str:
     if c.kind is Kind.PREPRINT:
         text = f"arXiv preprint arXiv:{c.ids.arxiv_base}" if c.ids.arxiv else "Preprint"
         return text + (f", {year}" if year else "")
+    # a thesis or a report: what it is and who published it ("PhD thesis, MIT, 2018")
+    parts = [part for part in (c.genre, c.venue.publisher) if part]
+    if parts:
+        return ", ".join(parts) + (f", {year}" if year else "")
     return str(year) if year else ""
 
 
