@@ -413,3 +413,16 @@ def test_a_csl_dropping_particle_stays_dropping():
     zotero = json.loads(dump(lib, "csljson", names="zotero"))[0]["author"]
     assert zotero[0] == {"family": "Beethoven", "given": "Ludwig van"}  # as citeproc-js splits
     assert "van Beethoven, Ludwig" in dump(lib, "bibtex")  # BibTeX's one "von" part
+
+
+def test_entries_are_held_for_a_crossref_only_within_a_window(monkeypatch):
+    from bibkit.readers import bibtex as reader
+
+    monkeypatch.setattr(reader, "_CROSSREF_WINDOW", 3)
+    entries = ["@inproceedings{c, title={C}, crossref={p}}"]
+    entries += [f"@misc{{m{i}, title={{M}}}}" for i in range(5)]
+    entries += ["@proceedings{p, title={P}, year=2020}"]
+    lib = bib("\n".join(entries))
+    assert [c.key for c in lib] == ["c", "m0", "m1", "m2", "m3", "m4", "p"]
+    assert lib[0].venue.name == ""  # its parent came too late: read without it, and said
+    assert [(d.code, d.key) for d in lib.diagnostics] == [("BK508", "c")]

@@ -716,10 +716,12 @@ _INHERITED = frozenset({
     "eventdate", "venue",
 })
 _RecordItem = tuple[int, str, "RawEntry | None"]
+# entries held back at most while a child waits: memory stays bounded whatever the file
+_CROSSREF_WINDOW = 10_000
 
 
 def _inherit(child: RawEntry, parent: RawEntry) -> None:
-    for name in _INHERITED & parent.fields.keys() - child.fields.keys():
+    for name in _INHERITED & (parent.fields.keys() - child.fields.keys()):
         child.fields[name] = parent.fields[name]
     if "booktitle" not in child.fields and "title" in parent.fields:
         child.fields["booktitle"] = parent.fields["title"]  # a proceedings' title (biber)
@@ -728,10 +730,16 @@ def _inherit(child: RawEntry, parent: RawEntry) -> None:
 def with_crossrefs(items: Iterable[_RecordItem], ctx: ReadContext) -> Iterator[_RecordItem]:
     """Entries in their order, each child of a `crossref` filled from its parent, which
     BibTeX wants after it: entries are held back only while a child waits for its parent.
-    A parent that never comes is said (BK508); the child is read as it is."""
+    A parent that never comes (or not within _CROSSREF_WINDOW entries) is said (BK508); the
+    child is read as it is."""
     held: deque[_RecordItem] = deque()
     waiting: dict[str, list[RawEntry]] = {}  # parent key (case-folded, as BibTeX) -> children
     pending: set[int] = set()  # id() of the children still waiting
+
+    def unresolved(child: RawEntry) -> None:
+        ctx.diags.warning("BK508", f"crossref {child.fields['crossref']!r} names no entry "
+                          "in this file; read without it", line=child.line, key=child.key)
+
     for item in items:
         entry = item[2]
         if entry is not None:
@@ -746,12 +754,15 @@ def with_crossrefs(items: Iterable[_RecordItem], ctx: ReadContext) -> Iterator[_
             yield item
             continue
         held.append(item)
+        if len(held) > _CROSSREF_WINDOW and (oldest := held[0][2]) is not None:
+            unresolved(oldest)  # given up on: the entries after it go on
+            pending.discard(id(oldest))
+            waiting[oldest.fields["crossref"].strip().casefold()].remove(oldest)
         while held and (held[0][2] is None or id(held[0][2]) not in pending):
             yield held.popleft()
     for children in waiting.values():
         for child in children:
-            ctx.diags.warning("BK508", f"crossref {child.fields['crossref']!r} names no entry "
-                              "in this file; read without it", line=child.line, key=child.key)
+            unresolved(child)
     yield from held
 
 
