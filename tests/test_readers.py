@@ -426,3 +426,12 @@ def test_entries_are_held_for_a_crossref_only_within_a_window(monkeypatch):
     assert [c.key for c in lib] == ["c", "m0", "m1", "m2", "m3", "m4", "p"]
     assert lib[0].venue.name == ""  # its parent came too late: read without it, and said
     assert [(d.code, d.key) for d in lib.diagnostics] == [("BK508", "c")]
+
+
+@pytest.mark.parametrize("line", ["  % year = {2020},", "  %year = {2020},"])
+def test_a_commented_out_field_line_is_said_and_never_written_as_a_field(line):
+    lib = bib(f"@article{{x,\n  title = {{T}},\n{line}\n  journal = {{J}},\n}}")
+    assert lib[0].title == "T" and lib[0].venue.name == "J" and lib[0].issued.year is None
+    assert all(name == name.strip("% ") for name, _ in lib[0].extra)
+    assert any("is no field name" in d.message for d in lib.diagnostics)
+    assert "%" not in dump(lib, "bibtex")

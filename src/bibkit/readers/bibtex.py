@@ -45,7 +45,9 @@ from ..text import latex_to_text, squash
 from . import RecordReader
 
 _ENTRY_START = re.compile(r"\s*@\s*([A-Za-z][\w:-]*)\s*([{(])")
-_FIELD_NAME = re.compile(r"\s*([^\s=,{}\"#()]+)\s*=\s*")
+# a field name: no character BibTeX refuses in one (white space and "#%'(),={})
+_FIELD_NAME = re.compile(r"\s*([^\s=,{}\"#()%']+)\s*=\s*")
+_BARE_FIELD_NAME = re.compile(r"[^\s=,{}\"#()%']+")
 _KEY = re.compile(r"\s*([^\s,{}()]*)\s*(,|\}|\))")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'[{}"]')
@@ -786,7 +788,13 @@ def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntr
         ctx.diags.warning(
             "BK501", f"entry parsed by the tolerant parser after: {exc}", line=where, key=e.key
         )
-        fields = {name.lower(): str(fld.value) for name, fld in e.fields_dict.items()}
+        fields = {}
+        for name, fld in e.fields_dict.items():
+            if _BARE_FIELD_NAME.fullmatch(name):
+                fields[name.lower()] = str(fld.value)
+            else:  # a commented-out line it read as a field ("% year"): no BibTeX field
+                ctx.diags.warning("BK501", f"{name!r} is no field name (a commented-out "
+                                  "line?); left out", line=where, key=e.key)
         return RawEntry(e.entry_type.lower(), e.key, fields, line)
     key_match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]*)", text)
     ctx.diags.error(
