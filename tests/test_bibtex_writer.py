@@ -297,3 +297,14 @@ def test_an_edited_volume_is_a_biblatex_collection_and_a_bibtex_book():
     authored = Citation(key="a", kind=Kind.BOOK, title="T", authors=(Person("Roe", "J."),),
                         editors=(Person("Editor", "E."),), issued=PartialDate(2021))
     assert one(authored, "biblatex").startswith("@book{a,")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="ab {}\\%#\"@,=\n", max_size=30))
+def test_a_kept_field_can_never_end_its_entry_early(raw):
+    # a value as a tolerant parse or a plugin may hand over: braces that need not balance
+    c = Citation(key="k", kind=Kind.DOCUMENT, title="T", extra=(("bibtex:mrnumber", raw),))
+    after = Citation(key="next", kind=Kind.DOCUMENT, title="T")
+    for fmt in ("bibtex", "biblatex"):
+        lib = parse(dump([c, after], fmt))
+        assert [e.key for e in lib.entries] == ["k", "next"]  # nothing swallowed or split

@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "BK404": "output file suffix names another format",
     "BK405": "characters pdflatex cannot typeset kept as they are",
     "BK406": "invisible formatting characters left out of a LaTeX output",
+    "BK407": "a BibTeX field kept from the source has unbalanced braces: written as text",
     "BK501": "BibTeX entry could not be parsed",
     "BK502": "BibTeX field appears twice",
     "BK503": "undefined BibTeX macro",

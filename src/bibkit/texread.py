@@ -93,10 +93,14 @@ def safe_math(source: str) -> bool:
             return False
         if m.group(2) and m.group(2) not in "{}|,;:! $_^":
             return False
-    return _balanced(source) and _balanced(source.replace("\\{", "").replace("\\}", ""))
+    return braces_balance(source) and braces_balance(source.replace("\\{", "").replace("\\}", ""))
 
 
-def _balanced(text: str) -> bool:
+def braces_balance(text: str) -> bool:
+    """Whether every brace closes one opened before it, counted as BibTeX counts them (an
+    escaped brace too): text that can stand between a field's braces."""
+    if "{" not in text and "}" not in text:
+        return True
     depth = 0
     for ch in text:
         if ch == "{":

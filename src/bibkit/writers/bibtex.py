@@ -23,6 +23,7 @@ from ..genres import biblatex_type_field, bibtex_type_field, is_masters
 from ..identifiers import display_doi, is_web_url
 from ..latexchars import CharEncoder
 from ..model import Citation, Kind, Person, Status
+from ..texread import braces_balance
 from ..text import escape_latex, protect_title, safe_url, squash, url_argument
 from . import left_out
 
@@ -301,6 +302,36 @@ def _render(
     return "".join(parts)
 
 
+def _verbatim_safe(raw: str) -> bool:
+    """Whether a value can stand between a field's braces as it is, for every reader: its
+    braces balance counted as BibTeX counts them and as parsers that skip an escaped brace
+    do (bibtexparser), and no backslash before the closing brace (bibtexparser takes any
+    `\\}` for an escaped brace, even after another backslash)."""
+    if raw.endswith("\\"):
+        return False
+    if "{" not in raw and "}" not in raw:
+        return True
+    unescaped = raw.replace("\\{", "").replace("\\}", "")
+    return braces_balance(raw) and braces_balance(unescaped)
+
+
+def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
+                 ) -> tuple[tuple[str, str], ...]:
+    """The fields kept from a .bib that this dialect writes back, verbatim: TeX as it was.
+    A value whose braces do not balance (a tolerant parse, a plugin's field) would end the
+    field early or swallow the entries after it: it is written as escaped text (BK407)."""
+    out = []
+    for name, raw in c.extra:
+        if not d.writes_back(name):
+            continue
+        if not _verbatim_safe(raw):
+            ctx.diags.warning("BK407", f"{name[7:]}: braces do not balance; written as text, "
+                              "each brace escaped", line=c.origin.line, key=c.key)
+            raw = enc.escape(raw)
+        out.append((name, raw))
+    return tuple(out)
+
+
 def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, WriteContext], int]:
     def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         d = dialect(dialect_name)
@@ -313,8 +344,7 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
             key = c.key  # made unique and safe by the pipeline's key stage
             if n:
                 batch.append("\n")
-            extra = c.extra if d.fields is None or not c.extra else tuple(
-                kv for kv in c.extra if d.writes_back(kv[0]))
+            extra = _kept_fields(c, d, enc, ctx) if c.extra else ()
             batch.append(_render(key, etype, fields, d.order, extra))
             n += 1
             if len(batch) >= 512:
