@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bibkit import fileio
 from bibkit.cli import main
@@ -245,3 +247,26 @@ def test_bibtex_reads_back_its_own_escaping_of_a_long_backslash_title():
     back = loads(dump([Citation(key="k", title=title)], "bibtex"), "bibtex")
     assert back[0].title == title
     assert time.perf_counter() - start < 10  # was over 20 s; a bound, not a benchmark
+
+
+_HOSTILE_NAME = st.text(alphabet="ab =,{}\"#%'()\n\r@TYER-", min_size=1, max_size=24)
+
+
+@settings(max_examples=120, deadline=None)
+@given(name=_HOSTILE_NAME, value=st.text(alphabet="ab {}\\\n\r@=-", max_size=24))
+def test_a_kept_field_name_from_an_untrusted_source_cannot_forge_an_entry(name, value):
+    # custom.bibkit.extra of a CSL-JSON file is the input's: any name, any value
+    import bibtexparser
+
+    from bibkit import dump, loads
+
+    item = {"id": "a", "type": "book", "title": "T",
+            "custom": {"bibkit": {"extra": [[f"bibtex:{name}", value], [f"ris:{name}", value]]}}}
+    lib = loads(json.dumps([item, {"id": "b", "type": "book", "title": "U"}]), "csljson")
+    for fmt in ("bibtex", "biblatex"):
+        parsed = bibtexparser.parse_string(dump(lib, fmt))
+        assert [e.key for e in parsed.entries] == ["a", "b"] and not parsed.failed_blocks
+    ris = dump(lib, "ris")
+    assert [line for line in ris.split("\r\n") if line.startswith("TY  - ")] == [
+        "TY  - BOOK", "TY  - BOOK"]
+    assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*|ER  - |", line) for line in ris.split("\r\n"))

@@ -22,6 +22,7 @@ from typing import Any
 from ..context import ReadContext
 from ..dates import MONTH_MACROS, MONTH_NAMES, DateError, make_date, parse_iso
 from ..diagnostics import silenced
+from ..fieldnames import BIBTEX_NAME, is_bibtex_name
 from ..formatdata import load_toml, require
 from ..genres import read_genre
 from ..identifiers import find_arxiv_id
@@ -45,9 +46,7 @@ from ..text import latex_to_text, squash
 from . import RecordReader
 
 _ENTRY_START = re.compile(r"\s*@\s*([A-Za-z][\w:-]*)\s*([{(])")
-# a field name: no character BibTeX refuses in one (white space and "#%'(),={})
-_FIELD_NAME = re.compile(r"\s*([^\s=,{}\"#()%']+)\s*=\s*")
-_BARE_FIELD_NAME = re.compile(r"[^\s=,{}\"#()%']+")
+_FIELD_NAME = re.compile(rf"\s*({BIBTEX_NAME})\s*=\s*")
 _KEY = re.compile(r"\s*([^\s,{}()]*)\s*(,|\}|\))")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'[{}"]')
@@ -790,7 +789,7 @@ def _recover(text: str, line: int, exc: BlockError, ctx: ReadContext) -> RawEntr
         )
         fields = {}
         for name, fld in e.fields_dict.items():
-            if _BARE_FIELD_NAME.fullmatch(name):
+            if is_bibtex_name(name):
                 fields[name.lower()] = str(fld.value)
             else:  # a commented-out line it read as a field ("% year"): no BibTeX field
                 ctx.diags.warning("BK501", f"{name!r} is no field name (a commented-out "

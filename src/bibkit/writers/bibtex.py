@@ -18,6 +18,7 @@ from .. import render
 from ..categories import is_category
 from ..context import WriteContext
 from ..dates import MONTH_MACROS
+from ..fieldnames import is_bibtex_name
 from ..formatdata import load_toml, require
 from ..genres import biblatex_type_field, bibtex_type_field, is_masters
 from ..identifiers import display_doi, is_web_url
@@ -43,8 +44,8 @@ class Dialect:
 
     def writes_back(self, extra_name: str) -> bool:
         """Whether a field kept from a .bib (`extra`, "bibtex:mrnumber") is written back."""
-        return extra_name.startswith("bibtex:") and (
-            self.fields is None or extra_name[7:].lower() in self.fields)
+        return (extra_name.startswith("bibtex:") and is_bibtex_name(extra_name[7:]) and (
+            self.fields is None or extra_name[7:].lower() in self.fields))
 
 
 @cache

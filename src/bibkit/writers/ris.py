@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from .. import render
 from ..categories import is_category
 from ..context import WriteContext
+from ..fieldnames import is_ris_tag
 from ..formatdata import load_toml, require
 from ..genres import ris_genre_kinds
 from ..identifiers import display_doi
@@ -192,12 +193,15 @@ def record(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
         elif value:
             yield tag, convert(value) if convert else value
     for name, value in c.extra:
-        if name.startswith("ris:"):
+        if _writes_back(name):
             yield name[4:], value
 
 
 def _writes_back(extra_name: str) -> bool:
-    return extra_name.startswith("ris:")  # record() writes every one of them
+    """Whether a kept field is written back: a RIS tag, under a name that is one, and never
+    TY or ER, which open and close a record (a kept one would forge a record)."""
+    return (extra_name.startswith("ris:") and is_ris_tag(extra_name[4:])
+            and extra_name[4:] not in ("TY", "ER"))
 
 
 def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
