@@ -270,3 +270,22 @@ def test_a_kept_field_name_from_an_untrusted_source_cannot_forge_an_entry(name, 
     assert [line for line in ris.split("\r\n") if line.startswith("TY  - ")] == [
         "TY  - BOOK", "TY  - BOOK"]
     assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*|ER  - |", line) for line in ris.split("\r\n"))
+
+
+def test_tex_in_an_untrusted_csl_files_exact_text_cannot_end_its_field_or_read_a_file():
+    import bibtexparser
+
+    from bibkit import dump, loads
+
+    custom = {"text": {"title": ["x ", {"tex": "}},\n@misc{evil, title={pwned"}]},
+              "note": [{"tex": "\\input{/etc/passwd}"}, " and ", {"tex": "{\\it fine}"},
+                       {"rich": "input{/etc/passwd}\\relax", "text": ["y"]}]}
+    item = {"id": "a", "type": "book", "title": "T", "note": "n",
+            "custom": {"bibkit": custom}}
+    lib = loads(json.dumps([item, {"id": "b", "type": "book", "title": "U"}]), "csljson")
+    refused = [d.message for d in lib.diagnostics if d.code == "BK605"]
+    assert len(refused) == 1 and "\\\\input{/etc/passwd}" in refused[0]
+    for fmt in ("bibtex", "biblatex"):
+        out = dump(lib, fmt)
+        assert [e.key for e in bibtexparser.parse_string(out).entries] == ["a", "b"]
+        assert "\\input" not in out and "{\\it fine}" in out  # the .bib's own TeX stays

@@ -35,6 +35,7 @@ from .model import (
 from .names import from_zotero_parts, zotero_parts
 from .spans import exact_text, from_tree, has_spans
 from .texread import from_csl as text_from_csl
+from .texread import safe_tex
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
 
@@ -383,16 +384,22 @@ def _read_date(item: dict[str, Any], var: str) -> tuple[PartialDate, str]:
 
 
 def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
-             report: Callable[[str], None] | None = None) -> Citation:
+             report: Callable[[str, str], None] | None = None) -> Citation:
     """The citation for a CSL-JSON item; raises CslError for values of the wrong shape.
-    `report` hears of a value read in part (a date range, "Spring 2018"), which is also
-    kept as written in `extra`."""
+    `report(code, message)` hears of a value read in part (BK604: a date range, "Spring
+    2018", also kept as written in `extra`) and of TeX in custom.bibkit that is read as
+    text (BK605)."""
     exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
     kind_name = _text(item, "type")
     kind = _kind_of_type(kind_name)
-    values = _read_copied(item, exact.get("text", {}))  # variables copied to a field
+    refused: list[str] = []  # TeX in custom.bibkit that bibkit would not write verbatim
+
+    def tree(data: object) -> str:  # exact text from the file: its TeX checked, not trusted
+        return from_tree(data, safe_tex, refused.append)
+
+    values = _read_copied(item, exact.get("text", {}), tree)  # variables copied to a field
     arxiv, url, publisher = _arxiv_and_url(item, exact, kind)
-    note = from_tree(exact["note"]) if "note" in exact else text_from_csl(_text(item, "note"))
+    note = tree(exact["note"]) if "note" in exact else text_from_csl(_text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
     links = tuple(Link(role, u) for role, u in exact.get("links", []))
     if not exact:
@@ -405,7 +412,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     )
     issued, accessed, partial = _dates(item, exact)
     keywords = (
-        tuple(from_tree(k) for k in exact["keywords"])
+        tuple(tree(k) for k in exact["keywords"])
         if "keywords" in exact
         else tuple(k.strip() for k in text_from_csl(_text(item, "keyword")).split(",")
                    if k.strip())
@@ -416,7 +423,10 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     for var, what in partial:
         extra.append((f"csl:{var}", json.dumps(item[var], ensure_ascii=False, sort_keys=True)))
         if report is not None:
-            report(f"{var}: {what}; kept as written for CSL-JSON")
+            report("BK604", f"{var}: {what}; kept as written for CSL-JSON")
+    if refused and report is not None:
+        report("BK605", "custom.bibkit TeX read as text, not written as TeX: "
+               f"{', '.join(repr(r) for r in refused)}")
     key = _text(item, "citation-key") or _text(item, "id")
     if not _KEYLIKE.fullmatch(key):  # Zotero's ids are URIs: a citekey is made instead
         key = ""
@@ -426,7 +436,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
         values["ids.doi"] = exact["doi"]
     values.update({
         "key": key, "kind": kind,
-        "title_nocase": tuple(from_tree(t) for t in exact.get("title-nocase", ())),
+        "title_nocase": tuple(tree(t) for t in exact.get("title-nocase", ())),
         "authors_truncated": truncated, "issued": issued, "status": status,
         "venue.kind": exact.get("venue-kind", ""), "venue.publisher": publisher,
         "venue.year": exact.get("venue-year"), "ids.arxiv": arxiv,
@@ -440,9 +450,10 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     return assemble(values)
 
 
-def _read_copied(item: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
+def _read_copied(item: dict[str, Any], texts: dict[str, Any], tree: Callable[[object], str]
+                 ) -> dict[str, Any]:
     """The copied variables by model path, rich text read into spans (or taken exactly from
-    custom.bibkit.text); a value of the wrong shape raises CslError."""
+    custom.bibkit.text, through `tree`); a value of the wrong shape raises CslError."""
     values: dict[str, Any] = {}
     for st in _table()[1]:
         if not st.field:
@@ -450,7 +461,7 @@ def _read_copied(item: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
         if st.many:
             values[st.field] = _names(item, st.tag)
         elif st.tag in texts:
-            values[st.field] = from_tree(texts[st.tag])
+            values[st.field] = tree(texts[st.tag])
         else:
             text = _text(item, st.tag)
             values[st.field] = text if st.convert else text_from_csl(text)

@@ -59,6 +59,7 @@ CODES: dict[str, str] = {
     "BK602": "CSL-JSON item is not an object",
     "BK603": "CSL-JSON value of the wrong shape",
     "BK604": "CSL-JSON date read in part (a range, a season, a literal)",
+    "BK605": "TeX in CSL-JSON custom.bibkit that bibkit would not write: read as text",
     "BK701": "RIS text outside a record",
     "BK702": "RIS record without ER",
     "BK703": "unknown RIS type",

@@ -18,6 +18,7 @@ writes math as its source and rich text as CSL's HTML-like markup, RIS and MODS 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 TEX, END, RICH, SEP, RICH_END = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3", "\ufdd4"
@@ -133,16 +134,30 @@ def _node_tree(node: Node) -> object:
     return {"rich": node.command, "text": [_node_tree(n) for n in node.children]}
 
 
-def from_tree(tree: object) -> str:
+def from_tree(tree: object, tex_ok: Callable[[str], bool] | None = None,
+              refused: Callable[[str], None] | None = None) -> str:
+    """Model text from `to_tree`'s data. A tree from an untrusted file is checked: a TeX
+    source `tex_ok` refuses, and a rich command bibkit does not write, come back as the
+    characters they hold (writers escape them), and `refused` hears of each."""
     if isinstance(tree, str):
         return tree
     if isinstance(tree, list):
-        return "".join(from_tree(n) for n in tree)
+        return "".join(from_tree(n, tex_ok, refused) for n in tree)
     if isinstance(tree, dict):
         if isinstance(tree.get("tex"), str):
-            return tex_span(tree["tex"])
+            source = tree["tex"]
+            if tex_ok is None or tex_ok(source):
+                return tex_span(source)
+            if refused is not None:
+                refused(source)
+            return source
         if isinstance(tree.get("rich"), str):
-            return rich_span(tree["rich"], from_tree(tree.get("text", [])))
+            inner = from_tree(tree.get("text", []), tex_ok, refused)
+            if tree["rich"] in RICH_COMMANDS:
+                return rich_span(tree["rich"], inner)
+            if refused is not None:
+                refused(f"\\{tree['rich']}")
+            return inner
     raise ValueError("not a bibkit text tree")
 
 

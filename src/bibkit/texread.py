@@ -96,6 +96,40 @@ def safe_math(source: str) -> bool:
     return braces_balance(source) and braces_balance(source.replace("\\{", "").replace("\\}", ""))
 
 
+# TeX that reaches outside the document or redefines TeX itself: files read or written, shell
+# escapes, definitions, category codes, the document's own structure
+_DANGEROUS = frozenset({
+    "input", "include", "includeonly", "includegraphics", "InputIfFileExists", "IfFileExists",
+    "openin", "openout", "read", "readline", "write", "immediate", "write18", "special",
+    "closein", "closeout", "newread", "newwrite", "def", "edef", "gdef", "xdef", "let",
+    "futurelet", "global", "catcode", "lccode", "uccode", "csname", "endcsname",
+    "expandafter", "scantokens", "newcommand", "renewcommand", "providecommand",
+    "DeclareRobustCommand", "newenvironment", "renewenvironment", "makeatletter",
+    "makeatother", "usepackage", "RequirePackage", "documentclass", "begin", "end",
+    "directlua", "luaexec", "latelua", "shipout", "output", "everypar", "everyeof", "jobname",
+    "endinput", "pdfprimitive", "primitive", "verbatiminput", "lstinputlisting",
+})
+_CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)|\\.|(%)", re.DOTALL)
+
+
+def safe_tex(source: str) -> bool:
+    """Whether TeX from an untrusted source (a CSL-JSON file's custom.bibkit text) may reach
+    a LaTeX output verbatim: the TeX a .bib may hold (an unknown macro is at worst an error)
+    but nothing that could end its field or reach outside the document. Its braces balance
+    (for BibTeX, and for parsers that skip an escaped brace), its dollars pair, no bare `%`
+    comments out what follows, no backslash ends it, and no command reads or writes a file
+    or redefines TeX (`\\input`, `\\write`, `\\def`, `\\catcode`, ...)."""
+    if source.endswith("\\"):
+        return False
+    for m in _CONTROL_WORD.finditer(source):
+        if m.group(2) or (m.group(1) and m.group(1) in _DANGEROUS):
+            return False
+    unescaped = source.replace("\\\\", "").replace("\\$", "")
+    dollars = unescaped.count("$")
+    return (dollars % 2 == 0 and braces_balance(source)
+            and braces_balance(source.replace("\\{", "").replace("\\}", "")))
+
+
 def braces_balance(text: str) -> bool:
     """Whether every brace closes one opened before it, counted as BibTeX counts them (an
     escaped brace too): text that can stand between a field's braces."""

@@ -377,8 +377,8 @@ def convert(line_no: int, data: tuple[object, str], ctx: ReadContext) -> Citatio
         owner = _profile_owner(item)
         if owner:
             ctx.profile = Profile(name=owner)
-    def partly(message: str) -> None:
-        ctx.diags.warning("BK604", message, line=line_no, key=str(item.get("id", "")))
+    def partly(code: str, message: str) -> None:
+        ctx.diags.warning(code, message, line=line_no, key=str(item.get("id", "")))
 
     try:
         return from_csl(item, line_no, ctx.diags.file, partly)
