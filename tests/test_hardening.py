@@ -289,3 +289,19 @@ def test_tex_in_an_untrusted_csl_files_exact_text_cannot_end_its_field_or_read_a
         out = dump(lib, fmt)
         assert [e.key for e in bibtexparser.parse_string(out).entries] == ["a", "b"]
         assert "\\input" not in out and "{\\it fine}" in out  # the .bib's own TeX stays
+
+
+@pytest.mark.parametrize("fmt", ["listing", "csljson", "ris"])
+def test_caret_notation_cannot_spell_a_command_into_a_latex_output(fmt):
+    # TeX reads ^^5c as a backslash: "$^^5cinput{/etc/hostname}$" compiled reads that file
+    from bibkit import dump, loads
+
+    math = "$^^5cinput{/etc/hostname}$"
+    source = {
+        "listing": f"Bo Han\n\n1 Papers\n\nLGFeb 9, 2022\nTitle {math}\n\nBo Han\n\nText.\n",
+        "csljson": json.dumps([{"id": "a", "type": "book", "title": f"Title {math}"}]),
+        "ris": f"TY  - BOOK\nTI  - Title {math}\nER  - \n",
+    }[fmt]
+    lib = loads(source, fmt)
+    for out in (dump(lib, "bibtex"), dump(lib, "biblatex")):
+        assert "^^" not in out and "5cinput\\textbraceleft{}" in out

@@ -82,9 +82,18 @@ def _math_commands() -> frozenset[str]:
 _MATH_WORD = re.compile(r"\\([A-Za-z]+)|\\(.)|([%#&])", re.DOTALL)
 
 
+def _spells_characters(source: str) -> bool:
+    """Whether TeX would read `^^` notation here: `^^5cinput` is `\\input` to TeX, whatever
+    the text shows."""
+    return "^^" in source
+
+
 def safe_math(source: str) -> bool:
     """Whether math from untrusted text may reach TeX verbatim: every command a known math
-    command, no `%`, `#` or `&`, and braces balanced for BibTeX and for TeX alike."""
+    command, no `%`, `#` or `&`, no `^^` (which spells any character, a backslash too), and
+    braces balanced for BibTeX and for TeX alike."""
+    if _spells_characters(source):
+        return False
     for m in _MATH_WORD.finditer(source):
         word = m.group(1)
         # the structure commands first: most math needs no look into pylatexenc's table
@@ -96,18 +105,19 @@ def safe_math(source: str) -> bool:
     return braces_balance(source) and braces_balance(source.replace("\\{", "").replace("\\}", ""))
 
 
-# TeX that reaches outside the document or redefines TeX itself: files read or written, shell
-# escapes, definitions, category codes, the document's own structure
+# TeX that reaches outside the document or redefines TeX itself. Files, shells and Lua by
+# what their commands are called (\\input, \\IfFileExists, \\pdffiledump, \\openin,
+# \\write18, \\directlua, \\import, ...: any engine's or package's); definitions, category
+# codes and the document's structure by name.
+_REACHES_OUT = ("input", "include", "import", "file", "read", "write", "open", "close",
+                "lua", "shell", "exec", "special", "mdfivesum")
 _DANGEROUS = frozenset({
-    "input", "include", "includeonly", "includegraphics", "InputIfFileExists", "IfFileExists",
-    "openin", "openout", "read", "readline", "write", "immediate", "write18", "special",
-    "closein", "closeout", "newread", "newwrite", "def", "edef", "gdef", "xdef", "let",
-    "futurelet", "global", "catcode", "lccode", "uccode", "csname", "endcsname",
-    "expandafter", "scantokens", "newcommand", "renewcommand", "providecommand",
-    "DeclareRobustCommand", "newenvironment", "renewenvironment", "makeatletter",
-    "makeatother", "usepackage", "RequirePackage", "documentclass", "begin", "end",
-    "directlua", "luaexec", "latelua", "shipout", "output", "everypar", "everyeof", "jobname",
-    "endinput", "pdfprimitive", "primitive", "verbatiminput", "lstinputlisting",
+    "immediate", "def", "edef", "gdef", "xdef", "let", "futurelet", "global", "catcode",
+    "lccode", "uccode", "mathcode", "csname", "endcsname", "expandafter", "scantokens",
+    "newcommand", "renewcommand", "providecommand", "DeclareRobustCommand", "newenvironment",
+    "renewenvironment", "makeatletter", "makeatother", "usepackage", "RequirePackage",
+    "documentclass", "begin", "end", "shipout", "output", "everypar", "everyeof", "jobname",
+    "pdfprimitive", "primitive", "endinput", "dump", "batchmode", "nonstopmode",
 })
 _CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)|\\.|(%)", re.DOTALL)
 
@@ -117,12 +127,14 @@ def safe_tex(source: str) -> bool:
     a LaTeX output verbatim: the TeX a .bib may hold (an unknown macro is at worst an error)
     but nothing that could end its field or reach outside the document. Its braces balance
     (for BibTeX, and for parsers that skip an escaped brace), its dollars pair, no bare `%`
-    comments out what follows, no backslash ends it, and no command reads or writes a file
-    or redefines TeX (`\\input`, `\\write`, `\\def`, `\\catcode`, ...)."""
-    if source.endswith("\\"):
+    comments out what follows, no backslash ends it, no `^^` spells a character, and no
+    command reads or writes a file or redefines TeX (`\\input`, `\\write`, `\\def`, ...)."""
+    if source.endswith("\\") or _spells_characters(source):
         return False
     for m in _CONTROL_WORD.finditer(source):
-        if m.group(2) or (m.group(1) and m.group(1) in _DANGEROUS):
+        word = m.group(1)
+        if m.group(2) or (word and (word in _DANGEROUS
+                                    or any(part in word.lower() for part in _REACHES_OUT))):
             return False
     unescaped = source.replace("\\\\", "").replace("\\$", "")
     dollars = unescaped.count("$")
