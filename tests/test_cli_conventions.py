@@ -182,3 +182,14 @@ def test_page_chrome_copied_above_the_profile_is_not_taken_for_the_owner():
     assert got.profile.name == "Bo Han" and len(got) == 50
     assert [(d.code, d.line) for d in got.diagnostics if d.severity] == [("BK106", 1),
                                                                          ("BK106", 2)]
+
+
+def test_every_diagnostic_code_is_in_the_readme_and_every_readme_code_is_real():
+    # BK507 was raised for a year without being in the README's table of codes
+    import re
+
+    from bibkit.diagnostics import CODES
+    from conftest import ROOT
+
+    readme = set(re.findall(r"^\| (BK\d{3}) \|", (ROOT / "README.md").read_text(), re.M))
+    assert readme == set(CODES)
