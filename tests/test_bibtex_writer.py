@@ -8,7 +8,7 @@ import re
 import bibtexparser
 import pybtex.database
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bibkit import dump, load
@@ -301,6 +301,8 @@ def test_an_edited_volume_is_a_biblatex_collection_and_a_bibtex_book():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet="ab {}\\%#\"@,=\n", max_size=30))
+@example("\n@{}")  # a line starting with @ opens an entry for bibtexparser
+@example("a } b")
 def test_a_kept_field_can_never_end_its_entry_early(raw):
     # a value as a tolerant parse or a plugin may hand over: braces that need not balance
     c = Citation(key="k", kind=Kind.DOCUMENT, title="T", extra=(("bibtex:mrnumber", raw),))

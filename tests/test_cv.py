@@ -545,3 +545,22 @@ def test_a_thesis_report_or_book_shows_what_it_is_and_its_publisher():
                     issued=PartialDate(1984))
     assert venue_text(book) == "AW, 1984"
     assert venue_text(Citation(kind=Kind.DOCUMENT, issued=PartialDate(2020))) == "2020"
+
+
+def test_an_entry_has_one_owner_the_closest_match():
+    from bibkit.model import Profile
+    from bibkit.names import owner_matcher
+
+    matcher = owner_matcher(["Bo Han"])
+    authors = (Person("Hanson", "Bo"), Person("Bo", "Han"), Person("Han", "B."),
+               Person("Han", "Bo"))
+    assert [matcher(p) for p in authors] == [False, True, True, True]  # each could be
+    assert matcher.owner_in(authors) == 3  # the name as written wins
+    assert matcher.owner_in(authors[:3]) == 1  # then the swapped order, then initials
+    assert matcher.owner_in(authors[:1]) is None
+    paper = Citation(key="p", kind=Kind.PREPRINT, title="P", authors=authors[:3],
+                     issued=PartialDate(2022))
+    for style in ("", "plain"):
+        text = render([paper], CvOptions(fmt="markdown", style=style or None),
+                      Profile(name="Bo Han")).text
+        assert text.count("**") == 2, (style, text)  # one name in bold

@@ -33,7 +33,7 @@ from .model import (
     arxiv_base,
     evolve,
 )
-from .names import owner_matcher
+from .names import OwnerMatcher, owner_matcher
 from .registry import CV_LAYOUTS, CV_OPTIONS, CV_SITES
 from .spans import RICH_COMMANDS, has_spans, parse, unparse
 from .text import escape_latex, safe_url, url_argument
@@ -299,13 +299,14 @@ def venue_text(c: Citation) -> str:
     return str(year) if year else ""
 
 
-def _authors(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> tuple[str, bool]:
+def _authors(c: Citation, fmt: str, is_owner: OwnerMatcher) -> tuple[str, bool]:
     """(author text, owner shown); the owner is never placed where the source hid them."""
     t, esc = layout(fmt), ESCAPE[fmt]
     names, found = [], False
-    for p in c.authors:
+    owner = is_owner.owner_in(c.authors)
+    for i, p in enumerate(c.authors):
         text = esc(p.display())
-        if is_owner(p):
+        if i == owner:
             text = t["highlight"].format(name=text)
             found = True
         names.append(text)
@@ -325,7 +326,7 @@ def title_stop(title: str) -> str:
 
 
 def render_entry(
-    c: Citation, fmt: str, is_owner: Callable[[Person], bool], links: bool, csl: Any = None,
+    c: Citation, fmt: str, is_owner: OwnerMatcher, links: bool, csl: Any = None,
     styled: str | None = None,
 ) -> tuple[str, bool]:
     """(entry markup, owner hidden in "et al."); `styled`: the entry as a pybtex style
@@ -430,7 +431,7 @@ _DOUBLED_STOP = re.compile(r"([?!])((?:[”’\"]|</[a-z]+>)*)\.")
 _STYLE_LABEL = re.compile(r"^\s*(?:<[^<>]*>)*\s*\[\d+\]\s*")
 
 
-def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool]], str]:
+def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
     """Format one citation with a CSL style; "apa" and "ieee" are shipped in formats/csl."""
     from citeproc import Citation as CpCitation
     from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -445,7 +446,7 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
         raise FileNotFoundError(f"CSL style {style!r} not found (shipped: apa, ieee)")
     parsed = CitationStylesStyle(str(path), validate=False)
 
-    def render(c: Citation, fmt: str, is_owner: Callable[[Person], bool]) -> str:
+    def render(c: Citation, fmt: str, is_owner: OwnerMatcher) -> str:
         held = _HeldSpans(fmt)
         item = to_csl(held.hold_in(c), c.key or "item")
         item.pop("custom", None)
@@ -463,17 +464,15 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
         # the list's number is bibkit's: a numeric style's own label ("[1]") goes
         text = _STYLE_LABEL.sub("", text, count=1)
         text = held.restore(shield.restore(text) if shield else ESCAPE[fmt](text))
-        for p in c.authors:
-            if is_owner(p):
-                for form in (
-                    f"{p.family}, {p.given[:1]}.",
-                    f"{p.given[:1]}. {p.family}",
-                    p.display(),
-                ):
-                    esc = html.escape(form, quote=False) if shield else ESCAPE[fmt](form)
-                    if esc in text:
-                        text = text.replace(esc, layout(fmt)["highlight"].format(name=esc), 1)
-                        break
+        owner = is_owner.owner_in(c.authors)
+        if owner is not None:
+            p = c.authors[owner]
+            for form in (f"{p.family}, {p.given[:1]}.", f"{p.given[:1]}. {p.family}",
+                         p.display()):
+                esc = html.escape(form, quote=False) if shield else ESCAPE[fmt](form)
+                if esc in text:
+                    text = text.replace(esc, layout(fmt)["highlight"].format(name=esc), 1)
+                    break
         return text
 
     return render
@@ -484,7 +483,7 @@ def csl_renderer(style: str) -> Callable[[Citation, str, Callable[[Person], bool
 
 def choose(citations: Iterable[Citation], opts: CvOptions, profile: Profile | None,
            diags: Diagnostics | None
-           ) -> tuple[list[Citation], int, tuple[str, ...], Callable[[Person], bool]]:
+           ) -> tuple[list[Citation], int, tuple[str, ...], OwnerMatcher]:
     """(the entries the options keep, how many they left out, the owner's names, the owner
     test); a selector that matches nothing is a warning: a typo must not pass unseen."""
     names = opts.highlight or ((profile.name,) if profile and profile.name else ())

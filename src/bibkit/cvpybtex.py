@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from .context import WriteContext
 from .diagnostics import Diagnostics
 from .latexchars import CharEncoder
 from .model import Citation, Person, evolve
+from .names import OwnerMatcher
 from .registry import CV_OPTIONS
 from .render import plain as unparse_plain
 from .spans import strip_marks
@@ -35,7 +36,7 @@ _OTHERS = re.compile(r",?(?:\s|~|&nbsp;)+and(?:\s|~|&nbsp;)+others\\?\.?")
 
 
 def format_entries(citations: Sequence[Citation], style: str, fmt: str,
-                   is_owner: Callable[[Person], bool], highlight: str
+                   is_owner: OwnerMatcher, highlight: str
                    ) -> list[tuple[str, str | None]]:
     """(label, rendered entry) for each citation, in order, the owner's name highlighted
     with the layout's `highlight` template; None for an entry that lacks a field the style
@@ -62,7 +63,8 @@ def format_entries(citations: Sequence[Citation], style: str, fmt: str,
             entry.fields.pop(name, None)
     formatter = find_plugin("pybtex.style.formatting", style)()
     backend = find_plugin("pybtex.backends", _BACKENDS[fmt])()
-    owners = [_name_pattern(p) for c in citations for p in c.authors if is_owner(p)]
+    owners = [_name_pattern(c.authors[at]) for c in citations
+              if (at := is_owner.owner_in(c.authors)) is not None]
     out: list[tuple[str, str | None]] = [("", None)] * len(citations)
     entries = formatter.sort(list(data.entries.values()))
     for label, entry in zip(formatter.format_labels(entries), entries, strict=True):

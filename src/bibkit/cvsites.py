@@ -31,7 +31,7 @@ from .cv import choose, group, options_from, selector_hits, source_facts
 from .fileio import UsageError
 from .identifiers import display_doi, is_web_url
 from .model import Citation, Kind, arxiv_abs_url, evolve
-from .names import owner_matcher
+from .names import OwnerMatcher, owner_matcher
 from .text import escape_latex, safe_url
 
 JSON_RESUME_SCHEMA = ("https://raw.githubusercontent.com/jsonresume/resume-schema/v1.3.1/"
@@ -149,8 +149,10 @@ def _yaml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def front_matter(c: Citation, as_of: str, admin: str, is_owner: Any, featured: bool) -> str:
-    authors = [admin if admin and is_owner(p) else p.display() for p in c.authors]
+def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
+                 featured: bool) -> str:
+    owner = is_owner.owner_in(c.authors) if admin else None
+    authors = [admin if i == owner else p.display() for i, p in enumerate(c.authors)]
     if c.authors_truncated:
         authors.append("et al.")
     day = c.issued.iso() if c.venue.year is None else str(c.venue.year)

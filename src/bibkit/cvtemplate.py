@@ -41,7 +41,8 @@ from .cv import (
 from .fileio import UsageError
 from .formatdata import formats_dir
 from .identifiers import display_doi
-from .model import Citation, Person
+from .model import Citation
+from .names import OwnerMatcher
 from .registry import CV_LAYOUTS
 
 TEMPLATES = CV_LAYOUTS  # one built-in template a layout
@@ -80,10 +81,10 @@ def template_source(fmt: str) -> str:
     return (formats_dir() / "cv" / "templates" / f"{fmt}.j2").read_text(encoding="utf-8")
 
 
-def _entry(c: Citation, number: int | None, is_owner: Callable[[Person], bool]
-           ) -> dict[str, Any]:
-    authors = [{"name": RichText(p.display()), "is_owner": bool(is_owner(p))}
-               for p in c.authors]
+def _entry(c: Citation, number: int | None, is_owner: OwnerMatcher) -> dict[str, Any]:
+    owner = is_owner.owner_in(c.authors)
+    authors = [{"name": RichText(p.display()), "is_owner": i == owner}
+               for i, p in enumerate(c.authors)]
     return {
         "number": number, "key": c.key, "title": RichText(c.title.rstrip(".")),
         "title_stop": title_stop(c.title.rstrip(".")),
@@ -99,7 +100,7 @@ def _entry(c: Citation, number: int | None, is_owner: Callable[[Person], bool]
 
 
 def render_template(opts: CvOptions, groups: list[tuple[str, list[Citation]]],
-                    names: tuple[str, ...], is_owner: Callable[[Person], bool],
+                    names: tuple[str, ...], is_owner: OwnerMatcher,
                     as_of: str) -> tuple[str, int]:
     """(the rendered text, how many entries hide the owner in "et al.")."""
     import jinja2

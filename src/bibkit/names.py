@@ -7,7 +7,7 @@ is split at its last space without further work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from .model import Person
@@ -159,24 +159,47 @@ def _given_compatible(a: str, b: str) -> bool:
     return False
 
 
-def owner_matcher(names: Iterable[str]) -> Callable[[Person], bool]:
-    """A test for "is this author the owner", for each way the owner's name is written:
-    "Bo Han", "B. Han", "Han, B.", and the given/family order swapped (East Asian order)."""
-    owners = [parse_display_name(n) for n in names if n.strip()]
+class OwnerMatcher:
+    """Which author is the profile owner, for each way the owner's name is written: "Bo Han",
+    "B. Han", "Han, B.", and the given/family order swapped (East Asian order).
 
-    def matches(p: Person) -> bool:
+    `matcher(p)` says whether an author could be the owner; `owner_in(authors)` picks the one
+    author of an entry who is: an entry has one owner, so when "Han Bo" and "B. Han" sign the
+    same paper, the closer match is the owner and the other a namesake.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.owners = [parse_display_name(n) for n in names if n.strip()]
+
+    def strength(self, p: Person) -> int:
+        """3: the name as written (given names equal, or a literal); 2: the order swapped;
+        1: initials for the given names; 0: not the owner."""
         if p.literal:
-            return any(
-                _fold(p.literal) in (_fold(f"{o.given} {o.family}"), _fold(f"{o.family} {o.given}"))
-                for o in owners
-            )
-        family, given = _fold(p.full_family), p.given
-        for o in owners:
+            literal = _fold(p.literal)
+            return 3 if any(literal in (_fold(f"{o.given} {o.family}"),
+                                        _fold(f"{o.family} {o.given}"))
+                            for o in self.owners) else 0
+        family, given, best = _fold(p.full_family), p.given, 0
+        for o in self.owners:
             of = _fold(o.full_family)
             if family == of and _given_compatible(given, o.given):
-                return True
+                best = max(best, 3 if _fold(given) == _fold(o.given) else 1)
             if family == _fold(o.given) and _fold(given) == of:  # "Han Bo" for "Bo Han"
-                return True
-        return False
+                best = max(best, 2)
+        return best
 
-    return matches
+    def __call__(self, p: Person) -> bool:
+        return self.strength(p) > 0
+
+    def owner_in(self, authors: Sequence[Person]) -> int | None:
+        """The position of the entry's owner: the strongest match, the first of equals."""
+        best, at = 0, None
+        for i, p in enumerate(authors):
+            s = self.strength(p)
+            if s > best:
+                best, at = s, i
+        return at
+
+
+def owner_matcher(names: Iterable[str]) -> OwnerMatcher:
+    return OwnerMatcher(names)

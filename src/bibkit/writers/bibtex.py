@@ -303,6 +303,10 @@ def _render(
     return "".join(parts)
 
 
+_LINE_OPENS_ENTRY = re.compile(r"\n\s*@")
+_LINE_BREAKS = re.compile(r"[ \t\r]*\n\s*")
+
+
 def _verbatim_safe(raw: str) -> bool:
     """Whether a value can stand between a field's braces as it is, for every reader: its
     braces balance counted as BibTeX counts them and as parsers that skip an escaped brace
@@ -325,6 +329,10 @@ def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
     for name, raw in c.extra:
         if not d.writes_back(name):
             continue
+        if "\n" in raw and _LINE_OPENS_ENTRY.search(raw):
+            # a line of the value that starts with @ opens an entry for bibtexparser and for
+            # bibkit's reader: the value's line breaks, spaces to BibTeX, become spaces
+            raw = _LINE_BREAKS.sub(" ", raw)
         if not _verbatim_safe(raw):
             ctx.diags.warning("BK407", f"{name[7:]}: braces do not balance; written as text, "
                               "each brace escaped", line=c.origin.line, key=c.key)
