@@ -413,6 +413,8 @@ def test_a_csl_dropping_particle_stays_dropping():
     zotero = json.loads(dump(lib, "csljson", names="zotero"))[0]["author"]
     assert zotero[0] == {"family": "Beethoven", "given": "Ludwig van"}  # as citeproc-js splits
     assert "van Beethoven, Ludwig" in dump(lib, "bibtex")  # BibTeX's one "von" part
+    assert "AU  - Beethoven, Ludwig van" in dump(lib, "ris")  # sorted as it is cited
+    assert '<namePart type="given">Ludwig van</namePart>' in dump(lib, "mods")
 
 
 def test_entries_are_held_for_a_crossref_only_within_a_window(monkeypatch):

@@ -49,17 +49,22 @@ def is_particle(word: str) -> bool:
     return False
 
 
+def last_first(p: Person) -> tuple[str, str]:
+    """(last name, first names) as a list of names sorts a person: the particle with the last
+    name ("van der Berg", "Jan"), a dropping one with the first ("Beethoven", "Ludwig van")."""
+    if p.dropping and p.particle:
+        return p.family, f"{p.given} {p.particle}" if p.given else p.particle
+    return p.full_family, p.given
+
+
 def zotero_parts(p: Person) -> tuple[str, str]:
     """(last name, first name) as Zotero stores a person: the particle in the last name (a
     dropping one at the end of the first), a suffix after a comma in the first ("van der
     Berg"; "Ludwig van"; "Martin Luther, Jr."). Zotero keeps only these two (its CSL-JSON and
     MODS imports read family and given alone) and splits them again for citeproc-js
     (zotero/utilities, utilities_item.js, parseParticles)."""
-    if p.dropping and p.particle:
-        given = f"{p.given} {p.particle}" if p.given else p.particle
-        return p.family, f"{given}, {p.suffix}" if p.suffix else given
-    given = f"{p.given}, {p.suffix}" if p.suffix else p.given
-    return p.full_family, given
+    family, given = last_first(p)
+    return family, f"{given}, {p.suffix}" if p.suffix else given
 
 
 def from_zotero_parts(family: str, given: str) -> Person:

@@ -20,7 +20,7 @@ from ..context import WriteContext
 from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
 from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
-from ..names import zotero_parts
+from ..names import last_first, zotero_parts
 from . import left_out
 
 NS = "http://www.loc.gov/mods/v3"
@@ -65,7 +65,7 @@ def _name(parent: etree._Element, p: Person, role: str, zotero: bool) -> None:
         name = _sub(parent, "name", type="personal")
         # Zotero's MODS import reads family and given only: -O names=zotero puts a suffix
         # in the given name, where Zotero keeps it (names.zotero_parts)
-        family, given = zotero_parts(p) if zotero else (p.full_family, p.given)
+        family, given = zotero_parts(p) if zotero else last_first(p)
         _sub(name, "namePart", family, type="family")
         if given:
             _sub(name, "namePart", given, type="given")

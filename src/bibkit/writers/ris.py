@@ -20,6 +20,7 @@ from ..genres import ris_genre_kinds
 from ..identifiers import display_doi
 from ..mapping import getter, statements
 from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
+from ..names import last_first
 from . import left_out
 
 _FOLD = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -42,10 +43,10 @@ def fold(value: str) -> str:
 def ris_name(p: Person) -> str:
     if p.literal or not p.family:
         return p.literal or p.given
-    family = p.full_family
-    parts = [family, p.given] if p.given else [family]
+    family, given = last_first(p)
+    parts = [family, given] if given else [family]
     if p.suffix:
-        parts += ([""] if not p.given else []) + [p.suffix]
+        parts += ([""] if not given else []) + [p.suffix]
     return ", ".join(parts)
 
 
