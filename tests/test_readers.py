@@ -437,3 +437,13 @@ def test_a_commented_out_field_line_is_said_and_never_written_as_a_field(line):
     assert all(name == name.strip("% ") for name, _ in lib[0].extra)
     assert any("is no field name" in d.message for d in lib.diagnostics)
     assert "%" not in dump(lib, "bibtex")
+
+
+def test_ris_lines_as_exporters_write_them():
+    ris = ("TY - JOUR\nTI - One space before the dash\nER -\n\n"
+           "TY  -JOUR\nTI  -No space after it\nER  -\n\n"
+           "ty  - jour\nti  - lower case\ner  - \n")
+    lib = loads(ris, "ris")
+    assert [c.title for c in lib] == ["One space before the dash", "No space after it",
+                                      "lower case"]
+    assert list(lib.diagnostics) == []

@@ -32,7 +32,8 @@ from ..names import parse_inverted_name
 from ..texread import math_only
 from . import RecordReader
 
-_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}-(?: (.*)|)$")
+# `TAG  - value`; exporters also write one space before the dash, or none after it
+_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}- ?(.*)$")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?\d[\d -]{8,}[\dXx]$")
 _ARXIV_NOTE = re.compile(r"^arXiv(?::(\S+))?(?: \[([^\]]+)\])?$")
