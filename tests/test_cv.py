@@ -564,3 +564,12 @@ def test_an_entry_has_one_owner_the_closest_match():
         text = render([paper], CvOptions(fmt="markdown", style=style or None),
                       Profile(name="Bo Han")).text
         assert text.count("**") == 2, (style, text)  # one name in bold
+    # each entry its own owner, none of another's: "B. Han" is the owner only where no closer
+    # match signs (pybtex's Markdown writes "B\\. Han")
+    alone = Citation(key="q", kind=Kind.PREPRINT, title="Q", issued=PartialDate(2021),
+                     authors=(Person("Liu", "Yang"), Person("Han", "B.")))
+    both = Citation(key="r", kind=Kind.PREPRINT, title="R", issued=PartialDate(2022),
+                    authors=(Person("Han", "Bo"), Person("Han", "B.")))
+    text = render([both, alone], CvOptions(fmt="markdown", style="plain"),
+                  Profile(name="Bo Han")).text
+    assert "**Bo Han** and B\\. Han" in text and "Yang Liu and **B\\. Han**" in text

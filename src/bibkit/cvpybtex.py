@@ -63,8 +63,6 @@ def format_entries(citations: Sequence[Citation], style: str, fmt: str,
             entry.fields.pop(name, None)
     formatter = find_plugin("pybtex.style.formatting", style)()
     backend = find_plugin("pybtex.backends", _BACKENDS[fmt])()
-    owners = [_name_pattern(c.authors[at]) for c in citations
-              if (at := is_owner.owner_in(c.authors)) is not None]
     out: list[tuple[str, str | None]] = [("", None)] * len(citations)
     entries = formatter.sort(list(data.entries.values()))
     for label, entry in zip(formatter.format_labels(entries), entries, strict=True):
@@ -80,8 +78,10 @@ def format_entries(citations: Sequence[Citation], style: str, fmt: str,
         text = " ".join(formatted.text.render(backend).split("\n"))
         # pybtex writes BibTeX's "and others" as words; bibtex's styles print "et al."
         text = _OTHERS.sub(", et al.", text)
-        for pattern in dict.fromkeys(owners):
-            text = pattern.sub(lambda m: highlight.format(name=m.group()), text, count=1)
+        owner = is_owner.owner_in(citations[at].authors)  # this entry's own, no other's
+        if owner is not None:
+            text = _name_pattern(citations[at].authors[owner]).sub(
+                lambda m: highlight.format(name=m.group()), text, count=1)
         if fmt == "latex":
             text = _ASCII.encode(text)  # the CV's LaTeX compiles whatever the input encoding
         out[at] = (label, text)
@@ -103,4 +103,6 @@ def _pybtex_keeps(c: Citation) -> bool:
 
 def _name_pattern(p: Person) -> re.Pattern[str]:
     words = [*p.given.split(), *p.full_family.split()]
-    return re.compile(r"(?<!\w)" + _SPACE.join(re.escape(w) for w in words) + r"(?!\w)")
+    # a backend may escape a name's full stops (pybtex's Markdown writes "B\\. Han")
+    return re.compile(r"(?<!\w)" + _SPACE.join(re.escape(w).replace(r"\.", r"\\?\.")
+                                                for w in words) + r"(?!\w)")
