@@ -102,7 +102,7 @@ def safe_math(source: str) -> bool:
             return False
         if m.group(2) and m.group(2) not in "{}|,;:! $_^":
             return False
-    return braces_balance(source) and braces_balance(source.replace("\\{", "").replace("\\}", ""))
+    return _braces_balance_for_every_reader(source)
 
 
 # TeX that reaches outside the document or redefines TeX itself. Files, shells and Lua by
@@ -129,7 +129,7 @@ def safe_tex(source: str) -> bool:
     (for BibTeX, and for parsers that skip an escaped brace), its dollars pair, no bare `%`
     comments out what follows, no backslash ends it, no `^^` spells a character, and no
     command reads or writes a file or redefines TeX (`\\input`, `\\write`, `\\def`, ...)."""
-    if source.endswith("\\") or _spells_characters(source):
+    if not stays_in_its_field(source) or _spells_characters(source):
         return False
     for m in _CONTROL_WORD.finditer(source):
         word = m.group(1)
@@ -138,13 +138,24 @@ def safe_tex(source: str) -> bool:
             return False
     unescaped = source.replace("\\\\", "").replace("\\$", "")
     dollars = unescaped.count("$")
-    return (dollars % 2 == 0 and braces_balance(source)
-            and braces_balance(source.replace("\\{", "").replace("\\}", "")))
+    return dollars % 2 == 0
+
+
+def stays_in_its_field(text: str) -> bool:
+    """Whether text can stand between a field's braces as it is, for every reader: its
+    braces balance as BibTeX counts them and as parsers that skip an escaped brace do
+    (bibtexparser), and no backslash ends it (bibtexparser takes any `\\}` for an escaped
+    brace, even after another backslash)."""
+    return not text.endswith("\\") and _braces_balance_for_every_reader(text)
+
+
+def _braces_balance_for_every_reader(text: str) -> bool:
+    return braces_balance(text) and braces_balance(text.replace("\\{", "").replace("\\}", ""))
 
 
 def braces_balance(text: str) -> bool:
     """Whether every brace closes one opened before it, counted as BibTeX counts them (an
-    escaped brace too): text that can stand between a field's braces."""
+    escaped brace too)."""
     if "{" not in text and "}" not in text:
         return True
     depth = 0

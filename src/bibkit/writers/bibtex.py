@@ -24,7 +24,7 @@ from ..genres import biblatex_type_field, bibtex_type_field, is_masters
 from ..identifiers import display_doi, is_web_url
 from ..latexchars import CharEncoder
 from ..model import Citation, Kind, Person, Status
-from ..texread import braces_balance
+from ..texread import stays_in_its_field
 from ..text import escape_latex, protect_title, safe_url, squash, url_argument
 from . import left_out
 
@@ -307,19 +307,6 @@ _LINE_OPENS_ENTRY = re.compile(r"\n\s*@")
 _LINE_BREAKS = re.compile(r"[ \t\r]*\n\s*")
 
 
-def _verbatim_safe(raw: str) -> bool:
-    """Whether a value can stand between a field's braces as it is, for every reader: its
-    braces balance counted as BibTeX counts them and as parsers that skip an escaped brace
-    do (bibtexparser), and no backslash before the closing brace (bibtexparser takes any
-    `\\}` for an escaped brace, even after another backslash)."""
-    if raw.endswith("\\"):
-        return False
-    if "{" not in raw and "}" not in raw:
-        return True
-    unescaped = raw.replace("\\{", "").replace("\\}", "")
-    return braces_balance(raw) and braces_balance(unescaped)
-
-
 def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
                  ) -> tuple[tuple[str, str], ...]:
     """The fields kept from a .bib that this dialect writes back, verbatim: TeX as it was.
@@ -333,7 +320,7 @@ def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
             # a line of the value that starts with @ opens an entry for bibtexparser and for
             # bibkit's reader: the value's line breaks, spaces to BibTeX, become spaces
             raw = _LINE_BREAKS.sub(" ", raw)
-        if not _verbatim_safe(raw):
+        if not stays_in_its_field(raw):
             ctx.diags.warning("BK407", f"{name[7:]}: braces do not balance; written as text, "
                               "each brace escaped", line=c.origin.line, key=c.key)
             raw = enc.escape(raw)
