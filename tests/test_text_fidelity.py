@@ -94,6 +94,7 @@ def _listing(title: str, abstract: str) -> str:
 @example(("fees of $3 per item, ~ 5 labels, {curly} text and back\\slash words", []))
 @example(("X X X $\\alpha$50%", []))  # no math (a digit after the closing $): \alpha is text
 @example(('X X { \\"o }', [(6, 9, "ö")]))  # a group around an accent, spaces inside
+@example(('X X X {\\"o X }', [(7, 10, "ö")]))  # a group that holds more: its braces stay
 def test_listing_to_csl_keeps_every_character_it_does_not_decode(generated):
     source, decoded = generated
     lib = loads(_listing("On " + source, "We " + source), "listing", as_of=AS_OF)

@@ -377,7 +377,8 @@ class _Decoder:
             text = src[pos + 1 : close]
             if text.startswith("\\"):
                 decoded = _Decoder(text, True, None).run(0, len(text))
-                if "\\" not in decoded and "{" not in decoded and not has_spans(decoded):
+                # one character, nothing else: {\"o X } keeps its braces, which group more
+                if len(decoded.strip()) == 1 and decoded.strip() not in "\\{}":
                     return decoded, close + 1
             return "{", pos + 1
         assert inner is not None
