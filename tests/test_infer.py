@@ -260,3 +260,13 @@ def test_no_stale_status_from_any_format(text, fmt):
     assert "forthcoming" not in bibkit.dump([now], "csljson")
     kept = bibkit.loads(text, reader, as_of=dt.date(2026, 11, 27), infer=False)[0]
     assert kept.status is Status.ACCEPTED  # --no-infer: what the input says
+
+
+def test_a_phrase_places_only_a_work_whose_kind_says_nothing_of_where_it_appeared():
+    # "Proceedings of ICLR 2023" is the title of a @proceedings volume, not a paper at ICLR
+    volume = Citation(kind=Kind.BOOK, title="Proceedings of ICLR 2023",
+                      venue=Venue(publisher="OpenReview"), issued=PartialDate(2023))
+    assert infer_venue(volume) == volume
+    for kind in (Kind.PREPRINT, Kind.DOCUMENT, Kind.MANUSCRIPT):
+        card = Citation(kind=kind, title="T", note="Accepted at ICLR 2023.")
+        assert infer_venue(card).kind is Kind.CONFERENCE_PAPER

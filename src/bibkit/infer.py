@@ -76,9 +76,15 @@ def date_from_arxiv_id(c: Citation) -> Citation:
     return evolve(c, issued=issued, provenance=(*c.provenance, found))
 
 
+# the kinds that say nothing of where a work appeared: a phrase may place them. A book, a
+# thesis or a paper whose source names its kind keeps it ("Proceedings of ICLR 2023" is the
+# title of a @proceedings volume, not a paper at ICLR)
+_PLACEABLE = frozenset({Kind.PREPRINT, Kind.DOCUMENT, Kind.MANUSCRIPT})
+
+
 def infer_venue(c: Citation) -> Citation:
     """A publication phrase in the card sets the venue, the kind and the status."""
-    if c.venue.name:
+    if c.venue.name or c.kind not in _PLACEABLE:
         return c
     hit = next(filter(None, map(find_venue, _prose(c))), None)
     if hit is None:
