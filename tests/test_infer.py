@@ -270,3 +270,11 @@ def test_a_phrase_places_only_a_work_whose_kind_says_nothing_of_where_it_appeare
     for kind in (Kind.PREPRINT, Kind.DOCUMENT, Kind.MANUSCRIPT):
         card = Citation(kind=kind, title="T", note="Accepted at ICLR 2023.")
         assert infer_venue(card).kind is Kind.CONFERENCE_PAPER
+
+
+def test_a_phrase_keeps_what_the_source_said_of_the_venue():
+    card = Citation(kind=Kind.DOCUMENT, title="T", note="Accepted at ICLR 2023.",
+                    venue=Venue(publisher="Own Press", place="Berlin"))
+    placed = infer_venue(card)
+    assert placed.venue.short_name == "ICLR"
+    assert (placed.venue.publisher, placed.venue.place) == ("Own Press", "Berlin")

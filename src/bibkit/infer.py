@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import fields
 
 from .dates import DateError, make_date
 from .identifiers import arxiv_doi, arxiv_id_month, find_arxiv_id
-from .model import Citation, Kind, PartialDate, Provenance, Status, evolve
+from .model import Citation, Kind, PartialDate, Provenance, Status, Venue, evolve
 from .venues import KIND_OF_VENUE, find_venue
 
 
@@ -90,7 +91,11 @@ def infer_venue(c: Citation) -> Citation:
     if hit is None:
         return c
     status = Status.ACCEPTED if hit.accepted else Status.PUBLISHED
-    venue = hit.venue
+    # what the source said of the venue (its publisher, its place) stays where the phrase
+    # says nothing
+    kept = {f.name: getattr(c.venue, f.name) for f in fields(Venue)
+            if getattr(c.venue, f.name) and not getattr(hit.venue, f.name)}
+    venue = evolve(hit.venue, **kept) if kept else hit.venue
     if venue.year is None and c.issued.year is not None:
         # "To appear in TPAMI" names no year: the card's own year is the best evidence
         venue = evolve(venue, year=c.issued.year)
