@@ -4,6 +4,7 @@ Each case is generated at two sizes; a ratio of times near the ratio of sizes sh
 behaviour (a quadratic one would show the square), and peak RSS shows what memory does.
 
   nested-braces   one BibTeX title of N nested brace groups
+  nested-web      one listing card whose abstract holds N nested brace groups (web text)
   authors         one BibTeX entry with N authors
   duplicate-keys  N BibTeX entries with the same key
   long-line       one listing card whose abstract is one line of N KB
@@ -25,7 +26,8 @@ from run import CORPUS, generate, measure
 
 def make(case: str, n: int) -> Path:
     CORPUS.mkdir(exist_ok=True)
-    path = CORPUS / f"{case}-{n}.{'txt' if case in ('long-line', 'listing-scale') else 'bib'}"
+    text_cases = ("long-line", "listing-scale", "nested-web")
+    path = CORPUS / f"{case}-{n}.{'txt' if case in text_cases else 'bib'}"
     if path.exists():
         return path
     if case == "listing-scale":
@@ -33,6 +35,9 @@ def make(case: str, n: int) -> Path:
     with path.open("w", encoding="utf-8") as fh:
         if case == "nested-braces":
             fh.write("@article{k, title={" + "{" * n + "x" + "}" * n + "}, year={2020}}\n")
+        elif case == "nested-web":
+            fh.write("LGMar 1, 2023\nA Title\n\nAnn Lee\n\n")
+            fh.write("a" + "{\\x" * n + "}" * n + "\n")
         elif case == "authors":
             fh.write("@article{k, title={T}, year={2020}, author={")
             fh.write(" and ".join(f"Family{i}, Given" for i in range(n)))
@@ -48,6 +53,7 @@ def make(case: str, n: int) -> Path:
 
 CASES = {  # case -> (small, large) sizes
     "nested-braces": (10_000, 100_000),
+    "nested-web": (8_000, 80_000),
     "authors": (100_000, 1_000_000),
     "duplicate-keys": (10_000, 100_000),
     "long-line": (5_000, 50_000),

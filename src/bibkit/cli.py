@@ -265,7 +265,8 @@ _enrich_common = [
                  "author of the owner's name with another id is a namesake. Default: the id "
                  "most entries give the owner's name. Repeatable."),
     click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
-                 metavar="SECONDS", help="Give up on a request after this long (it is retried)."),
+                 metavar="SECONDS", help="Give up on a request when no byte came for this "
+                 "long, or the whole answer not in three times as long (it is retried)."),
 ]
 
 
@@ -356,6 +357,10 @@ def main() -> None:
       bibkit cv listing.txt --format html -o publications.html
       bibkit formats
     """
+    if sys.stderr is None:
+        # started with stderr closed (2>&-): the messages have nowhere to go, the run and
+        # its exit code still do (stdout closed is said when output is written there)
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
 
 
 @main.command(short_help="Convert INPUT to another format.")
@@ -545,7 +550,10 @@ def enrich(
       bibkit cv enriched.json --highlight "Bo Han" --exclude-unconfirmed
     """
     click.get_current_context().invoke(
-        convert, input=input, to=to or (None if output else "csljson"), output=output,
+        # csljson unless -o's suffix names a format (refs.bib): a file named without one
+        # (refs, refs.txt) gets what --help promises, not convert's BibTeX
+        convert, input=input, output=output,
+        to=to or (None if registry.by_suffix(output or "", "write") else "csljson"),
         ascii_=False, utf8=False, no_abstract=False, options=(), merge_files=merge_files,
         services=services, **kw)
 

@@ -36,6 +36,7 @@ from .names import from_zotero_parts, zotero_parts
 from .spans import exact_text, from_tree, has_spans
 from .texread import from_csl as text_from_csl
 from .texread import safe_tex
+from .text import escape_latex
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")
 
@@ -417,7 +418,8 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
         else tuple(k.strip() for k in text_from_csl(_text(item, "keyword")).split(",")
                    if k.strip())
     )
-    extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv))
+    extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv),
+                   refused=refused.append)
     if kind_name and kind.value != kind_name:  # a type with no kind of its own: kept
         extra.append(("csl:type", json.dumps(kind_name, ensure_ascii=False)))
     for var, what in partial:
@@ -502,14 +504,23 @@ def _dates(item: dict[str, Any], exact: dict[str, Any]
     return issued, accessed, [(var, what) for var, what in partial if what]
 
 
-def _extra(item: dict[str, Any], exact: dict[str, Any], keep_number: bool
-           ) -> list[tuple[str, str]]:
+def _extra(item: dict[str, Any], exact: dict[str, Any], keep_number: bool,
+           refused: Callable[[str], None]) -> list[tuple[str, str]]:
     """The variables the model does not map (csl.toml's `order` lists those it does), and
-    `custom` entries of other tools, kept as JSON to be written back as they were."""
+    `custom` entries of other tools, kept as JSON to be written back as they were. A .bib
+    field kept in custom.bibkit.extra is TeX from an untrusted file: TeX the allow-list
+    refuses (`\\input{secret.txt}`, `\\pdfobj`) is kept as the text it spells, escaped, and
+    `refused` hears of it."""
     mapped = {st.tag for st in _table()[1]}
     if keep_number:
         mapped.discard("number")  # a report's number is kept as it was
-    extra = [(k, v) for k, v in exact.get("extra", [])]
+    extra = []
+    for k, v in exact.get("extra", []):
+        if isinstance(k, str) and k.startswith("bibtex:") and isinstance(v, str) \
+                and not safe_tex(v):
+            refused(v)
+            v = escape_latex(v)
+        extra.append((k, v))
     for var, value in item.items():
         if var not in mapped:
             extra.append((f"csl:{var}", json.dumps(value, ensure_ascii=False, sort_keys=True)))

@@ -199,7 +199,8 @@ def group(citations: Sequence[Citation], by: str) -> list[tuple[str, list[Citati
 
 # --- escaping per output ---------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~^$])")
+# Markdown's markup characters, and `@`, which pandoc reads as a citation (`@word`)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|<>~^$@])")
 
 
 def _md(text: str) -> str:

@@ -19,6 +19,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -160,7 +161,7 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
     links = [{"name": link.label, "url": link.url} for link in c.links
              if link.role not in ("code", "pdf") and is_web_url(safe_url(link.url))]
     fields: list[tuple[str, Any]] = [
-        ("title", richtext.plain(c.title)),
+        ("title", richtext.plain(c.title).strip() or c.key),
         ("authors", authors),
         ("date", f"{date}T00:00:00Z" if date else ""),
         ("publishDate", f"{as_of}T00:00:00Z" if as_of else ""),
@@ -181,6 +182,34 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
     return f"---\n{body}---\n"
 
 
+_NOT_IN_FOLDER_NAME = re.compile(r"[^\w-]+")
+# names Windows will not give a file or folder, whatever the extension
+_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                       *(f"LPT{i}" for i in range(1, 10))])
+
+
+def page_folder(key: str, taken: set[str]) -> str:
+    """A page folder's name for `key`: one path component that stays under the target
+    (`../../victim` and `/etc/x` are names, not paths), no leading dot (Hugo skips hidden
+    folders), unique in `taken` without regard to case (macOS and Windows file systems
+    ignore it), which it joins.
+
+    >>> taken = set()
+    >>> [page_folder(k, taken) for k in ["DBLP:journals/corr/abs-1810-04805",
+    ...                                  "../../../victim", "a2020", "A2020", ".hidden", "NUL"]]
+    ['DBLP-journals-corr-abs-1810-04805', 'victim', 'a2020', 'A2020-2', 'hidden', 'NUL-page']
+    """
+    name = _NOT_IN_FOLDER_NAME.sub("-", key).strip("-_") or "paper"
+    if name.upper() in _RESERVED:
+        name += "-page"
+    unique, n = name, 1
+    while unique.casefold() in taken:
+        n += 1
+        unique = f"{name}-{n}"
+    taken.add(unique.casefold())
+    return unique
+
+
 def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -> int:
     """Write a Hugo Blox page folder per paper under `target` (content/publication/);
     returns how many. A new target is made whole in a temporary directory and renamed into
@@ -194,17 +223,28 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
     _, as_of = source_facts(ctx)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target}: is a file; hugo writes a directory of pages")
-    parent = target if target.is_dir() else target.parent
+    parent = target.absolute().parent
     if not parent.is_dir():
         raise UsageError(f"{parent}: no such directory")
+    taken: set[str] = set()
+    folders = [page_folder(c.key, taken) for c in ordered]
+    for c, name in zip(ordered, folders, strict=True):
+        if name != c.key:
+            ctx.diags.info("BK408", f"page folder {name!r} for citekey {c.key!r} (a folder "
+                           "name is one path component, unique)", line=c.origin.line,
+                           key=c.key)
+    # staged beside the target, in its parent: a new target is renamed into place whole
     staging = Path(tempfile.mkdtemp(prefix=".bibkit-hugo-", dir=parent))
     umask = os.umask(0)
     os.umask(umask)
     try:
         staging.chmod(0o777 & ~umask)  # as a directory made by mkdir (mkdtemp makes 0700)
-        for c in ordered:
-            folder = staging / c.key
+        for c, name in zip(ordered, folders, strict=True):
+            folder = staging / name
             folder.mkdir()  # the umask's mode, as Hugo's own folders
+            if not richtext.plain(c.title).strip():
+                ctx.diags.warning("BK409", "no title to show: the page's title is its "
+                                  "citekey", line=c.origin.line, key=c.key)
             page = front_matter(c, as_of, opts.hugo_admin, is_owner,
                                 selector_hits(c, opts.selected))
             (folder / "index.md").write_text(page, encoding="utf-8")
@@ -214,10 +254,10 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
         if not target.exists():
             os.replace(staging, target)  # the whole directory at once
             return len(ordered)
-        for c in ordered:
-            (target / c.key).mkdir(exist_ok=True)
-            for name in _HUGO_FILES:
-                os.replace(staging / c.key / name, target / c.key / name)
+        for name in folders:
+            (target / name).mkdir(exist_ok=True)
+            for file in _HUGO_FILES:
+                os.replace(staging / name / file, target / name / file)
     finally:
         if staging.exists():
             shutil.rmtree(staging)

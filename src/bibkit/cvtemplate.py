@@ -104,6 +104,7 @@ def render_template(opts: CvOptions, groups: list[tuple[str, list[Citation]]],
                     as_of: str) -> tuple[str, int]:
     """(the rendered text, how many entries hide the owner in "et al.")."""
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
     from markupsafe import Markup
 
     path = Path(opts.template or "")
@@ -111,7 +112,9 @@ def render_template(opts: CvOptions, groups: list[tuple[str, list[Citation]]],
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--template {path}: {exc.strerror or exc}") from None
-    env = jinja2.Environment(
+    # templates are files people share: sandboxed, so `cycler.__init__.__globals__` and
+    # other ways to Python's internals end in a SecurityError, reported as a usage error
+    env = ImmutableSandboxedEnvironment(
         # an HTML template is escaped whatever --format says (page.html, page.html.j2)
         autoescape=opts.fmt == "html" or bool({".html", ".htm"} & {
             suffix.lower() for suffix in path.suffixes}),

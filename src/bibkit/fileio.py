@@ -17,7 +17,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .diagnostics import Diagnostics
 from .text import CONTROL_CHARS
@@ -53,6 +53,11 @@ class Input:
             raise InputError(f"{name}: is a binary file, not text")
         elif not _is_utf8(self._head) and _is_cp1252(self._head):
             self.encoding = "cp1252"  # a Windows export: said once, at the start (BK306)
+        # lines ended by CR alone (classic Mac OS, old exports): a CR is the line end, as
+        # the bibtex program and bibtexparser read it, not a control inside one long line
+        self.cr_lines = b"\r" in self._head and b"\n" not in self._head
+        if self.cr_lines:
+            self._head = self._head.replace(b"\r", b"\n")
         self.head = self._head.decode(self.encoding, errors="replace")
         # the whole input was read into the head and holds nothing but white space
         self.blank = len(self._head) < _SNIFF_BYTES and not self._head.strip()
@@ -74,14 +79,20 @@ class Input:
         pending = pending.removeprefix(codecs.BOM_UTF8)  # a BOM is not content
         if self.encoding == "cp1252":
             diags.warning("BK306", "not UTF-8: read as Windows-1252 (cp1252); check accents")
+        if self.cr_lines:
+            diags.info("BK308", "lines end in CR alone (classic Mac OS): read as line ends")
         if self.encoding != "utf-8":  # rare; decoded whole
             data = pending + self._raw.read()
+            if self.cr_lines:
+                data = data.replace(b"\r", b"\n")
             text = data.decode(self.encoding, errors="replace").lstrip("\ufeff")
             yield from cleaner.clean(text, text.split("\n"), 1)
             return
         line_no = 0
         while True:
             more = self._raw.read(_CHUNK)
+            if self.cr_lines:
+                more = more.replace(b"\r", b"\n")
             pending += more
             if not more:  # end of input: the last line may lack its "\n"
                 cut = len(pending) + 1
@@ -217,6 +228,23 @@ def open_input(path: str) -> Input:
     return Input(path, fh, fh)
 
 
+def _stdout(newline: str) -> io.TextIOWrapper:
+    """Standard output as a buffered text stream of bibkit's own. Over the descriptor where
+    there is one: sys.stdout's buffer is a bare FileIO under PYTHONUNBUFFERED, whose short
+    write at a file-size limit or a full disk the text layer takes as done, unsaid; a
+    BufferedWriter writes the rest and raises."""
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        raise InputError("standard output is closed; name an output file with -o")
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (tests)
+        buffer: Any = sys.stdout.buffer
+    else:
+        buffer = io.BufferedWriter(io.FileIO(fd, "w", closefd=False))
+    return io.TextIOWrapper(buffer, encoding="utf-8", newline=newline, write_through=False)
+
+
 class Output:
     """A text sink: stdout; a file replaced atomically on `commit`; or, for a target that is
     not a regular file (a FIFO, /dev/null, a terminal), that target written directly.
@@ -235,9 +263,7 @@ class Output:
         self._target: Path | None = None  # what commit replaces: the path, symlinks followed
         self.keep_old = False  # set before leaving the `with` block: discard, do not commit
         if self.path is None:
-            self.stream: io.TextIOWrapper = io.TextIOWrapper(
-                sys.stdout.buffer, encoding="utf-8", newline=newline, write_through=False
-            )
+            self.stream: io.TextIOWrapper = _stdout(newline)
             return
         try:
             st = os.stat(self.path)  # follows symlinks
@@ -288,8 +314,10 @@ class Output:
 
     def commit(self) -> None:
         if self.path is None:
+            # through to the file now: a full disk or a file-size limit (EFBIG) is an error
+            # of this run, not one lost when the interpreter flushes at exit
             self.stream.flush()
-            self.stream.detach()  # leave sys.stdout usable
+            self.stream.detach().flush()  # leave sys.stdout usable
             return
         if self._target is None:  # written directly: a FIFO, a device
             self.stream.close()
@@ -393,9 +421,15 @@ def _umask() -> int:
 
 
 def same_file(a: str, b: str | None) -> bool:
-    if a == "-" or b in (None, "-"):
+    """Whether input `a` ("-": standard input, `< mine.txt`) is the file `b` names."""
+    if b in (None, "-"):
         return False
     try:
+        if a == "-":
+            if sys.stdin is None:
+                return False
+            mine, theirs = os.fstat(sys.stdin.fileno()), os.stat(b)
+            return stat.S_ISREG(mine.st_mode) and os.path.samestat(mine, theirs)
         return os.path.samefile(a, b)
-    except OSError:
+    except (OSError, ValueError, AttributeError):  # no such file; a stdin with no descriptor
         return False

@@ -87,12 +87,19 @@ def clean_url(url: str) -> str:
     return url
 
 
-# An absolute URI by RFC 3986 (an IRI: non-ASCII letters allowed): a scheme, then only the
-# characters a URI may hold, "%" only before two hex digits, at most one "#".
+# An absolute URI by RFC 3986 (an IRI: non-ASCII letters allowed): a scheme; an authority
+# whose user part holds no "@", whose host is a name or a bracketed IP literal and whose port,
+# if any, is digits; then only the characters a URI may hold (square brackets only around an
+# IP literal: libxml2's anyURI, which MODS's schema checks, refuses them in a query), "%"
+# only before two hex digits, at most one "#".
+_URI_CHAR = r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s]"
 _URI_RE = re.compile(
     r"[A-Za-z][A-Za-z0-9+.\-]*:"
-    r"(?:[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])+"
-    r"(?:#(?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*)?"
+    r"(?://(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*@)?"
+    r"(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*)"
+    r"(?::[0-9]+)?(?=[/?#]|\Z)|(?!//))"
+    rf"(?:{_URI_CHAR})*"
+    rf"(?:#(?:{_URI_CHAR})*)?"
 )
 
 
@@ -101,8 +108,10 @@ def is_uri(text: str) -> bool:
 
     >>> is_uri("https://example.org/a?b=c#d"), is_uri("]]> <x>"), is_uri("https://a.b/c d")
     (True, False, False)
+    >>> is_uri("https://a.org:abc/"), is_uri("https://a@@b.org/"), is_uri("https://[::1]:80/")
+    (False, False, True)
     """
-    return _URI_RE.fullmatch(text) is not None
+    return len(text) > 1 and _URI_RE.fullmatch(text) is not None
 
 
 def is_web_url(text: str) -> bool:

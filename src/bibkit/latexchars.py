@@ -72,6 +72,7 @@ class CharEncoder(dict[int, str]):
         self.charset = charset
         self.kept: set[str] = set()
         self.dropped: set[str] = set()
+        self.spaced: set[str] = set()
 
     def __missing__(self, code: int) -> str:
         out = self._decide(code)
@@ -89,9 +90,13 @@ class CharEncoder(dict[int, str]):
         if command is not None and (self.charset == "ascii" or code in encoded) \
                 and _reads_back(code, command):
             return "{" + command + "}"
-        if unicodedata.category(ch) == "Cf":
+        category = unicodedata.category(ch)
+        if category == "Cf":
             self.dropped.add(ch)
             return ""
+        if category in ("Zl", "Zp"):  # U+2028, U+2029: a break TeX cannot set, as a space
+            self.spaced.add(ch)
+            return " "
         self.kept.add(ch)
         return ch
 
@@ -115,12 +120,13 @@ class CharEncoder(dict[int, str]):
             out.append((Severity.INFO, "BK405",
                         f"{len(chars)} character(s) kept as they are: {_sample(chars)}; {hint}, "
                         "or compile with XeLaTeX or LuaLaTeX and write with --utf8"))
-        if self.dropped:
-            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
-                              for c in sorted(self.dropped))
-            out.append((Severity.WARNING, "BK406",
-                        f"invisible formatting character(s) left out: {names} "
-                        "(pdflatex cannot typeset them; --utf8 keeps them)"))
+        for changed, what in ((self.dropped, "invisible formatting character(s) left out"),
+                              (self.spaced, "line or paragraph separator(s) written as a space")):
+            if changed:
+                names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
+                                  for c in sorted(changed))
+                out.append((Severity.WARNING, "BK406", f"{what}: {names} (pdflatex cannot "
+                            "typeset them; --utf8 keeps them)"))
         return out
 
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from .spans import RICH_COMMANDS, Node, Rich, Tex, has_spans, parse, unparse
+from .texread import safe_tex
 from .text import _pylatexenc_symbol, latex_to_text
 
 
@@ -179,10 +180,14 @@ def display(text: str, escape: Callable[[str], str], math_as: str = "unicode",
     def tex(node: Tex) -> str:
         if node.is_math:
             if math_as == "latex":
-                return node.source
+                return node.source if safe_tex(node.source) else escape(node.source)
             uni = math_unicode(node.source)
             return escape(uni if uni is not None else node.source)
-        return escape(latex_to_text(node.source)) if math_as != "latex" else node.source
+        if math_as != "latex":
+            return escape(latex_to_text(node.source))
+        # a .bib's own TeX goes into its .bib as it was; into a LaTeX document (the CV) only
+        # what the allow-list passes: \pdfobj or \input from any file is text there
+        return node.source if safe_tex(node.source) else escape(node.source)
 
     def rich_span(node: Rich, inner: str) -> str:
         return rich(node.command, inner) if rich else inner

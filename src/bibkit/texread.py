@@ -105,40 +105,128 @@ def safe_math(source: str) -> bool:
     return _braces_balance_for_every_reader(source)
 
 
-# TeX that reaches outside the document or redefines TeX itself. Files, shells and Lua by
-# what their commands are called (\\input, \\IfFileExists, \\pdffiledump, \\openin,
-# \\write18, \\directlua, \\import, ...: any engine's or package's); definitions, category
-# codes and the document's structure by name.
+# Untrusted TeX (a CSL-JSON file's custom.bibkit text and kept .bib fields) passes by an
+# allow-list: the commands bibkit decodes (accents, special letters, symbols, rich text), math
+# commands, and commands known to only typeset (font switches, logos, sizes, references).
+# Anything else is read as text: pdfTeX reaches files, the shell and PDF actions under many
+# names (\pdfobj file, \pdfximage, \pdfcatalog /OpenAction, \pdfstartlink /Launch), and
+# \loop, \def or \catcode can stall or redefine the run; a deny-list of names misses some.
+_TYPESETTING_ONLY = frozenset([
+    # logos and letters
+    "TeX", "LaTeX", "LaTeXe", "BibTeX", "XeTeX", "XeLaTeX", "LuaTeX", "LuaLaTeX", "AmS",
+    "AmSTeX", "METAFONT", "MF", "MP", "SLiTeX", "noopsort", "relax", "nobreakspace", "space",
+    "slash", "enspace", "thinspace", "quad", "qquad", "hfill", "allowbreak", "nolinebreak",
+    "linebreak", "newline", "par", "ensuremath", "textcolor", "color",
+    # fonts, shapes and sizes
+    "texttt", "textsf", "textsl", "textmd", "textup", "textnormal", "textrm", "textsc",
+    "textit", "textbf", "emph", "underline", "uppercase", "lowercase", "MakeUppercase",
+    "MakeLowercase", "bf", "it", "em", "sc", "tt", "rm", "sf", "sl", "up", "bfseries",
+    "mdseries", "itshape", "scshape", "slshape", "upshape", "ttfamily", "rmfamily", "sffamily",
+    "normalfont", "tiny", "scriptsize", "footnotesize", "small", "normalsize", "large",
+    "Large", "LARGE", "huge", "Huge", "mathversion", "symbol", "char",
+    # references resolved from the document's own .aux
+    "cite", "citep", "citet", "citealp", "citeauthor", "citeyear", "ref", "eqref",
+])
+_CONTROL_SYMBOLS_OK = frozenset("\\,;:! \n\t-/@%&_#${}'\"`^~=.|()[]*")
+# Names that reach files, shells or Lua (\input, \IfFileExists, \pdffiledump, \openin,
+# \write18, \directlua, ...): never allowed, whatever a table lists (a second net under
+# the allow-list, should pylatexenc's table ever name one).
 _REACHES_OUT = ("input", "include", "import", "file", "read", "write", "open", "close",
-                "lua", "shell", "exec", "special", "mdfivesum")
-_DANGEROUS = frozenset({
-    "immediate", "def", "edef", "gdef", "xdef", "let", "futurelet", "global", "catcode",
-    "lccode", "uccode", "mathcode", "csname", "endcsname", "expandafter", "scantokens",
-    "newcommand", "renewcommand", "providecommand", "DeclareRobustCommand", "newenvironment",
-    "renewenvironment", "makeatletter", "makeatother", "usepackage", "RequirePackage",
-    "documentclass", "begin", "end", "shipout", "output", "everypar", "everyeof", "jobname",
-    "pdfprimitive", "primitive", "endinput", "dump", "batchmode", "nonstopmode",
-})
-_CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)|\\.|(%)", re.DOTALL)
+                "lua", "shell", "exec", "special", "mdfivesum", "pdf", "catcode", "def")
+
+
+@cache
+def allowed_commands() -> frozenset[str]:
+    """The control words untrusted TeX may hold."""
+    from .text import _SYMBOLS
+
+    words = (_math_commands() | _TYPESETTING_ONLY | _TRANSPARENT | _ACCENT_WORDS
+             | set(RICH_COMMANDS) | {w for w in _SYMBOLS if w.isalpha()})
+    return frozenset(w for w in words
+                     if not any(part in w.lower() for part in _REACHES_OUT))
+
+
+_CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)|\\(.)|(%)", re.DOTALL)
+
+
+def refused_command(source: str) -> str | None:
+    """The first command of `source` that the allow-list refuses (`\\pdfobj`), or None."""
+    words = allowed_commands()
+    for m in _CONTROL_WORD.finditer(source):
+        word, symbol = m.group(1), m.group(2)
+        if m.group(3):
+            return "%"
+        if word is not None and word not in words:
+            return "\\" + word
+        if symbol is not None and symbol not in _CONTROL_SYMBOLS_OK:
+            return "\\" + symbol
+    return None
 
 
 def safe_tex(source: str) -> bool:
-    """Whether TeX from an untrusted source (a CSL-JSON file's custom.bibkit text) may reach
-    a LaTeX output verbatim: the TeX a .bib may hold (an unknown macro is at worst an error)
-    but nothing that could end its field or reach outside the document. Its braces balance
-    (for BibTeX, and for parsers that skip an escaped brace), its dollars pair, no bare `%`
-    comments out what follows, no backslash ends it, no `^^` spells a character, and no
-    command reads or writes a file or redefines TeX (`\\input`, `\\write`, `\\def`, ...)."""
+    """Whether TeX from an untrusted source (a CSL-JSON file's custom.bibkit text or kept
+    .bib fields) may reach a LaTeX output verbatim: it cannot end its field (braces balance
+    for every reader, no backslash ends it), its dollars pair, no bare `%` comments out
+    what follows, no `^^` spells a character, and every command is on the allow-list
+    (`allowed_commands`): `\\pdfobj`, `\\input`, `\\loop` and any command bibkit does not
+    know to only typeset make it text.
+
+    >>> safe_tex(r"{\\TeX} on $\\ell_0$ by Schr{\\"o}dinger \\cite{x}")
+    True
+    >>> safe_tex(r"\\pdfobj stream file {secret.txt}"), safe_tex(r"\\loop\\iftrue\\repeat")
+    (False, False)
+    """
     if not stays_in_its_field(source) or _spells_characters(source):
         return False
-    for m in _CONTROL_WORD.finditer(source):
-        word = m.group(1)
-        if m.group(2) or (word and (word in _DANGEROUS
-                                    or any(part in word.lower() for part in _REACHES_OUT))):
+    if refused_command(source) is not None or _invisible(source):
+        return False
+    return _typesets(source)
+
+
+def _invisible(source: str) -> bool:
+    """Whether `source` holds what no TeX source holds and TeX cannot set: a bidi override, a
+    zero-width joiner, U+2028 (the LaTeX writers leave them out of text, but TeX spans are
+    written as they are)."""
+    return not source.isascii() and any(
+        unicodedata.category(c) in ("Cf", "Zl", "Zp") for c in source if not c.isascii())
+
+
+def _typesets(text: str) -> bool:
+    """Whether TeX would typeset `text` without stopping: every `$` opens inline math
+    closed by a `$` at the same brace depth (`{$}{$}` and an empty or display `$$` stop it),
+    `_` and `^` only in math, and no bare `#` or `&` (a macro parameter, an alignment tab)."""
+    if not any(c in text for c in "$_^#&"):
+        return True
+    if "$$" in text.replace("\\\\", "").replace("\\$", ""):
+        return False
+    depth, opened, i, n = 0, -1, 0, len(text)  # opened: the depth where the math began
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            after = text[i + 1 : i + 2]
+            if after in ("(", "[") and opened < 0:  # \( \[ open math, \) \] close it
+                opened = depth
+            elif after in (")", "]") and opened == depth:
+                opened = -1
+            i += 2  # an escaped character, or the first letter of a command
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if opened > depth:
+                return False
+        elif ch == "$":
+            if opened < 0:
+                opened = depth
+            elif opened == depth:
+                opened = -1
+            else:
+                return False
+        elif ch in "#&" or (ch in "_^" and opened < 0):
             return False
-    unescaped = source.replace("\\\\", "").replace("\\$", "")
-    dollars = unescaped.count("$")
-    return dollars % 2 == 0
+        i += 1
+    return opened < 0
 
 
 def stays_in_its_field(text: str) -> bool:
@@ -170,23 +258,26 @@ def braces_balance(text: str) -> bool:
 
 
 _BRACE = re.compile(r"[{}]")
+# TeX's own limit (pdfTeX's "grouping levels=255"): a value nested deeper is no TeX any
+# program would typeset, and the decoder, which follows groups by recursion, stops there
+MAX_DEPTH = 255
 
 
-def _match_brace(src: str, pos: int, end: int) -> int:
-    """Index of the `}` closing the `{` at `pos` (an escaped brace counts, as for BibTeX),
-    or -1."""
-    close = src.find("}", pos + 1, end)
-    if close == -1 or src.find("{", pos + 1, close) == -1:
-        return close  # no group inside, or no closing brace: most groups, decided by find
-    depth = 0
-    for m in _BRACE.finditer(src, pos, end):  # the regex skips the text between braces
+def brace_pairs(src: str) -> tuple[dict[int, int], int]:
+    """Where each `{` closes (an escaped brace counts, as for BibTeX; a `{` never closed has
+    no entry), and how deep the braces nest: one pass, so a text of deeply nested groups
+    costs linear time, not a scan per group."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    deepest = 0
+    for m in _BRACE.finditer(src):
         if m.group() == "{":
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return m.start()
-    return -1
+            stack.append(m.start())
+            if len(stack) > deepest:
+                deepest = len(stack)
+        elif stack:
+            pairs[stack.pop()] = m.start()
+    return pairs, deepest
 
 
 def _accent(mark: str, base: str) -> str:
@@ -224,11 +315,23 @@ def _accent_at(src: str, pos: int, end: int, mark: str) -> tuple[str, int] | Non
 
 
 class _Decoder:
-    __slots__ = ("math_only", "report", "src", "web")
+    __slots__ = ("_pairs", "math_only", "report", "src", "web")
 
-    def __init__(self, src: str, web: bool, report: Report | None, math_only: bool = False
-                 ) -> None:
+    def __init__(self, src: str, web: bool, report: Report | None, math_only: bool = False,
+                 pairs: dict[int, int] | None = None) -> None:
         self.src, self.web, self.report, self.math_only = src, web, report, math_only
+        self._pairs = pairs
+
+    def close_of(self, pos: int, end: int) -> int:
+        """Index of the `}` closing the `{` at `pos` before `end`, or -1."""
+        src = self.src
+        close = src.find("}", pos + 1, end)
+        if close == -1 or src.find("{", pos + 1, close) == -1:
+            return close  # no group inside, or no closing brace: most groups, decided by find
+        if self._pairs is None:
+            self._pairs = brace_pairs(src)[0]
+        close = self._pairs.get(pos, -1)
+        return close if close < end else -1
 
     def warn(self, offset: int, message: str) -> None:
         if self.report is not None:
@@ -316,8 +419,12 @@ class _Decoder:
             found_accent = _accent_at(src, after, end, word)
             if found_accent:
                 return found_accent
+        if word in ("symbol", "char") and not self.web:
+            found_char = _char_code(src, after, end, braced=word == "symbol")
+            if found_char:
+                return found_char
         if word in ("url", "path") and after < end and src[after] == "{":
-            close = _match_brace(src, after, end)
+            close = self.close_of(after, end)
             if close != -1:
                 return src[after + 1 : close], close + 1
         # a letter, a sign, a no-op; web text decodes the special letters only (\ss, \o):
@@ -327,16 +434,16 @@ class _Decoder:
             return _SYMBOLS[word], _skip_terminator(src, after, end)
         rich = word in (_WEB_RICH if self.web else RICH_COMMANDS)
         if (rich or (not self.web and word in _TRANSPARENT)) and after < end and src[after] == "{":
-            close = _match_brace(src, after, end)
+            close = self.close_of(after, end)
             if close != -1:
                 inner = self.run(after + 1, close)
                 return (rich_span(word, inner) if rich else inner), close + 1
         if self.web:
             return "\\", pos + 1  # everything else in web text is text as written
         if word == "href" and after < end and src[after] == "{":
-            close = _match_brace(src, after, end)
+            close = self.close_of(after, end)
             if close != -1 and close + 1 < end and src[close + 1] == "{":
-                close2 = _match_brace(src, close + 1, end)
+                close2 = self.close_of(close + 1, end)
                 if close2 != -1:
                     return self.run(close + 2, close2), close2 + 1
         symbol = _pylatexenc_symbol(word)
@@ -351,7 +458,7 @@ class _Decoder:
             i += 1
         if i < end and src[i] == "{":
             while i < end and src[i] == "{":
-                close = _match_brace(src, i, end)
+                close = self.close_of(i, end)
                 if close == -1:
                     break
                 i = close + 1
@@ -364,7 +471,7 @@ class _Decoder:
 
     def group(self, pos: int, end: int) -> tuple[str, int]:
         src = self.src
-        close = _match_brace(src, pos, end)
+        close = self.close_of(pos, end)
         if close == -1:
             if not self.web:
                 self.warn(pos, "unmatched '{' kept as a brace")
@@ -375,7 +482,9 @@ class _Decoder:
         if self.web:
             # a group that only holds an accent or a special letter: {\"o}, {\ss}
             text = src[pos + 1 : close]
-            if text.startswith("\\"):
+            # a letter's group is short ({\`{\^a}}): a long one is never decoded again here,
+            # so nested groups cost no second pass each (and no recursion)
+            if text.startswith("\\") and len(text) <= 16:
                 decoded = _Decoder(text, True, None).run(0, len(text))
                 # one character, nothing else: {\"o X } keeps its braces, which group more
                 if len(decoded.strip()) == 1 and decoded.strip() not in "\\{}":
@@ -392,6 +501,27 @@ def _is_span_only_rich(text: str) -> bool:
     """Whether the decoded group is exactly one rich span ({\\emph{x}}): no need to keep
     its braces as TeX."""
     return text.startswith(RICH) and text.endswith(RICH_END) and TEX not in text
+
+
+_CHAR_CODE = re.compile(r"\s*(\d{1,3})\s*")
+
+
+def _char_code(src: str, pos: int, end: int, braced: bool) -> tuple[str, int] | None:
+    """`\\symbol{44}`, `\\char44`: the printable ASCII character of that code (the
+    biblatex writer spells a comma in a name so), and where the command ends."""
+    if braced:
+        if not src.startswith("{", pos):
+            return None
+        m = _CHAR_CODE.match(src, pos + 1, end)
+        if m is None or not src.startswith("}", m.end()):
+            return None
+        code, after = int(m.group(1)), m.end() + 1
+    else:
+        m = _CHAR_CODE.match(src, pos, end)
+        if m is None:
+            return None
+        code, after = int(m.group(1)), m.end()
+    return (chr(code), after) if 32 < code < 127 else None
 
 
 def _skip_terminator(src: str, pos: int, end: int) -> int:
@@ -456,7 +586,15 @@ def from_bibtex(src: str, report: Report | None = None) -> str:
     """
     if not needs_decoding(src):
         return src
-    return _Decoder(src, False, report).run(0, len(src))
+    pairs = None
+    if src.count("{") > MAX_DEPTH:
+        pairs, depth = brace_pairs(src)
+        if depth > MAX_DEPTH:
+            if report is not None:
+                report(0, f"braces nested {depth} deep, more than TeX's {MAX_DEPTH}: the "
+                       "value is kept as text, each character as written")
+            return src
+    return _Decoder(src, False, report, pairs=pairs).run(0, len(src))
 
 
 def from_web(src: str) -> str:
@@ -468,6 +606,8 @@ def from_web(src: str) -> str:
     """
     if "\\" not in src and "$" not in src and "{" not in src:
         return src
+    if src.count("{") > MAX_DEPTH and brace_pairs(src)[1] > MAX_DEPTH:
+        return src  # nested deeper than TeX goes: text as written, as web text is
     return _Decoder(src, True, None).run(0, len(src))
 
 

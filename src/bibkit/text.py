@@ -464,8 +464,20 @@ def latex_to_text(text: str) -> str:
         or ("-" in text and "--" in text)
         or ("'" in text and "''" in text)
     ):
+        if "\\symbol" in text or "\\char" in text:
+            text = _CHAR_COMMAND.sub(_char_of_code, text)
         return _DECODE_RE.sub(_Replacer(), text)
     return text  # the common case: nothing to decode, decided by memchr-speed tests
+
+
+# `\symbol{44}`, `\char44`: a printable ASCII character by its code (the biblatex writer
+# spells a comma inside a name so, for biber)
+_CHAR_COMMAND = re.compile(r"\\symbol\{\s*(\d{1,3})\s*\}|\\char(\d{1,3})\s*")
+
+
+def _char_of_code(m: re.Match[str]) -> str:
+    code = int(m.group(1) or m.group(2))
+    return chr(code) if 32 < code < 127 else m.group()
 
 
 # --- Unicode -> BibTeX --------------------------------------------------------------------
@@ -507,6 +519,9 @@ _LIGATURE_RE = re.compile(r"[-`'!?](?=[-`'])")
 # never text, so removed on input like the controls.
 CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
 _CONTROLS = re.compile(f"[{CONTROL_CHARS}]")
+# half of a UTF-16 surrogate pair, which only a JSON escape (\ud800) can put in a str: no
+# encoder writes one, so it becomes U+FFFD, the replacement character
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def without_controls(text: str) -> tuple[str, int]:
@@ -534,14 +549,31 @@ _URL_UNSAFE.update({ord(k): v for k, v in {"\\": "%5C", "{": "%7B", "}": "%7D", 
                                           " ": "%20", "\t": "%09"}.items()})
 
 
+_AFTER_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*)?")
+
+
+def brackets_encoded(url: str) -> str:
+    """`url` with square brackets after its host percent-encoded (`?f[year]=2020` becomes
+    `?f%5Byear%5D=2020`): the same address to every server, and a URI by RFC 3986, which
+    allows brackets only around an IP literal.
+
+    >>> brackets_encoded("https://[::1]/x?f[year]=2020")
+    'https://[::1]/x?f%5Byear%5D=2020'
+    """
+    if "[" not in url and "]" not in url:
+        return url
+    start = _AFTER_AUTHORITY.match(url).end()  # type: ignore[union-attr]  # matches ""
+    return url[:start] + url[start:].replace("[", "%5B").replace("]", "%5D")
+
+
 def safe_url(url: str) -> str:
-    """A URL for a BibTeX field or TeX: it cannot unbalance braces, end a field, or hold a
-    TeX command.
+    """A URL for a BibTeX field, TeX or an XML anyURI: it cannot unbalance braces, end a
+    field, or hold a TeX command; its brackets after the host are encoded.
 
     >>> safe_url("https://x.org/^^5cinput{a b}")
     'https://x.org/%5E%5E5cinput%7Ba%20b%7D'
     """
-    return url.translate(_URL_UNSAFE)
+    return brackets_encoded(url.translate(_URL_UNSAFE))
 
 
 def url_argument(url: str) -> str:

@@ -36,22 +36,36 @@ class CacheError(OSError):
     """The cache file cannot be opened or written; the run goes on without it."""
 
 
+SCHEMA_VERSION = 1  # PRAGMA user_version of the file; 0 in files bibkit made before it
+_COLUMNS = ["key", "status", "body", "fetched"]
+
+
+class _OtherSchema(sqlite3.DatabaseError):
+    """The file is another bibkit version's cache (or another program's database)."""
+
+
 class HttpCache:
-    """`moved_aside` names the damaged file this cache replaced, if it replaced one: the
-    caller says so once; the next run finds a sound cache."""
+    """`moved_aside` names the file this cache replaced, if it replaced one, and `why` says
+    why (damaged, or another version's schema): the caller says so once; the next run finds
+    a sound cache."""
 
     def __init__(self, directory: Path | str, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(directory) / "http-cache.sqlite3"
         self.clock = clock
         self.moved_aside: Path | None = None
+        self.why = ""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._db = self._open()
             except sqlite3.OperationalError:  # locked, an I/O error: not the file's fault
                 raise
-            except sqlite3.DatabaseError:  # garbage, a truncated file: keep it, start anew
-                self.moved_aside = self._move_aside()
+            except sqlite3.DatabaseError as exc:  # garbage, a truncated file, another
+                # version's tables: kept for inspection, a new cache started
+                self.why = (str(exc) if isinstance(exc, _OtherSchema)
+                            else "the cache was damaged")
+                self.moved_aside = self._move_aside(
+                    "other-version" if isinstance(exc, _OtherSchema) else "damaged")
                 self._db = self._open()
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"{self.path}: cannot use the cache ({exc})") from exc
@@ -63,24 +77,32 @@ class HttpCache:
             # fails here, once, instead of in every lookup of every later run
             if db.execute("PRAGMA quick_check").fetchone() != ("ok",):
                 raise sqlite3.DatabaseError("the cache file is damaged")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            columns = [row[1] for row in db.execute("PRAGMA table_info(responses)")]
+            if version not in (0, SCHEMA_VERSION) or columns not in ([], _COLUMNS):
+                # every lookup would miss and every store fail, run after run, unsaid
+                raise _OtherSchema(f"the cache was made by another version of bibkit "
+                                   f"(schema {version}, columns {', '.join(columns) or 'none'})")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, status INTEGER "
                 "NOT NULL, body BLOB NOT NULL, fetched REAL NOT NULL)"
             )
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.commit()
         except BaseException:
             db.close()
             raise
         return db
 
-    def _move_aside(self) -> Path:
-        """Rename the damaged file (and its journal) to `….damaged-<time>`, for inspection."""
+    def _move_aside(self, label: str) -> Path:
+        """Rename the file (and its journal) to `….damaged-<time>` (or `other-version`), for
+        inspection."""
         stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        aside = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
         n = 1
         while aside.exists():
             n += 1
-            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+            aside = self.path.with_name(f"{self.path.name}.{label}-{stamp}-{n}")
         os.replace(self.path, aside)
         for suffix in ("-journal", "-wal", "-shm"):
             side = self.path.with_name(self.path.name + suffix)
@@ -109,6 +131,15 @@ class HttpCache:
             self._db.commit()
         except sqlite3.Error:
             pass  # a full disk or a locked file costs a future request, nothing else
+
+    def delete(self, keys: list[str]) -> None:
+        """Forget these answers (ones the resolver could not read: a captive portal's page
+        must not be served for a month)."""
+        try:
+            self._db.executemany("DELETE FROM responses WHERE key = ?", [(k,) for k in keys])
+            self._db.commit()
+        except sqlite3.Error:
+            pass
 
     def close(self) -> None:
         self._db.close()

@@ -13,11 +13,14 @@ the point of this module, and a third-party session would not remove any of them
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import errno
+import functools
 import http.client
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -25,6 +28,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import __version__
 from .cache import DEFAULT_TTL, HttpCache, request_key
@@ -157,6 +161,21 @@ class HttpClient:
     stats: Counter[str] = field(default_factory=Counter)
     # told after every answer (fetched or cached): the progress line lives on it
     observer: Callable[[], None] | None = None
+    # a whole request (connection, headers and body) ends after deadline seconds, however
+    # slowly a server trickles its answer; `timeout` bounds each wait for a byte
+    deadline: float = 60.0
+    # the cache keys stored since mark(): unstore() forgets them when the resolver could not
+    # read the answers (a nonsense 200 is not an answer to keep)
+    _stored: list[str] = field(default_factory=list)
+
+    def mark(self) -> None:
+        self._stored.clear()
+
+    def unstore(self) -> None:
+        if self.cache is not None and self._stored:
+            self.cache.delete(list(self._stored))
+            self.stats["answers not kept"] += len(self._stored)
+        self._stored.clear()
 
     def get(self, url: str, limiter: RateLimiter, headers: dict[str, str] | None = None
             ) -> Response:
@@ -187,6 +206,7 @@ class HttpClient:
         status, data = self._fetch(method, url, body, headers, limiter)
         if self.cache is not None:
             self.cache.put(key, status, data)
+            self._stored.append(key)
         return Response(status, data)
 
     def _fetch(self, method: str, url: str, body: bytes, headers: dict[str, str],
@@ -204,9 +224,15 @@ class HttpClient:
             self.stats["requests"] += 1
             wait = self.backoff * 2**attempt
             throttled = False
+            watch = _Watch()
+            timer = threading.Timer(self.deadline, watch.expire)
+            timer.daemon = True
+            timer.start()
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+                with _opener(watch).open(request, timeout=self.timeout) as reply:
                     data = reply.read(MAX_BODY + 1)
+                    if watch.expired:  # cut off: what came is not the whole answer
+                        raise TimeoutError
                     if len(data) > MAX_BODY:
                         raise ServiceError(f"{_host(url)}: response larger than "
                                            f"{MAX_BODY // 2**20} MB")
@@ -232,13 +258,19 @@ class HttpClient:
                                         f"{asked:.0f} s") from None
                     wait = max(wait, asked)
             except TimeoutError:
-                problem = f"no answer within {self.timeout:g} s"
+                problem = (f"no whole answer within {self.deadline:g} s" if watch.expired
+                           else f"no answer within {self.timeout:g} s")
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 # OSError: a reset connection, an SSL failure while reading
                 reason = getattr(exc, "reason", exc)
-                if _unreachable(reason):
+                if watch.expired:
+                    problem = f"no whole answer within {self.deadline:g} s"
+                elif _unreachable(reason):
                     raise ServiceUnreachable(f"{_host(url)}: cannot connect ({reason})") from None
-                problem = f"cannot connect ({reason})"
+                else:
+                    problem = f"cannot connect ({reason})"
+            finally:
+                timer.cancel()
             if throttled:
                 # no Retry-After (arXiv, DBLP and Semantic Scholar send none): the whole
                 # service slows down, not only this request
@@ -250,6 +282,70 @@ class HttpClient:
                 limiter.defer(wait)  # the next limiter.wait() sleeps it
         error = Throttled if throttled or problem in ("HTTP 429", "HTTP 503") else ServiceError
         raise error(f"{_host(url)}: {problem} after {self.retries + 1} attempts")
+
+
+class _Watch:
+    """The connection of the request under way, so that a timer can end it at the deadline
+    (a socket timeout bounds one wait for a byte, not a server that sends one a second)."""
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+        self.expired = False
+
+    def expire(self) -> None:
+        self.expired = True
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+
+
+class _Watched:
+    """A connection that tells its watch its socket, once connected."""
+
+    sock: socket.socket
+
+    def __init__(self, *args: Any, watch: _Watch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watch = watch
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]  # the connection class after it in the MRO
+        self.watch.sock = self.sock
+
+
+class _WatchedHTTP(_Watched, http.client.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
+    pass
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Redirects to http(s) only (urllib also follows ftp://), and from https to https only:
+    an answer that was asked for securely is not taken from a plain connection."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> urllib.request.Request | None:
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        was = urllib.parse.urlsplit(req.full_url).scheme.lower()
+        if scheme not in ("http", "https") or (was == "https" and scheme != "https"):
+            raise ServiceError(f"{_host(req.full_url)}: redirected to {newurl[:80]!r}; only "
+                               "http(s) is followed, and from https only https")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(watch: _Watch) -> urllib.request.OpenerDirector:
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(functools.partial(_WatchedHTTP, watch=watch), req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(functools.partial(_WatchedHTTPS, watch=watch), req,
+                                context=self._context)  # type: ignore[attr-defined]
+
+    return urllib.request.build_opener(Http, Https, _Redirects)
 
 
 def _host(url: str) -> str:

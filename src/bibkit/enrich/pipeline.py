@@ -163,6 +163,7 @@ class Enricher:
         throttled_in_a_row = 0
         for start in range(0, len(todo), r.batch_size):
             chunk = todo[start:start + r.batch_size]
+            r.client.mark()
             try:
                 found = r.lookup([out[i] for i in chunk])
             except Throttled as exc:
@@ -178,6 +179,7 @@ class Enricher:
                 report.not_looked_up += [out[i].key for i in todo[start + len(chunk):]]
                 break
             except ServiceError as exc:  # no connection, or answers bibkit cannot read
+                r.client.unstore()  # an answer it could not read is not served again
                 report.failure = str(exc)
                 report.not_looked_up += [out[i].key for i in todo[start:]]
                 break

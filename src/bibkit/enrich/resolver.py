@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from ..dates import DateError, parse_iso
 from ..model import Citation, Kind, PartialDate, Person, normalise_doi
 from ..names import parse_display_name
-from ..text import without_controls
+from ..text import LONE_SURROGATE, without_controls
 from .http import HttpClient, RateLimiter, Response, ServiceError
 from .services import EnrichError
 
@@ -139,7 +139,7 @@ def text_of(value: object) -> str:
 def one_line(text: str) -> str:
     """Remote text on one line: white space collapsed, control characters (an escape
     sequence in a title from a service) removed."""
-    return " ".join(without_controls(text)[0].split())
+    return " ".join(LONE_SURROGATE.sub("\ufffd", without_controls(text)[0]).split())
 
 
 # What indexes put where a volume, issue or page is not known yet: IEEE's early-access

@@ -54,12 +54,12 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
         try:
             cache = HttpCache(settings.cache_dir or default_cache_dir())
             if cache.moved_aside is not None:
-                diags.warning("BK907", f"{cache.path}: the cache was damaged; kept as "
+                diags.warning("BK907", f"{cache.path}: {cache.why}; kept as "
                               f"{cache.moved_aside.name} and a new cache started")
         except CacheError as exc:
             diags.warning("BK907", f"{exc}; going on without a cache")
     client = HttpClient(cache=cache, offline=settings.offline, refresh=settings.refresh,
-                        timeout=settings.timeout)
+                        timeout=settings.timeout, deadline=3 * settings.timeout)
     try:
         resolvers = make_resolvers(settings.services, client, settings.endpoints,
                                    settings.limiters)

@@ -20,7 +20,7 @@ from typing import Any
 from ..context import ReadContext
 from ..csl import PROFILE_OWNER, CslError, from_csl
 from ..model import Citation, Profile
-from ..text import without_controls
+from ..text import LONE_SURROGATE, without_controls
 from . import RecordReader
 
 _TOKEN = re.compile(r'[{}\[\]"]')  # what changes the structure, outside strings
@@ -316,25 +316,34 @@ class _ControlEscapes:
     of the raw input cannot see. An item whose text holds one has its strings cleaned like
     raw text; all are reported once (BK305). Items without one, nearly all, cost one scan."""
 
-    _ESCAPE = re.compile(r"\\(?:u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[bfr])")
+    # a control character, or half of a UTF-16 surrogate pair (tools that cut strings by
+    # UTF-16 units leave one): JSON decodes a whole pair to its character, never a half
+    _ESCAPE = re.compile(r"\\(?:u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[bfr]"
+                         r"|u[dD][89a-fA-F][0-9a-fA-F]{2})")
 
     def __init__(self) -> None:
         self.count = 0
         self.first_line = 0
+        self.halves = 0  # lone surrogates, each replaced by U+FFFD
+        self.first_half_line = 0
 
     def clean(self, value: object, text: str, start: int, end: int, line: int) -> object:
         if self._ESCAPE.search(text, start, end) is None:
             return value
-        before = self.count
+        before, halves = self.count, self.halves
         value = self._strings(value)
         if self.count > before and not self.first_line:
             self.first_line = line
+        if self.halves > halves and not self.first_half_line:
+            self.first_half_line = line
         return value
 
     def _strings(self, value: object) -> object:
         if isinstance(value, str):
             value, changed = without_controls(value)
             self.count += changed
+            value, halves = LONE_SURROGATE.subn("\ufffd", value)
+            self.halves += halves
             return value
         if isinstance(value, dict):
             return {self._strings(k): self._strings(v) for k, v in value.items()}
@@ -343,6 +352,10 @@ class _ControlEscapes:
         return value
 
     def report(self, ctx: ReadContext) -> None:
+        if self.halves:
+            ctx.diags.warning("BK307", f"{self.halves} lone UTF-16 surrogate escape(s) (such "
+                              "as \\ud800, half of a character cut in two) replaced by U+FFFD; "
+                              "the first in the item on this line", line=self.first_half_line)
         if self.count:
             ctx.diags.warning("BK305", f"{self.count} control character(s) written as JSON "
                               "escapes (such as \\u001b) removed, or CR made a line feed; the "

@@ -82,13 +82,28 @@ def _brace_if_needed(part: str) -> str:
     return part
 
 
+def _commas_for_biber(name: str) -> str:
+    """A name whose parts hold commas, for biber: biber counts every comma of a name, braced
+    or not, and skips the entry at a third ("too many commas"); a comma inside braces is
+    written `\\symbol{44}`, which biber keeps and LaTeX prints as a comma."""
+    out, depth = [], 0
+    for ch in name:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        out.append("\\symbol{44}" if ch == "," and depth > 0 else ch)
+    return "".join(out)
+
+
 class _Encoder:
     """Model text to BibTeX values: escaped text, TeX spans verbatim, characters outside
     the chosen character set as LaTeX commands (bibkit.latexchars)."""
 
-    def __init__(self, ctx: WriteContext) -> None:
+    def __init__(self, ctx: WriteContext, biber: bool = False) -> None:
         self.chars = CharEncoder(ctx.charset)
         self._names: dict[Person, str] = {}  # co-authors recur: each name encoded once
+        self.biber = biber  # biber reads the output: no name with more than two commas
 
     def escape(self, text: str) -> str:
         return self.chars.encode(escape_latex(text))
@@ -115,7 +130,10 @@ class _Encoder:
         if encoded is None:
             if len(self._names) >= 4096:
                 self._names.clear()
-            encoded = self._names[p] = self._name(p)
+            encoded = self._name(p)
+            if self.biber and encoded.count(",") > 2:
+                encoded = _commas_for_biber(encoded)
+            self._names[p] = encoded
         return encoded
 
     def _name(self, p: Person) -> str:
@@ -123,7 +141,13 @@ class _Encoder:
             return "{" + self.text(p.literal or p.given) + "}"
         family = self.name_part(p.family)
         if p.particle:
-            family = f"{self.text(p.particle)} {family}"
+            particle = self.text(p.particle)
+            if "," in particle:
+                # biber counts a braced particle's commas ("too many commas" skips the
+                # entry): particle and family go in one braced group, the family as written
+                family = "{" + particle + " " + self.text(p.family) + "}"
+            else:
+                family = f"{particle} {family}"
         if not p.given and not p.suffix:
             return family
         if p.suffix:
@@ -324,14 +348,16 @@ def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
             ctx.diags.warning("BK407", f"{name[7:]}: braces do not balance; written as text, "
                               "each brace escaped", line=c.origin.line, key=c.key)
             raw = enc.escape(raw)
-        out.append((name, raw))
+        # its characters as the other fields' (--ascii is ASCII; a bidi override, which TeX
+        # cannot set, is left out and said): TeX syntax is ASCII, so this changes no command
+        out.append((name, enc.chars.encode(raw)))
     return tuple(out)
 
 
 def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, WriteContext], int]:
     def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         d = dialect(dialect_name)
-        enc = _Encoder(ctx)
+        enc = _Encoder(ctx, biber=dialect_name == "biblatex")
         n = 0
         batch: list[str] = []  # entries written a few hundred at a time: fewer encoder calls
         for c in citations:

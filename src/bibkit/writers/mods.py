@@ -21,6 +21,7 @@ from ..formatdata import load_toml, require
 from ..identifiers import display_doi, is_uri
 from ..model import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
 from ..names import last_first, zotero_parts
+from ..text import safe_url
 from . import left_out
 
 NS = "http://www.loc.gov/mods/v3"
@@ -139,14 +140,15 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         # Call Number, a subject's topic a tag (zotero/translators MODS.js, doImport)
         _sub(_sub(mods, "subject", authority="arxiv"), "topic", ids.arxiv_class)
     url = ids.landing_url
+    uri = safe_url(url)  # the same address, as an anyURI (?f[y]=1 is ?f%5By%5D=1)
     accessed = _w3cdtf(c.accessed) if c.accessed.year is not None else ""
-    if is_uri(url):
+    if is_uri(uri):
         # the access date where Zotero's MODS export puts it (and its import reads it)
         attrs = {"dateLastAccessed": accessed} if accessed else {}
-        _sub(_sub(mods, "location"), "url", url, usage="primary display", **attrs)
-    elif url:  # <url> is an xs:anyURI: text that is no URI travels as a note
+        _sub(_sub(mods, "location"), "url", uri, usage="primary display", **attrs)
+    elif url:  # <url> is an xs:anyURI: text that is no URI travels as a note, as written
         _sub(mods, "note", f"URL: {url}")
-    if accessed and not is_uri(url):
+    if accessed and not is_uri(uri):
         _sub(_sub(mods, "originInfo"), "dateCaptured", accessed, encoding="w3cdtf")
     if c.language:
         _sub(_sub(mods, "language"), "languageTerm", c.language, type="text")
