@@ -70,7 +70,7 @@ def test_a_run_that_read_only_errors_leaves_the_old_output(cli, tmp_path):
      "--offline and --refresh"),
     (("cv", LISTING, "--standalone", "--format", "html"), "--standalone"),
     (("cv", LISTING, "--since", "2025", "--until", "2022"), "--since 2025 is after --until"),
-    (("cv", LISTING, "--only", "x", "--exclude", "x"), "--only and --exclude"),
+    (("cv", LISTING, "--only", "x", "--exclude", "x"), "--only x and --exclude x"),
 ])
 def test_contradicting_options_are_a_usage_error_naming_both(cli, args, names):
     res = cli(*args, *AS_OF)

@@ -18,6 +18,7 @@ from .model import Citation
 from .pipeline import (
     Library,
     Run,
+    check_reader_options,
     check_writer_options,
     input_format,
     iter_citations,
@@ -62,6 +63,7 @@ def load(
     return read_library(os.fspath(source), format, ctx, infer=infer)
 
 
+
 def loads(
     text: str,
     format: str,
@@ -76,7 +78,9 @@ def loads(
     raw = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
     inp = Input(name, raw, None)
     ctx = _read_context(name, as_of, diagnostics, options)
-    citations = list(iter_citations(inp, input_format(inp, format), ctx, infer=infer))
+    fmt = input_format(inp, format)
+    check_reader_options(fmt, options)
+    citations = list(iter_citations(inp, fmt, ctx, infer=infer))
     return Library(citations, ctx.profile, ctx.diags, name)
 
 
@@ -95,16 +99,22 @@ def dump(
     *,
     charset: str = "pdflatex",
     abstract: bool = True,
+    as_of: dt.date | None = None,
     diagnostics: Diagnostics | None = None,
     **options: Any,
 ) -> str | None:
     """Write citations in a format: to a text stream, to a path (atomically), or, with no
     file, return the text. Keys are made unique and safe first, as in every run.
-    `charset` (LaTeX outputs): "pdflatex" (default), "ascii" or "utf8", see bibkit.latexchars."""
+    `charset` (LaTeX outputs): "pdflatex" (default), "ascii" or "utf8", see bibkit.latexchars.
+    A Library keeps its owner: a CV highlights the listing's owner as `convert` does."""
     registry.get(format, "write")
     check_writer_options(format, options)
     diags = diagnostics if diagnostics is not None else Diagnostics()
-    ctx = WriteContext(diags, charset=_charset(charset), abstract=abstract, options=options)
+    # a Library brings its owner (the listing's profile) and the date it was read as of
+    source = ReadContext(diags, as_of or dt.date.today(), profile=citations.profile) \
+        if isinstance(citations, Library) else None
+    ctx = WriteContext(diags, charset=_charset(charset), abstract=abstract, options=options,
+                       source=source)
     target = os.fspath(file) if isinstance(file, str | os.PathLike) else file
     _, text, _ = write_to(target, registry.writer(format), assign_keys(citations, diags), ctx)
     return text

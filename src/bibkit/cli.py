@@ -443,7 +443,7 @@ def convert(
         diags = _diagnostics(verbose, quiet, report)
         spec = Run(
             source=input, target=output or "-", to=to, from_=from_, as_of=as_of,
-            infer=not no_infer, merge=_libraries(merge_files, diags),
+            infer=not no_infer, merge=_libraries(merge_files, diags, as_of),
             enrich=_enrich_settings(services, enrich_kw),
             charset="ascii" if ascii_ else "utf8" if utf8 else "pdflatex",
             abstract=not no_abstract, options=_parse_options(options), strict=strict,
@@ -475,10 +475,12 @@ def _diagnostics(verbose: bool, quiet: bool, report: str | None) -> Diagnostics:
     return Diagnostics(sink=_Printer(verbose, quiet), keep=bool(report))
 
 
-def _libraries(paths: tuple[str, ...], diags: Diagnostics) -> list[Library]:
-    """The user's own libraries for --merge: their diagnostics, under their file names,
-    count in the run's summary and exit code."""
-    return [load(p, diagnostics=Diagnostics(p, sink=diags.adopt, keep=False)) for p in paths]
+def _libraries(paths: tuple[str, ...], diags: Diagnostics, as_of: dt.date | None
+               ) -> list[Library]:
+    """The user's own libraries for --merge, read as of the run's date: their diagnostics,
+    under their file names, count in the run's summary and exit code."""
+    return [load(p, as_of=as_of, diagnostics=Diagnostics(p, sink=diags.adopt, keep=False))
+            for p in paths]
 
 
 def _run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None) -> Outcome:
@@ -791,33 +793,18 @@ def cv(
             selected=selected,
         )
         _exclusive(quiet=quiet, verbose=verbose)
-        if sum(bool(x) for x in (csl, style, template)) > 1:
-            given = [f"--{n} {v}" for n, v in (("csl", csl), ("style", style),
-                                               ("template", template)) if v]
-            raise UsageError(f"{' and '.join(given)} each format the entries; give one")
-        if fmt in registry.CV_SITES and (csl or style or standalone):
-            raise UsageError(f"--format {fmt} writes data, not formatted entries: "
-                             "--csl, --style and --standalone do not apply")
-        if standalone and fmt != "latex":
-            raise UsageError(f"--standalone makes a LaTeX document; --format {fmt} has no such "
-                             "option (use --format latex)")
-        if since is not None and until is not None and since > until:
-            raise UsageError(f"--since {since} is after --until {until}: no year is in both")
-        both = sorted(set(excluded) & set(only))
-        if both:
-            raise UsageError(f"--only and --exclude both name {both[0]!r}")
+        opts.hugo_admin = hugo_admin or ""
+        # the CV's rules are the writer's (cv.check_options): -O gives the same answers
+        cv_mod.check_options(opts, lambda name, value: f"--{name.replace('_', '-')} {value}"
+                             if not isinstance(value, bool) else f"--{name}")
         settings = _enrich_settings(services, enrich_kw)
         if settings is not None and not settings.owner and highlight:
             settings.owner = highlight
         diags = _diagnostics(verbose, quiet, report)
         options = {k: v for k, v in vars(opts).items() if k != "fmt"}
-        if hugo_admin:
-            if fmt != "hugo":
-                raise UsageError(f"--hugo-admin is for --format hugo, not --format {fmt}")
-            options["hugo_admin"] = hugo_admin
         spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
                    as_of=as_of, infer=not no_infer, enrich=settings, strict=strict,
-                   merge=_libraries(merge_files, diags), options=options)
+                   merge=_libraries(merge_files, diags, as_of), options=options)
         outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
             r = outcome.results

@@ -613,7 +613,40 @@ def options_from(fmt: str, options: dict[str, Any]) -> CvOptions:
                     raise UsageError(f"-O {key}={value}: expected a year")
                 value = int(value)
         setattr(opts, key, value)
+    check_options(opts)
     return opts
+
+
+def _o_flag(key: str, value: object) -> str:
+    return f"-O {key}={'yes' if value is True else value}"
+
+
+def check_options(opts: CvOptions, flag: Callable[[str, object], str] = _o_flag) -> None:
+    """The rules between CV options, for `bibkit cv`, `-O` and the API alike (a usage error
+    naming the options as `flag(name, value)` writes them: `--csl apa`, `-O csl=apa`)."""
+    formatters = [flag(k, v) for k, v in (("csl", opts.csl), ("style", opts.style),
+                                          ("template", opts.template)) if v]
+    if len(formatters) > 1:
+        raise UsageError(f"{' and '.join(formatters)} each format the entries; give one")
+    site_only = [flag(k, v) for k, v in (("csl", opts.csl), ("style", opts.style),
+                                         ("standalone", opts.standalone))
+                 if v]
+    if opts.fmt in CV_SITES and site_only:
+        raise UsageError(f"format {opts.fmt} writes data, not formatted entries: "
+                         f"{' and '.join(site_only)} do not apply")
+    if opts.standalone and opts.fmt != "latex":
+        raise UsageError(f"{flag('standalone', True)} makes a LaTeX document; format "
+                         f"{opts.fmt} has no such option (use format latex)")
+    if opts.since is not None and opts.until is not None and opts.since > opts.until:
+        raise UsageError(f"{flag('since', opts.since)} is after {flag('until', opts.until)}: "
+                         "no year is in both")
+    both = sorted(set(opts.exclude) & set(opts.only))
+    if both:
+        raise UsageError(f"{flag('only', both[0])} and {flag('exclude', both[0])}: an entry "
+                         "cannot be both kept and left out")
+    if opts.hugo_admin and opts.fmt != "hugo":
+        raise UsageError(f"{flag('hugo_admin', opts.hugo_admin)} is for format hugo, not "
+                         f"format {opts.fmt}")
 
 
 def source_facts(ctx: WriteContext) -> tuple[Profile | None, str]:

@@ -179,6 +179,17 @@ def check_writer_options(fmt: str, options: dict[str, Any]) -> None:
             raise UsageError(f"-O {key}={value}: expected one of {', '.join(known[key])}")
 
 
+def check_reader_options(fmt: str, options: dict[str, Any]) -> None:
+    """A keyword the reader does not declare is refused, not ignored (`load(path, typo=1)`);
+    a TypeError, as Python gives for an unknown keyword."""
+    known = registry.get(fmt, "read").reader_options
+    for key in options:
+        if key not in known:
+            names = ", ".join(sorted(known)) or "none"
+            raise TypeError(f"option {key!r} is not an option of the {fmt} reader (its "
+                            f"options: {names})")
+
+
 def run(spec: Run, diags: Diagnostics | None = None,
         progress: Callable[[Iterator[Citation]], Iterator[Citation]] | None = None,
         enrich_progress: Progress | None = None) -> Outcome:
@@ -192,7 +203,8 @@ def run(spec: Run, diags: Diagnostics | None = None,
     fmt_out = output_format(path, spec.to) if spec.write else None
     if fmt_out is not None:
         check_writer_options(fmt_out, spec.options)
-    libraries = [_library(m) for m in spec.merge]  # read first: they are small
+    # read first (they are small), as of the run's date: a library's "accepted" follows it
+    libraries = [_library(m, spec.as_of) for m in spec.merge]
     inp = open_input(spec.source)
     try:
         diags = diags if diags is not None else Diagnostics()
@@ -207,6 +219,8 @@ def run(spec: Run, diags: Diagnostics | None = None,
             check_suffix(path, fmt_out, diags)
         stream = read(inp, fmt_in, ctx, infer=spec.infer)
         stream = _merged(stream, libraries, diags)
+        if libraries and spec.infer:  # a merged venue's "accepted" follows the date too
+            stream = map(partial(settle_status, as_of=ctx.as_of), stream)
         if spec.enrich is not None:  # the services work in batches: the whole list first
             from .enrich.session import enrich_citations
 
@@ -229,10 +243,11 @@ def run(spec: Run, diags: Diagnostics | None = None,
     return outcome
 
 
-def _library(source: Any) -> tuple[Any, str]:
+def _library(source: Any, as_of: dt.date | None) -> tuple[Any, str]:
     from .enrich.localbib import LibraryIndex
 
-    lib = source if isinstance(source, Library) else read_library(os.fspath(source))
+    lib = source if isinstance(source, Library) else read_library(
+        os.fspath(source), ctx=ReadContext(Diagnostics(), as_of or dt.date.today()))
     return LibraryIndex(lib.citations), lib.name or "(in memory)"
 
 
@@ -243,7 +258,9 @@ def read_library(path: str, fmt: str | None = None, ctx: ReadContext | None = No
     try:
         ctx = ctx if ctx is not None else ReadContext(Diagnostics(), dt.date.today())
         ctx.diags.file = inp.name
-        citations = list(iter_citations(inp, input_format(inp, fmt), ctx, infer=infer))
+        fmt = input_format(inp, fmt)
+        check_reader_options(fmt, ctx.options)
+        citations = list(iter_citations(inp, fmt, ctx, infer=infer))
     finally:
         inp.close()
     return Library(citations, ctx.profile, ctx.diags, inp.name)

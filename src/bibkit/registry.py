@@ -28,6 +28,9 @@ class FormatSpec:
     sniff: str | None = None  # "module:func", (first text of the input) -> bool
     # the writer's -O keys, each with its allowed values (empty: any value)
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the reader's keywords (`bibkit.load(path, **options)`), likewise; none of bibkit's
+    # own readers takes one, so any keyword given them is refused, not ignored
+    reader_options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # other names users type for it (`bib`, `json`)
     # the writer makes a directory of files at the target path: write(citations, Path, ctx)
     directory: bool = False
