@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from bibkit.readers.listing import _MAX_HEADER_LEN, CARD_HEADER_RE
+from bibkit.formats.readers.listing import _MAX_HEADER_LEN, CARD_HEADER_RE
 
 
 def split(path: str) -> int:

@@ -16,9 +16,9 @@ import atheris
 
 with atheris.instrument_imports():
     from bibkit.api import iter_citations
-    from bibkit.context import ReadContext
-    from bibkit.diagnostics import Diagnostics, Severity
-    from bibkit.fileio import Input, InputError
+    from bibkit.io.files import Input, InputError
+    from bibkit.model.context import ReadContext
+    from bibkit.model.diagnostics import Diagnostics, Severity
 
 FORMAT = sys.argv.pop(1) if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "bibtex"
 

@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from bibkit import dump, loads  # noqa: E402
-from bibkit.cv import CvOptions, render  # noqa: E402
-from bibkit.diagnostics import Severity  # noqa: E402
-from bibkit.texread import safe_tex  # noqa: E402
+from bibkit.cv.layout import CvOptions, render  # noqa: E402
+from bibkit.model.diagnostics import Severity  # noqa: E402
+from bibkit.tex.decode import safe_tex  # noqa: E402
 
 HOSTILE = [
     "}", "{", "}}}}{{", "@misc{evil, title={x}}", "@comment{", "\\input{/etc/passwd}",

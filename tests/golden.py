@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bibkit import registry
 from bibkit.api import convert
+from bibkit.formats import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from bibkit.model import (
+from bibkit.model.citation import (
     Citation,
     Identifiers,
     Kind,
@@ -16,7 +16,7 @@ from bibkit.model import (
     Status,
     Venue,
 )
-from bibkit.text import squash
+from bibkit.tex.text import squash
 
 SPECIALS = "{}\\%&$#_~^@\"'`-<>|!?\u00a0"
 INJECTIONS = ["}", "@misc{x,", "\\input{/etc/passwd}", "\\immediate\\write18{rm -rf /}",
@@ -70,7 +70,7 @@ def citations(draw: st.DrawFn, full: bool = False) -> Citation:
     )
     if not full:
         return base
-    from bibkit.model import evolve
+    from bibkit.model.citation import evolve
 
     return evolve(
         base,

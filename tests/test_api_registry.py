@@ -8,8 +8,8 @@ import warnings
 import pytest
 
 import bibkit
-from bibkit import registry
-from bibkit.registry import FormatSpec
+from bibkit.formats import registry
+from bibkit.formats.registry import FormatSpec
 from conftest import AS_OF, SAMPLE_LISTING, SAMPLES
 
 GOLDEN_BIBTEX = (SAMPLES / "listing/profile-listing.expected/bibtex.bib").read_text("utf-8")
@@ -123,7 +123,7 @@ def test_plugins_are_looked_for_only_for_names_that_are_not_built_in(monkeypatch
 
         def load(self):
             return FormatSpec(name="keylist", summary="keys", suffixes=(".keys",),
-                              writer="bibkit.writers.ris:write")
+                              writer="bibkit.formats.writers.ris:write")
 
     asked: list[str] = []
 

@@ -12,10 +12,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bibkit import dump, load
-from bibkit.model import Citation, Identifiers, Kind, Link, PartialDate, Person, Status, Venue
-from bibkit.spans import Tex, unparse
-from bibkit.spans import parse as parse_spans
-from bibkit.text import latex_to_text
+from bibkit.model.citation import (
+    Citation,
+    Identifiers,
+    Kind,
+    Link,
+    PartialDate,
+    Person,
+    Status,
+    Venue,
+)
+from bibkit.tex.spans import Tex, unparse
+from bibkit.tex.spans import parse as parse_spans
+from bibkit.tex.text import latex_to_text
 from conftest import AS_OF, SAMPLE_LISTING
 from test_text import text_strategy
 
@@ -257,7 +266,7 @@ def test_pybtex_reads_the_same_title_and_names(c):
 
 
 def test_a_code_that_is_no_arxiv_category_is_not_written_as_one():
-    from bibkit.model import evolve
+    from bibkit.model.citation import evolve
 
     for code, written in (("cs.LG", True), ("cs", True), ("XYZ", False), ("GT", False)):
         c = Citation(key="k", kind=Kind.PREPRINT, title="T",

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bibkit import registry
+from bibkit.formats import registry
 from conftest import SAMPLE_LISTING, SAMPLES
 
 AS_OF = ["--as-of", "2026-11-27"]
@@ -209,7 +209,7 @@ def test_help_is_helpful(cli):
     (KeyboardInterrupt(), 130, "interrupted; no output file was changed"),
 ])
 def test_a_failed_write_leaves_the_old_file(cli, tmp_path, monkeypatch, fault, code, message):
-    from bibkit import registry
+    from bibkit.formats import registry
 
     target = tmp_path / "refs.bib"
     target.write_text("precious\n", encoding="utf-8")

@@ -188,7 +188,7 @@ def test_every_diagnostic_code_is_in_the_readme_and_every_readme_code_is_real():
     # BK507 was raised for a year without being in the README's table of codes
     import re
 
-    from bibkit.diagnostics import CODES
+    from bibkit.model.diagnostics import CODES
     from conftest import ROOT
 
     readme = set(re.findall(r"^\| (BK\d{3}) \|", (ROOT / "README.md").read_text(), re.M))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bibkit import dump, load, loads
-from bibkit.spans import parse as parse_spans
+from bibkit.tex.spans import parse as parse_spans
 from conftest import AS_OF, ROOT, SAMPLES
 
 pytestmark = pytest.mark.client
@@ -28,10 +28,10 @@ def _library(which: Path | str) -> Any:
     if which != "enriched":
         return load(which, as_of=AS_OF)
     from bibkit.api import Library
-    from bibkit.diagnostics import Diagnostics
+    from bibkit.enrich.enricher import RESOLVERS
     from bibkit.enrich.http import RateLimiter
-    from bibkit.enrich.pipeline import RESOLVERS
     from bibkit.enrich.session import EnrichSettings, enrich_citations
+    from bibkit.model.diagnostics import Diagnostics
     from fakeservices import FakeServices
 
     lib = load(SAMPLES / "listing" / "profile-listing.txt", as_of=AS_OF)
@@ -314,7 +314,7 @@ HOSTILE_URLS = ["https://x.org/^^5cinput^^7b/etc/passwd^^7d",
 
 
 def hostile_citations():
-    from bibkit.model import Citation, Identifiers, Link, PartialDate, Person
+    from bibkit.model.citation import Citation, Identifiers, Link, PartialDate, Person
 
     return [Citation(key=f"k{i}", title=f"Title {text} end", abstract=f"A {text} B",
                      note=f"N {text}", authors=(Person(f"Fam{text}", "Given"),),
@@ -361,8 +361,8 @@ def test_hostile_text_is_intact_inside_its_field_for_every_consumer():
     import pybtex.database
     from lxml import etree
 
-    from bibkit import render
-    from bibkit.text import latex_to_text, squash
+    from bibkit.tex import render
+    from bibkit.tex.text import latex_to_text, squash
 
     cs = hostile_citations()
     lib = bibtexparser.parse_string(dump(cs, "bibtex"))
@@ -385,7 +385,7 @@ def test_hostile_text_is_intact_inside_its_field_for_every_consumer():
 
 def test_hostile_text_in_the_cv_compiles_inert_with_pdflatex(tmp_path):
     pdflatex = need("pdflatex")
-    from bibkit.cv import CvOptions, render
+    from bibkit.cv.layout import CvOptions, render
 
     tex = render(hostile_citations(), CvOptions(fmt="latex", standalone=True,
                                                 highlight=("Given Fam}",))).text

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from lxml import html as lhtml
 
 from bibkit import load
-from bibkit.cv import CvOptions, owner_matcher, render
-from bibkit.model import Citation, Kind, PartialDate, Person, Venue
-from bibkit.spans import tex_span
+from bibkit.cv.layout import CvOptions, owner_matcher, render
+from bibkit.model.citation import Citation, Kind, PartialDate, Person, Venue
+from bibkit.tex.spans import tex_span
 from conftest import AS_OF, ROOT, SAMPLE_LISTING, SAMPLES
 from strategies import INJECTIONS, citations
 
@@ -152,7 +152,7 @@ def test_markdown_leaves_parentheses_alone(sample):
 
 
 def test_chart_labels_fit_and_ticks_are_even():
-    from bibkit.cv import chart_svg
+    from bibkit.cv.layout import chart_svg
 
     kinds = [Kind.JOURNAL_ARTICLE, Kind.CONFERENCE_PAPER, Kind.PREPRINT]
     cs = [Citation(title=f"t{i}", kind=kinds[i % 3], issued=PartialDate(2020 + i % 2))
@@ -536,7 +536,7 @@ def test_cv_unknown_style_is_a_usage_error(cli):
 
 
 def test_a_thesis_report_or_book_shows_what_it_is_and_its_publisher():
-    from bibkit.cv import venue_text
+    from bibkit.cv.layout import venue_text
 
     thesis = Citation(kind=Kind.THESIS, title="T", genre="PhD thesis",
                       venue=Venue(publisher="MIT"), issued=PartialDate(2018))
@@ -548,8 +548,8 @@ def test_a_thesis_report_or_book_shows_what_it_is_and_its_publisher():
 
 
 def test_an_entry_has_one_owner_the_closest_match():
-    from bibkit.model import Profile
-    from bibkit.names import owner_matcher
+    from bibkit.infer.names import owner_matcher
+    from bibkit.model.citation import Profile
 
     matcher = owner_matcher(["Bo Han"])
     authors = (Person("Hanson", "Bo"), Person("Bo", "Han"), Person("Han", "B."),

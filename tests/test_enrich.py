@@ -18,18 +18,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bibkit import load
-from bibkit.cv import owner_matcher
-from bibkit.diagnostics import Diagnostics
+from bibkit.cv.layout import owner_matcher
 from bibkit.enrich import session
 from bibkit.enrich.arxiv import ArxivResolver, parse_feed
 from bibkit.enrich.cache import HttpCache
 from bibkit.enrich.crossref import CrossrefResolver, parse_works
 from bibkit.enrich.dblp import DblpResolver, parse_hits
+from bibkit.enrich.enricher import RESOLVERS, Enricher, check_owner, make_resolvers
 from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError, retry_after
 from bibkit.enrich.match import match
-from bibkit.enrich.pipeline import RESOLVERS, Enricher, check_owner, make_resolvers
 from bibkit.enrich.semanticscholar import SemanticScholarResolver, paper_citation
-from bibkit.model import (
+from bibkit.infer.names import parse_display_name
+from bibkit.io.xmlsafe import XmlError
+from bibkit.model.citation import (
     Citation,
     Identifiers,
     Kind,
@@ -39,8 +40,7 @@ from bibkit.model import (
     Venue,
     evolve,
 )
-from bibkit.names import parse_display_name
-from bibkit.xmlsafe import XmlError
+from bibkit.model.diagnostics import Diagnostics
 from conftest import AS_OF, SAMPLE_LISTING
 from fakeservices import (
     NAMESAKE_IDS,
@@ -829,7 +829,7 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
 
 
 def test_hostile_remote_strings_stay_linear():
-    from bibkit.venues import venue_from_name
+    from bibkit.infer.venues import venue_from_name
 
     start = time.monotonic()
     venue_from_name(", " * 20000 + "x")  # was 40 s: a quadratic trailing-token pattern

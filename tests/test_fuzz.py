@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bibkit import registry
 from bibkit.api import iter_citations
-from bibkit.context import ReadContext
-from bibkit.diagnostics import Diagnostics, Severity
-from bibkit.fileio import Input, InputError
+from bibkit.formats import registry
+from bibkit.io.files import Input, InputError
+from bibkit.model.context import ReadContext
+from bibkit.model.diagnostics import Diagnostics, Severity
 from conftest import AS_OF, ROOT, SAMPLES
 
 READERS = [name for name, spec in registry.formats().items() if spec.reader]

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibkit import fileio
 from bibkit.cli import main
+from bibkit.io import files as fileio
 from conftest import SAMPLE_LISTING
 
 # --- control characters never reach a terminal ---------------------------------------------
@@ -61,7 +61,7 @@ def test_no_control_character_reaches_stdout_or_stderr(name, command, tmp_path):
 
 
 def test_diagnostics_quote_what_would_move_the_cursor():
-    from bibkit.diagnostics import Diagnostic, Severity
+    from bibkit.model.diagnostics import Diagnostic, Severity
 
     d = Diagnostic(Severity.WARNING, "BK501", f"bad{ESC}", "in\rput.bib", 3, "a\rFAKE")
     assert d.format() == "in\\rput.bib:3: warning[BK501] a\\rFAKE: bad\\x1b[2J"
@@ -226,21 +226,21 @@ def _growth(fn, make, n: int) -> float:
 
 
 def test_brace_groups_are_read_in_one_pass():
-    from bibkit.readers.bibtex import nocase_spans
+    from bibkit.formats.readers.bibtex import nocase_spans
 
     assert _growth(nocase_spans, lambda n: "\\textbackslash{}" * n, 2000) < 64
     assert _growth(nocase_spans, lambda n: "{A} x " * n, 2000) < 64
 
 
 def test_name_particles_are_found_in_one_pass():
-    from bibkit.names import parse_inverted_name
+    from bibkit.infer.names import parse_inverted_name
 
     assert _growth(parse_inverted_name, lambda n: " ".join(["von"] * n) + ", X", 20000) < 64
 
 
 def test_bibtex_reads_back_its_own_escaping_of_a_long_backslash_title():
     from bibkit import dump, loads
-    from bibkit.model import Citation
+    from bibkit.model.citation import Citation
 
     title = "\\" * 10_000
     start = time.perf_counter()

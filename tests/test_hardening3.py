@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import bibkit
 from bibkit.enrich.cache import HttpCache
 from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError
-from bibkit.texread import allowed_commands, from_bibtex, from_web, refused_command, safe_tex
+from bibkit.tex.decode import allowed_commands, from_bibtex, from_web, refused_command, safe_tex
 from conftest import AS_OF, SAMPLE_LISTING
 
 # --- 1, 2: untrusted TeX passes by an allow-list ------------------------------------------
@@ -195,7 +195,7 @@ def test_a_deeply_nested_bib_field_converts_with_a_message(cli, tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="{}\\ab$ ", max_size=60))
 def test_brace_pairs_match_a_naive_scan(text):
-    from bibkit.texread import brace_pairs
+    from bibkit.tex.decode import brace_pairs
 
     pairs, _ = brace_pairs(text)
     for i, ch in enumerate(text):
@@ -385,7 +385,7 @@ def test_cr_only_line_ends_are_line_ends(cli, tmp_path, fmt, text, n):
 def test_mods_urls_pass_the_xsd(url, as_url):
     from lxml import etree
 
-    from bibkit.model import Citation, Identifiers, Kind, PartialDate
+    from bibkit.model.citation import Citation, Identifiers, Kind, PartialDate
 
     c = Citation(key="u", kind=Kind.WEBPAGE, title="T", issued=PartialDate(2020),
                  ids=Identifiers(url=url))
@@ -443,8 +443,8 @@ def test_enrich_to_a_file_without_a_suffix_writes_csljson(cli, tmp_path):
 def test_an_at_sign_in_a_markdown_cv_is_no_pandoc_citation():
     import pypandoc
 
-    from bibkit.cv import CvOptions, render
-    from bibkit.model import Citation, Kind, PartialDate
+    from bibkit.cv.layout import CvOptions, render
+    from bibkit.model.citation import Citation, Kind, PartialDate
 
     c = Citation(key="a", kind=Kind.PREPRINT, title="Scaling @openai style models",
                  issued=PartialDate(2024))
@@ -457,7 +457,7 @@ def test_an_at_sign_in_a_markdown_cv_is_no_pandoc_citation():
 
 
 def test_a_name_part_with_commas_is_written_so_biber_keeps_the_entry(tmp_path):
-    from bibkit.model import Citation, Kind, PartialDate, Person
+    from bibkit.model.citation import Citation, Kind, PartialDate, Person
 
     c = Citation(key="n1", kind=Kind.JOURNAL_ARTICLE, title="T", issued=PartialDate(2020),
                  authors=(Person(family="c", particle="a}, b,", given="X"),
@@ -503,7 +503,7 @@ def test_pdftex_payloads_from_csljson_reach_no_compiled_pdf(tmp_path):
     assert len(lib) == len(items)
     (tmp_path / injection.SENTINEL_FILE).write_text(injection.SENTINEL_TEXT)
     assert injection.tex_bibtex(bibkit.dump(lib, "bibtex"), tmp_path) == ""
-    from bibkit.cv import CvOptions, render
+    from bibkit.cv.layout import CvOptions, render
 
     cv = render(lib.citations, CvOptions(fmt="latex", standalone=True)).text
     assert injection.tex_cv(cv, tmp_path) == ""

@@ -6,13 +6,22 @@ import datetime as dt
 
 import pytest
 
-from bibkit.categories import resolve_code
-from bibkit.dates import DateError, resolve_yearless
-from bibkit.identifiers import arxiv_doi, find_arxiv_id
-from bibkit.infer import infer_all, infer_arxiv, infer_venue
-from bibkit.keys import assign_keys, base_key
-from bibkit.model import Citation, Kind, Link, PartialDate, Person, Status, Venue, normalise_doi
-from bibkit.venues import find_venue, lookup
+from bibkit.infer.categories import resolve_code
+from bibkit.infer.dates import DateError, resolve_yearless
+from bibkit.infer.identifiers import arxiv_doi, find_arxiv_id
+from bibkit.infer.keys import assign_keys, base_key
+from bibkit.infer.rules import infer_all, infer_arxiv, infer_venue
+from bibkit.infer.venues import find_venue, lookup
+from bibkit.model.citation import (
+    Citation,
+    Kind,
+    Link,
+    PartialDate,
+    Person,
+    Status,
+    Venue,
+    normalise_doi,
+)
 
 # --- dates ------------------------------------------------------------------------------
 
@@ -222,7 +231,7 @@ def test_colliding_keys_get_letter_suffixes_in_input_order():
 
 
 def test_source_keys_are_kept_and_duplicates_renamed_with_a_warning():
-    from bibkit.diagnostics import Diagnostics
+    from bibkit.model.diagnostics import Diagnostics
 
     diags = Diagnostics()
     keys = [c.key for c in assign_keys([cite(key="mine"), cite(key="mine")], diags)]

@@ -1,10 +1,10 @@
-"""What the LaTeX outputs do with characters pdflatex cannot typeset (bibkit.latexchars)."""
+"""What the LaTeX outputs do with characters pdflatex cannot typeset (bibkit.tex.chars)."""
 
 from __future__ import annotations
 
 from bibkit import dump
-from bibkit.diagnostics import Diagnostics
-from bibkit.model import Citation
+from bibkit.model.citation import Citation
+from bibkit.model.diagnostics import Diagnostics
 
 
 def test_default_writes_commands_keeps_cjk_and_leaves_out_invisible_controls():

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from bibkit import Kind, Person, Severity, Status, load, loads, render
-from bibkit.diagnostics import Diagnostics
-from bibkit.spans import END, TEX, tex_span
+from bibkit import Kind, Person, Severity, Status, load, loads
+from bibkit.model.diagnostics import Diagnostics
+from bibkit.tex import render
+from bibkit.tex.spans import END, TEX, tex_span
 from conftest import AS_OF, SAMPLE_LISTING
 
 

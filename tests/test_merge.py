@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bibkit import load, loads
-from bibkit.diagnostics import Diagnostics
 from bibkit.enrich.localbib import LibraryIndex, merge_library
 from bibkit.enrich.match import match
 from bibkit.enrich.merge import merge
-from bibkit.model import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
+from bibkit.model.citation import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
+from bibkit.model.diagnostics import Diagnostics
 from conftest import AS_OF, SAMPLE_LISTING
 
 CARD = Citation(key="zhu2023combating", kind=Kind.PREPRINT, status=Status.PREPRINT,
@@ -132,7 +132,7 @@ def test_a_better_cased_library_title_still_wins():
 
 
 def test_a_genre_is_taken_only_with_the_kind_it_belongs_to():
-    from bibkit.model import evolve
+    from bibkit.model.citation import evolve
 
     thesis = Citation(key="t", kind=Kind.THESIS, title="A Thesis", genre="Master's thesis",
                       authors=(Person("Roe", "Jane"),), issued=PartialDate(2018))

@@ -55,7 +55,7 @@ def test_cv_rules_are_the_writers_so_flags_and_o_agree(cli, tmp_path, fmt, flags
     by_o = cli("convert", str(SAMPLE_LISTING), "--to", f"cv-{fmt}", "-o", str(out),
                *[arg for pair in pairs for arg in ("-O", pair)])
     assert by_flags.exit_code == by_o.exit_code == 2, (by_flags.stderr, by_o.stderr)
-    with pytest.raises(bibkit.fileio.UsageError):
+    with pytest.raises(bibkit.io.files.UsageError):
         bibkit.convert(SAMPLE_LISTING, to=f"cv-{fmt}", as_of=AS_OF,
                        **dict(p.split("=", 1) for p in pairs))  # type: ignore[arg-type]
 

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 import bibkit
-from bibkit import registry
-from bibkit.diagnostics import Diagnostics, Severity
-from bibkit.fileio import Output
-from bibkit.model import Citation, Identifiers, Kind, evolve
+from bibkit.formats import registry
+from bibkit.io.files import Output
+from bibkit.model.citation import Citation, Identifiers, Kind, evolve
+from bibkit.model.diagnostics import Diagnostics, Severity
 from conftest import AS_OF, SAMPLE_LISTING, SAMPLES
 
 ACCEPTED_BIB = "@misc{a, title={Some Paper}, author={Doe, Jane}, year={2023},\n" \
@@ -114,7 +114,7 @@ def test_the_api_does_what_the_cli_does(tmp_path):
 
 
 def test_unknown_writer_option_is_a_usage_error():
-    from bibkit.fileio import UsageError
+    from bibkit.io.files import UsageError
 
     with pytest.raises(UsageError, match="not an option of the bibtex writer"):
         bibkit.convert(SAMPLE_LISTING, to="bibtex", as_of=AS_OF, colour="red")
@@ -177,8 +177,8 @@ def test_no_logger_of_the_process_is_changed():
     ({"tag": "TI"}, "needs a field or a rule"),
 ])
 def test_a_field_map_is_checked_against_the_model_when_loaded(monkeypatch, statement, problem):
-    from bibkit import mapping
-    from bibkit.formatdata import FormatDataError
+    from bibkit.formats import mapping
+    from bibkit.formats.data import FormatDataError
 
     monkeypatch.setattr(mapping, "load_toml", lambda name: {"record": [statement]})
     with pytest.raises(FormatDataError, match=problem):
@@ -186,9 +186,9 @@ def test_a_field_map_is_checked_against_the_model_when_loaded(monkeypatch, state
 
 
 def test_ris_is_read_and_written_from_one_statement_list():
-    from bibkit.mapping import statements
-    from bibkit.readers import ris as reader
-    from bibkit.writers import ris as writer
+    from bibkit.formats.mapping import statements
+    from bibkit.formats.readers import ris as reader
+    from bibkit.formats.writers import ris as writer
 
     table = statements("ris.toml", reader._RULES, reader._CONVERTERS)
     assert set(reader._RULES) == set(writer._RULES)

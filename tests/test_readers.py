@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibkit import Kind, Person, Status, dump, load, loads
-from bibkit.readers.bibtex import nocase_spans, parse_bibtex_name, parse_names
-from bibkit.spans import rich_span
+from bibkit.formats.readers.bibtex import nocase_spans, parse_bibtex_name, parse_names
+from bibkit.tex.spans import rich_span
 from conftest import SAMPLES
 
 # --- BibTeX ---------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_ris_tolerance():
 
 
 def test_ris_values_cannot_forge_records():
-    from bibkit.model import Citation
+    from bibkit.model.citation import Citation
 
     hostile = Citation(key="k", title="x\nER  - \nTY  - JOUR\nTI  - forged", abstract="a\r\nb")
     text = dump([hostile], "ris")
@@ -234,9 +234,9 @@ json_value = st.recursive(json_leaf, lambda inner: st.one_of(
 def test_csl_items_are_what_json_reads_whatever_the_layout_and_chunk(items, indent, chunk):
     from unittest import mock
 
-    from bibkit.csl import from_csl
-    from bibkit.model import evolve
-    from bibkit.readers import csljson
+    from bibkit.formats.csl import from_csl
+    from bibkit.formats.readers import csljson
+    from bibkit.model.citation import evolve
 
     text = json.dumps(items, indent=indent, ensure_ascii=False)
     with mock.patch.object(csljson, "_CHUNK", chunk):
@@ -418,7 +418,7 @@ def test_a_csl_dropping_particle_stays_dropping():
 
 
 def test_entries_are_held_for_a_crossref_only_within_a_window(monkeypatch):
-    from bibkit.readers import bibtex as reader
+    from bibkit.formats.readers import bibtex as reader
 
     monkeypatch.setattr(reader, "_CROSSREF_WINDOW", 3)
     entries = ["@inproceedings{c, title={C}, crossref={p}}"]

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bibkit import dump, load, loads, registry
-from bibkit.model import Origin, evolve
+from bibkit import dump, load, loads
+from bibkit.formats import registry
+from bibkit.model.citation import Origin, evolve
 from conftest import AS_OF, ROOT
 from golden import inputs
 from strategies import citations

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bibkit.text import ascii_fold, escape_latex, latex_to_text, protect_title, squash
+from bibkit.tex.text import ascii_fold, escape_latex, latex_to_text, protect_title, squash
 
 # Text as people paste it: any printable character, the LaTeX specials over-represented.
 SPECIALS = "{}\\%&$#_~^@\"'`-<>|!?"
 text_strategy = st.text(
     alphabet=st.one_of(
-        # U+FDD0-FDEF are the model's span marks (bibkit.spans); readers remove them (BK305)
+        # U+FDD0-FDEF are the model's span marks (bibkit.tex.spans); readers remove them (BK305)
         st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
                       blacklist_characters="".join(map(chr, range(0xFDD0, 0xFDF0)))),
         st.sampled_from(SPECIALS),
@@ -117,14 +117,14 @@ def test_squash_is_the_breaking_space_rule(text):
 
 @given(_PIECES | st.text())
 def test_needs_decoding_is_the_special_sequence_rule(text):
-    from bibkit.texread import _BIB_SPECIAL, needs_decoding
+    from bibkit.tex.decode import _BIB_SPECIAL, needs_decoding
 
     assert needs_decoding(text) == (_BIB_SPECIAL.search(text) is not None)
 
 
 def test_pylatexenc_marks_for_what_it_cannot_resolve_are_no_text():
-    from bibkit import render
-    from bibkit.spans import tex_span
+    from bibkit.tex import render
+    from bibkit.tex.spans import tex_span
 
     for command in ("\\cite{knuth}", "\\citep{knuth}", "\\ref{knuth}", "\\eqref{knuth}"):
         assert "<" not in latex_to_text(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.xmlsafe import XmlError, parse_xml
+from bibkit.io.xmlsafe import XmlError, parse_xml
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>

@@ -29,7 +29,7 @@ import pytest
 from lxml import etree
 
 from bibkit import dump, load, loads
-from bibkit.model import Citation, Identifiers, Kind, PartialDate, Person, Status
+from bibkit.model.citation import Citation, Identifiers, Kind, PartialDate, Person, Status
 from conftest import AS_OF
 from golden import inputs
 

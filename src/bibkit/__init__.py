@@ -7,11 +7,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .api import Library, convert, dump, enrich_library, load, loads
-from .diagnostics import Diagnostic, Diagnostics, Severity
-from .model import (
+from .formats.registry import FormatSpec, register
+from .model.citation import (
     Citation,
     Identifiers,
     Kind,
@@ -23,7 +21,8 @@ from .model import (
     Status,
     Venue,
 )
-from .registry import FormatSpec, register
+from .model.diagnostics import Diagnostic, Diagnostics, Severity
+from .version import __version__
 
 __all__ = [
     "Citation",

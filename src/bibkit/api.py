@@ -9,12 +9,12 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import registry
-from .context import ReadContext, WriteContext
-from .diagnostics import Diagnostics
-from .fileio import Input
-from .keys import assign_keys
-from .model import Citation
+from .formats import registry
+from .infer.keys import assign_keys
+from .io.files import Input
+from .model.citation import Citation
+from .model.context import ReadContext, WriteContext
+from .model.diagnostics import Diagnostics
 from .pipeline import (
     Library,
     Run,
@@ -85,7 +85,7 @@ def loads(
 
 
 def _charset(name: str) -> str:
-    from .latexchars import CHARSETS
+    from .tex.chars import CHARSETS
 
     if name not in CHARSETS:
         raise ValueError(f"charset must be one of {', '.join(CHARSETS)}, not {name!r}")
@@ -105,7 +105,7 @@ def dump(
 ) -> str | None:
     """Write citations in a format: to a text stream, to a path (atomically), or, with no
     file, return the text. Keys are made unique and safe first, as in every run.
-    `charset` (LaTeX outputs): "pdflatex" (default), "ascii" or "utf8", see bibkit.latexchars.
+    `charset` (LaTeX outputs): "pdflatex" (default), "ascii" or "utf8", see bibkit.tex.chars.
     A Library keeps its owner: a CV highlights the listing's owner as `convert` does."""
     registry.get(format, "write")
     check_writer_options(format, options)

@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, pipeline, registry
+from . import pipeline
 from .api import Library, load
-from .context import ReadContext
-from .diagnostics import Diagnostic, Diagnostics, Severity, printable
 from .enrich.services import ALIASES, DEFAULT_SERVICES, EnrichError, service_names
-from .fileio import InputError, Output, UsageError
-from .formatdata import FormatDataError
-from .model import Citation
+from .formats import registry
+from .formats.data import FormatDataError
+from .io.files import InputError, Output, UsageError
+from .model.citation import Citation
+from .model.context import ReadContext
+from .model.diagnostics import Diagnostic, Diagnostics, Severity, printable
 from .pipeline import Outcome, Run
+from .version import __version__
 
 if TYPE_CHECKING:  # the enrich modules load only when a run enriches
     from .enrich.session import EnrichOutcome, EnrichSettings
@@ -764,7 +766,7 @@ def cv(
     """
 
     def run() -> None:
-        from . import cv as cv_mod  # loaded by the command that needs it: start-up stays lean
+        from .cv import layout as cv_mod  # loaded by the command that needs it: start-up stays lean
 
         nonlocal fmt
         fmt = _cv_format(fmt, output)
@@ -822,7 +824,7 @@ def cv(
 def _print_template(ctx: click.Context, fmt: str | None) -> None:
     if fmt is None or ctx.resilient_parsing:
         return
-    from .cvtemplate import template_source
+    from .cv.template import template_source
 
     click.echo(template_source(fmt), nl=False)
     ctx.exit(EXIT_OK)

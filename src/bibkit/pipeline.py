@@ -19,13 +19,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import registry
-from .context import ReadContext, WriteContext
-from .diagnostics import Diagnostic, Diagnostics, Severity
-from .fileio import Input, Output, UsageError, open_input, same_file
-from .infer import infer_all, settle_status
-from .keys import assign_keys
-from .model import Citation, Profile
+from .formats import registry
+from .infer.keys import assign_keys
+from .infer.rules import infer_all, settle_status
+from .io.files import Input, Output, UsageError, open_input, same_file
+from .model.citation import Citation, Profile
+from .model.context import ReadContext, WriteContext
+from .model.diagnostics import Diagnostic, Diagnostics, Severity
 
 if TYPE_CHECKING:  # loaded only when a run enriches: start-up stays lean
     from .enrich.session import EnrichOutcome, EnrichSettings, Progress
@@ -142,7 +142,7 @@ class Run:
     merge: Sequence[Any] = ()  # paths or Libraries to fill entries from (`--merge`)
     enrich: EnrichSettings | None = None
     select: Callable[[Citation], bool] | None = None
-    charset: str = "pdflatex"  # LaTeX outputs: bibkit.latexchars.CHARSETS
+    charset: str = "pdflatex"  # LaTeX outputs: bibkit.tex.chars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
     strict: bool = False  # warnings fail the run: a target file is then left as it was

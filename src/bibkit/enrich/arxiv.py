@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
-from ..venues import KIND_OF_VENUE, find_venue, venue_from_name
-from ..xmlsafe import XmlError, parse_xml
+from ..infer.venues import KIND_OF_VENUE, find_venue, venue_from_name
+from ..io.xmlsafe import XmlError, parse_xml
+from ..model.citation import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from .http import ServiceError
 from .match import fold_title
 from .resolver import Resolver, doi, first_family, iso_date, one_line, person

@@ -15,8 +15,9 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
-from ..dates import DateError, make_date
-from ..model import (
+from ..infer.dates import DateError, make_date
+from ..infer.venues import gives_dois, venue_from_name
+from ..model.citation import (
     Citation,
     Identifiers,
     Kind,
@@ -25,7 +26,6 @@ from ..model import (
     Status,
     Venue,
 )
-from ..venues import gives_dois, venue_from_name
 from .http import ServiceError
 from .resolver import Resolver, as_dict, as_list, doi, first_family, part_of, text_of
 

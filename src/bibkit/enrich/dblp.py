@@ -12,8 +12,8 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import Citation, Identifiers, Kind, PartialDate, Status, Venue
-from ..venues import KIND_OF_VENUE, venue_from_name
+from ..infer.venues import KIND_OF_VENUE, venue_from_name
+from ..model.citation import Citation, Identifiers, Kind, PartialDate, Status, Venue
 from .http import ServiceError
 from .match import fold_title
 from .resolver import (

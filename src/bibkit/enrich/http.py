@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from .cache import DEFAULT_TTL, HttpCache, request_key
 
 MAILTO_ENV = "BIBKIT_MAILTO"

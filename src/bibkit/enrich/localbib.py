@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..diagnostics import Diagnostics
-from ..model import Citation
+from ..model.citation import Citation
+from ..model.diagnostics import Diagnostics
 from .match import fold_title, judge
 from .merge import merge
 

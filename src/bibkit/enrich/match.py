@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..model import Citation, Kind
-from ..text import fold
+from ..model.citation import Citation, Kind
+from ..tex.text import fold
 
 TITLE_THRESHOLD = 0.93
 SAME_ARXIV, SAME_DOI = "same arXiv id", "same DOI"

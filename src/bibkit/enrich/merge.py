@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from ..model import (
+from ..model.citation import (
     Citation,
     Identifiers,
     Kind,

@@ -16,10 +16,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..dates import DateError, parse_iso
-from ..model import Citation, Kind, PartialDate, Person, normalise_doi
-from ..names import parse_display_name
-from ..text import LONE_SURROGATE, without_controls
+from ..infer.dates import DateError, parse_iso
+from ..infer.names import parse_display_name
+from ..model.citation import Citation, Kind, PartialDate, Person, normalise_doi
+from ..tex.text import LONE_SURROGATE, without_controls
 from .http import HttpClient, RateLimiter, Response, ServiceError
 from .services import EnrichError
 

@@ -14,8 +14,16 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import ARXIV_DOI_PREFIX, Citation, Identifiers, Kind, PartialDate, Status, Venue
-from ..venues import KIND_OF_VENUE, venue_from_name
+from ..infer.venues import KIND_OF_VENUE, venue_from_name
+from ..model.citation import (
+    ARXIV_DOI_PREFIX,
+    Citation,
+    Identifiers,
+    Kind,
+    PartialDate,
+    Status,
+    Venue,
+)
 from .http import ServiceError
 from .resolver import (
     Resolver,

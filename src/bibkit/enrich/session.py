@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostics
-from ..model import Citation, Kind, Profile
-from ..names import owner_matcher
+from ..infer.names import owner_matcher
+from ..model.citation import Citation, Kind, Profile
+from ..model.diagnostics import Diagnostics
 from .cache import CacheError, HttpCache, default_cache_dir
+from .enricher import Enricher, EntryReport, Progress, check_owner, make_resolvers
 from .http import HttpClient, RateLimiter
-from .pipeline import Enricher, EntryReport, Progress, check_owner, make_resolvers
 from .services import service_names
 
 

@@ -1,0 +1,1 @@
+"""The CV: options and selection, layouts, CSL and pybtex styles, templates, sites."""

@@ -1,0 +1,1 @@
+"""Formats: the registry and sniffing, the mapping tables, readers and writers."""

@@ -1,0 +1,46 @@
+"""CSL-JSON writer: a valid JSON array written one item at a time (memory stays flat)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from ...model.citation import Citation
+from ...model.context import WriteContext
+from ..csl import PROFILE_OWNER, name_variables, to_csl, zotero_name
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_encode_str = json.encoder.encode_basestring  # what _encode gives a str, without its wrapper
+
+
+def _value(value: object) -> str:
+    return _encode_str(value) if type(value) is str else _encode(value)
+
+
+def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
+    """Write citations as a CSL-JSON array; returns how many."""
+    n = 0
+    zotero = ctx.options.get("names") == "zotero"
+    owner = ""
+    out.write("[")
+    for c in citations:
+        item = to_csl(c, c.key)  # keys: made by the pipeline
+        if n == 0 and ctx.source is not None and ctx.source.profile is not None:
+            owner = ctx.source.profile.name  # known once the listing's header was read
+        if owner:
+            item.setdefault("custom", {}).setdefault("bibkit", {})[PROFILE_OWNER] = owner
+        if zotero:
+            for var in name_variables() & item.keys():
+                item[var] = [zotero_name(name) for name in item[var]]
+        if not ctx.abstract:
+            item.pop("abstract", None)
+        out.write(",\n  {\n" if n else "\n  {\n")
+        # one variable a line, each value in compact JSON: readable, diffable, and made by
+        # the C encoder (json's indent= mode runs a pure-Python encoder, 5x slower)
+        out.write(",\n".join(f"    {_encode_str(k)}: {_value(v)}" for k, v in item.items()))
+        out.write("\n  }")
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+

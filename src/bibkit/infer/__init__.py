@@ -1,0 +1,1 @@
+"""What the text implies: dates, names, identifiers, venues, categories, keys."""

@@ -1,0 +1,153 @@
+"""Identifiers found in free text: arXiv ids, DOIs and URLs, normalised and classified."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ..model.citation import TRAILING_PUNCTUATION, Link, arxiv_base
+
+_NEW_ID = r"\d{4}\.\d{4,5}(?:v\d+)?"
+_OLD_ID = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?"
+_ARXIV_ID = rf"(?:{_NEW_ID}|{_OLD_ID})"
+
+# Where an arXiv id shows itself: an arXiv URL, "arXiv:ID", or the arXiv DOI.
+_ARXIV_RE = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/(?P<url>{_ARXIV_ID})"
+    rf"|arXiv:\s?(?P<prefixed>{_ARXIV_ID})"
+    rf"|10\.48550/arXiv\.(?P<doi>{_ARXIV_ID}))",
+    re.IGNORECASE,
+)
+
+_URL_RE = re.compile(r"https?://[^\s<>\"{}\\]+")
+_CODE_HOSTS = (
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "sourceforge.net",
+    "git.sr.ht",
+)
+
+
+_ID_MONTH = re.compile(r"(?:^|/)(\d{2})(\d{2})")
+
+
+def arxiv_id_month(arxiv_id: str) -> tuple[int, int] | None:
+    """(year, month) an arXiv id was assigned in: 2305.01234 -> (2023, 5); old-style
+    hep-th/9901001 -> (1999, 1). None when the id says no such month.
+
+    >>> arxiv_id_month("2305.01234v2"), arxiv_id_month("hep-th/9901001")
+    ((2023, 5), (1999, 1))
+    """
+    m = _ID_MONTH.search(arxiv_id)
+    if m is None or not 1 <= int(m[2]) <= 12:
+        return None
+    yy = int(m[1])
+    return (1900 + yy if yy >= 91 else 2000 + yy), int(m[2])  # arXiv began in 1991
+
+
+def find_arxiv_id(text: str) -> str:
+    """The first arXiv id in the text, version kept ("" when there is none).
+
+    >>> find_arxiv_id("see https://arxiv.org/abs/2303.01234v2.")
+    '2303.01234v2'
+    >>> find_arxiv_id("DOI 10.48550/arXiv.hep-th/9901001")
+    'hep-th/9901001'
+    """
+    if "rxiv" not in text and "rXiv" not in text and "RXIV" not in text and "48550" not in text:
+        return ""
+    m = _ARXIV_RE.search(text)
+    if not m:
+        return ""
+    return m.group("url") or m.group("prefixed") or m.group("doi") or ""
+
+
+def arxiv_doi(arxiv_id: str) -> str:
+    """The DOI arXiv registers for every paper: the id without its version."""
+    return "10.48550/arxiv." + arxiv_base(arxiv_id).lower()
+
+
+def display_doi(doi: str) -> str:
+    """A DOI as its registrant writes it where bibkit knows (arXiv's 10.48550/arXiv.ID);
+    DOIs are case-insensitive, so this changes how it looks, not what it names."""
+    if doi.startswith("10.48550/arxiv."):
+        return "10.48550/arXiv." + doi[len("10.48550/arxiv.") :]
+    return doi
+
+
+def clean_url(url: str) -> str:
+    """Strip punctuation that ends a sentence rather than the URL; keep balanced brackets."""
+    while url and url[-1] in TRAILING_PUNCTUATION:
+        last = url[-1]
+        opener = {")": "(", "]": "["}.get(last)
+        if opener and url.count(opener) >= url.count(last):
+            break
+        url = url[:-1]
+    return url
+
+
+# An absolute URI by RFC 3986 (an IRI: non-ASCII letters allowed): a scheme; an authority
+# whose user part holds no "@", whose host is a name or a bracketed IP literal and whose port,
+# if any, is digits; then only the characters a URI may hold (square brackets only around an
+# IP literal: libxml2's anyURI, which MODS's schema checks, refuses them in a query), "%"
+# only before two hex digits, at most one "#".
+_URI_CHAR = r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s]"
+_URI_RE = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*:"
+    r"(?://(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*@)?"
+    r"(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*)"
+    r"(?::[0-9]+)?(?=[/?#]|\Z)|(?!//))"
+    rf"(?:{_URI_CHAR})*"
+    rf"(?:#(?:{_URI_CHAR})*)?"
+)
+
+
+def is_uri(text: str) -> bool:
+    """Whether `text` is an absolute URI, as a schema's `anyURI` or a link target needs.
+
+    >>> is_uri("https://example.org/a?b=c#d"), is_uri("]]> <x>"), is_uri("https://a.b/c d")
+    (True, False, False)
+    >>> is_uri("https://a.org:abc/"), is_uri("https://a@@b.org/"), is_uri("https://[::1]:80/")
+    (False, False, True)
+    """
+    return len(text) > 1 and _URI_RE.fullmatch(text) is not None
+
+
+def is_web_url(text: str) -> bool:
+    """An http(s) URI: what bibkit makes a link of (never `javascript:`, `data:`, `file:`)."""
+    return text[:8].lower().startswith(("http://", "https://")) and is_uri(text)
+
+
+def find_urls(text: str) -> list[str]:
+    if "http" not in text:
+        return []
+    seen: dict[str, None] = {}
+    for m in _URL_RE.finditer(text):
+        url = clean_url(m.group())
+        if len(url) > len("https://x.y"):
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+def classify_url(url: str) -> str:
+    """`code` for a repository host, `pdf`, `data`, else `project`; "" for id URLs."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    if host in ("arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org"):
+        return ""
+    if host in _CODE_HOSTS:
+        return "code"
+    if host == "huggingface.co" and "/datasets/" in url:
+        return "data"
+    if url.lower().endswith(".pdf"):
+        return "pdf"
+    return "project"
+
+
+def links_from_text(text: str) -> tuple[Link, ...]:
+    links = []
+    for url in find_urls(text):
+        role = classify_url(url)
+        if role:
+            links.append(Link(role, url))
+    return tuple(links)

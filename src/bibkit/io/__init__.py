@@ -1,0 +1,1 @@
+"""Input and output: decoding with positions, atomic output, safe XML."""

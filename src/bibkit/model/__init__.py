@@ -1,0 +1,1 @@
+"""The canonical model: citations, diagnostics, the run's contexts."""

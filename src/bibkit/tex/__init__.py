@@ -1,0 +1,1 @@
+"""TeX and text: the LaTeX<->Unicode tables, the decoder, spans, escaping and rendering."""
