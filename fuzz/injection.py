@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from bibkit import dump, loads  # noqa: E402
-from bibkit.cv.layout import CvOptions, render  # noqa: E402
+from bibkit.cv.layout import render  # noqa: E402
+from bibkit.cv.options import CvOptions  # noqa: E402
 from bibkit.model.diagnostics import Severity  # noqa: E402
 from bibkit.tex.decode import safe_tex  # noqa: E402
 

@@ -385,7 +385,8 @@ def test_hostile_text_is_intact_inside_its_field_for_every_consumer():
 
 def test_hostile_text_in_the_cv_compiles_inert_with_pdflatex(tmp_path):
     pdflatex = need("pdflatex")
-    from bibkit.cv.layout import CvOptions, render
+    from bibkit.cv.layout import render
+    from bibkit.cv.options import CvOptions
 
     tex = render(hostile_citations(), CvOptions(fmt="latex", standalone=True,
                                                 highlight=("Given Fam}",))).text

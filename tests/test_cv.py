@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from lxml import html as lhtml
 
 from bibkit import load
-from bibkit.cv.layout import CvOptions, owner_matcher, render
+from bibkit.cv.layout import render
+from bibkit.cv.options import CvOptions
+from bibkit.infer.names import owner_matcher
 from bibkit.model.citation import Citation, Kind, PartialDate, Person, Venue
 from bibkit.tex.spans import tex_span
 from conftest import AS_OF, ROOT, SAMPLE_LISTING, SAMPLES
@@ -152,7 +154,7 @@ def test_markdown_leaves_parentheses_alone(sample):
 
 
 def test_chart_labels_fit_and_ticks_are_even():
-    from bibkit.cv.layout import chart_svg
+    from bibkit.cv.chart import chart_svg
 
     kinds = [Kind.JOURNAL_ARTICLE, Kind.CONFERENCE_PAPER, Kind.PREPRINT]
     cs = [Citation(title=f"t{i}", kind=kinds[i % 3], issued=PartialDate(2020 + i % 2))
@@ -536,7 +538,7 @@ def test_cv_unknown_style_is_a_usage_error(cli):
 
 
 def test_a_thesis_report_or_book_shows_what_it_is_and_its_publisher():
-    from bibkit.cv.layout import venue_text
+    from bibkit.cv.markup import venue_text
 
     thesis = Citation(kind=Kind.THESIS, title="T", genre="PhD thesis",
                       venue=Venue(publisher="MIT"), issued=PartialDate(2018))

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bibkit import load
-from bibkit.cv.layout import owner_matcher
 from bibkit.enrich import session
 from bibkit.enrich.arxiv import ArxivResolver, parse_feed
 from bibkit.enrich.cache import HttpCache
@@ -28,7 +27,7 @@ from bibkit.enrich.enricher import RESOLVERS, Enricher, check_owner, make_resolv
 from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError, retry_after
 from bibkit.enrich.match import match
 from bibkit.enrich.semanticscholar import SemanticScholarResolver, paper_citation
-from bibkit.infer.names import parse_display_name
+from bibkit.infer.names import owner_matcher, parse_display_name
 from bibkit.io.xmlsafe import XmlError
 from bibkit.model.citation import (
     Citation,

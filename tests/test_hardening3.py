@@ -443,7 +443,8 @@ def test_enrich_to_a_file_without_a_suffix_writes_csljson(cli, tmp_path):
 def test_an_at_sign_in_a_markdown_cv_is_no_pandoc_citation():
     import pypandoc
 
-    from bibkit.cv.layout import CvOptions, render
+    from bibkit.cv.layout import render
+    from bibkit.cv.options import CvOptions
     from bibkit.model.citation import Citation, Kind, PartialDate
 
     c = Citation(key="a", kind=Kind.PREPRINT, title="Scaling @openai style models",
@@ -503,7 +504,8 @@ def test_pdftex_payloads_from_csljson_reach_no_compiled_pdf(tmp_path):
     assert len(lib) == len(items)
     (tmp_path / injection.SENTINEL_FILE).write_text(injection.SENTINEL_TEXT)
     assert injection.tex_bibtex(bibkit.dump(lib, "bibtex"), tmp_path) == ""
-    from bibkit.cv.layout import CvOptions, render
+    from bibkit.cv.layout import render
+    from bibkit.cv.options import CvOptions
 
     cv = render(lib.citations, CvOptions(fmt="latex", standalone=True)).text
     assert injection.tex_cv(cv, tmp_path) == ""

@@ -766,7 +766,9 @@ def cv(
     """
 
     def run() -> None:
-        from .cv import layout as cv_mod  # loaded by the command that needs it: start-up stays lean
+        from .cv import (
+            options as cv_options,  # loaded by the command that needs it: start-up stays lean
+        )
 
         nonlocal fmt
         fmt = _cv_format(fmt, output)
@@ -776,7 +778,7 @@ def cv(
                 line = line.split("#", 1)[0].strip()
                 if line:
                     excluded.append(line)
-        opts = cv_mod.CvOptions(
+        opts = cv_options.CvOptions(
             fmt=fmt,
             group_by=group_by,
             numbering=numbering,
@@ -797,7 +799,7 @@ def cv(
         _exclusive(quiet=quiet, verbose=verbose)
         opts.hugo_admin = hugo_admin or ""
         # the CV's rules are the writer's (cv.check_options): -O gives the same answers
-        cv_mod.check_options(opts, lambda name, value: f"--{name.replace('_', '-')} {value}"
+        cv_options.check_options(opts, lambda name, value: f"--{name.replace('_', '-')} {value}"
                              if not isinstance(value, bool) else f"--{name}")
         settings = _enrich_settings(services, enrich_kw)
         if settings is not None and not settings.owner and highlight:

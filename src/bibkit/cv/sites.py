@@ -33,7 +33,8 @@ from ..model.citation import Citation, Kind, arxiv_abs_url, evolve
 from ..model.context import WriteContext
 from ..tex import render as richtext
 from ..tex.text import escape_latex, safe_url
-from .layout import choose, group, options_from, selector_hits, source_facts
+from .options import options_from, source_facts
+from .select import choose, group, selector_hits
 
 JSON_RESUME_SCHEMA = ("https://raw.githubusercontent.com/jsonresume/resume-schema/v1.3.1/"
                       "schema.json")

@@ -32,18 +32,10 @@ from ..infer.names import OwnerMatcher
 from ..io.files import UsageError
 from ..model.citation import Citation
 from ..tex import render as richtext
-from .layout import (
-    KIND_HEADINGS,
-    STYLESHEET,
-    CvOptions,
-    _links,
-    _url,
-    chart_svg,
-    display,
-    number_of,
-    title_stop,
-    venue_text,
-)
+from .chart import STYLESHEET, chart_svg
+from .markup import KIND_HEADINGS, display, links_of, title_stop, url_for, venue_text
+from .options import CvOptions
+from .select import number_of
 
 TEMPLATES = CV_LAYOUTS  # one built-in template a layout
 
@@ -71,7 +63,7 @@ def _for(fmt: str) -> Callable[[Any], str]:
 
 
 def _url_for(fmt: str) -> Callable[[Any], str]:
-    return lambda value: _url(str(value), fmt) or ""
+    return lambda value: url_for(str(value), fmt) or ""
 
 
 def template_source(fmt: str) -> str:
@@ -92,8 +84,8 @@ def _entry(c: Citation, number: int | None, is_owner: OwnerMatcher) -> dict[str,
         "kind": KIND_HEADINGS[c.kind], "kind_id": c.kind.value, "authors": authors,
         "authors_truncated": c.authors_truncated,
         "owner_hidden": c.authors_truncated and not any(a["is_owner"] for a in authors),
-        "links": [{"label": label, "url": url} for label, url in _links(c)
-                  if _url(url, "text") is not None],
+        "links": [{"label": label, "url": url} for label, url in links_of(c)
+                  if url_for(url, "text") is not None],
         "doi": display_doi(c.ids.doi) if c.ids.doi else "", "arxiv": c.ids.arxiv_base,
         "note": RichText(c.note),
     }

@@ -24,7 +24,7 @@ from functools import cache
 
 from ..formats.data import load_toml
 from ..model.diagnostics import Severity
-from .text import _COMBINING, latex_to_text
+from .text import COMBINING, latex_to_text
 
 CHARSETS = ("pdflatex", "ascii", "utf8")
 
@@ -131,7 +131,7 @@ class CharEncoder(dict[int, str]):
 
 
 # A letter followed by a combining accent LaTeX has a command for (L + U+0307 -> {\\.{L}})
-_ACCENT_COMMANDS = {combining: mark for mark, combining in _COMBINING.items()}
+_ACCENT_COMMANDS = {combining: mark for mark, combining in COMBINING.items()}
 _COMBINED = re.compile(f"([A-Za-z])([{''.join(_ACCENT_COMMANDS)}])")
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import cache
 
 from .spans import RICH, RICH_COMMANDS, RICH_END, TEX, has_spans, rich_span, tex_span
-from .text import _COMBINING, _CONTROL_SYMBOLS, _SYMBOLS, _pylatexenc_symbol
+from .text import COMBINING, CONTROL_SYMBOLS, SYMBOLS, pylatexenc_symbol
 
 Report = Callable[[int, str], None]
 
@@ -35,7 +35,7 @@ _ACCENT_SYMBOLS = "'\"`^~=."
 _ACCENT_WORDS = frozenset("uvHckrbdt")
 _SPECIALS = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}"}
 # control symbols that are spacing or hyphenation hints: what they print (text's table)
-_SPACING = {k: v for k, v in _CONTROL_SYMBOLS.items() if k in "\\,;: \n\t!-/@"}
+_SPACING = {k: v for k, v in CONTROL_SYMBOLS.items() if k in "\\,;: \n\t!-/@"}
 # commands whose argument is the text itself and which add nothing a citation keeps
 _TRANSPARENT = frozenset(["mbox", "hbox", "textnormal", "textrm", "textup", "textmd",
                           "NoCaseChange", "text"])
@@ -138,10 +138,10 @@ _REACHES_OUT = ("input", "include", "import", "file", "read", "write", "open", "
 @cache
 def allowed_commands() -> frozenset[str]:
     """The control words untrusted TeX may hold."""
-    from .text import _SYMBOLS
+    from .text import SYMBOLS
 
     words = (_math_commands() | _TYPESETTING_ONLY | _TRANSPARENT | _ACCENT_WORDS
-             | set(RICH_COMMANDS) | {w for w in _SYMBOLS if w.isalpha()})
+             | set(RICH_COMMANDS) | {w for w in SYMBOLS if w.isalpha()})
     return frozenset(w for w in words
                      if not any(part in w.lower() for part in _REACHES_OUT))
 
@@ -282,7 +282,7 @@ def brace_pairs(src: str) -> tuple[dict[int, int], int]:
 
 def _accent(mark: str, base: str) -> str:
     base = {"\\i": "i", "\\j": "j", "ı": "i", "ȷ": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + _COMBINING[mark])
+    return unicodedata.normalize("NFC", base + COMBINING[mark])
 
 
 _BASE = re.compile(r"\\[ij](?![A-Za-z])|[A-Za-z]")
@@ -429,9 +429,9 @@ class _Decoder:
                 return src[after + 1 : close], close + 1
         # a letter, a sign, a no-op; web text decodes the special letters only (\ss, \o):
         # a math symbol outside math ("$\alpha$5" is no math) is text as written
-        if word in _SYMBOLS and len(_SYMBOLS[word]) <= 1 and (
+        if word in SYMBOLS and len(SYMBOLS[word]) <= 1 and (
                 not self.web or word in _WEB_LETTERS):
-            return _SYMBOLS[word], _skip_terminator(src, after, end)
+            return SYMBOLS[word], _skip_terminator(src, after, end)
         rich = word in (_WEB_RICH if self.web else RICH_COMMANDS)
         if (rich or (not self.web and word in _TRANSPARENT)) and after < end and src[after] == "{":
             close = self.close_of(after, end)
@@ -446,7 +446,7 @@ class _Decoder:
                 close2 = self.close_of(close + 1, end)
                 if close2 != -1:
                     return self.run(close + 2, close2), close2 + 1
-        symbol = _pylatexenc_symbol(word)
+        symbol = pylatexenc_symbol(word)
         if len(symbol) == 1:
             return symbol, _skip_terminator(src, after, end)
         return self.raw_command(pos, after, end)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from .decode import safe_tex
 from .spans import RICH_COMMANDS, Node, Rich, Tex, has_spans, parse, unparse
-from .text import _pylatexenc_symbol, latex_to_text
+from .text import latex_to_text, pylatexenc_symbol
 
 
 def _fold(nodes: list[Node] | tuple[Node, ...], text: Callable[[str], str],
@@ -165,7 +165,7 @@ def math_unicode(source: str) -> str | None:
 
 
 def _symbol(word: str) -> str | None:
-    text = _pylatexenc_symbol(word)
+    text = pylatexenc_symbol(word)
     return text if len(text) == 1 else None
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 # --- LaTeX -> Unicode -------------------------------------------------------------------
 
-_COMBINING = {
+COMBINING = {
     "'": "\u0301",
     '"': "\u0308",
     "`": "\u0300",
@@ -37,7 +37,7 @@ _COMBINING = {
 }
 
 # Control words that stand for a character or a string.
-_SYMBOLS = {
+SYMBOLS = {
     "ss": "ß",
     "o": "ø",
     "O": "Ø",
@@ -328,7 +328,7 @@ _WRAPPERS = frozenset(
 )
 
 # Control symbols: backslash + one non-letter.
-_CONTROL_SYMBOLS = {
+CONTROL_SYMBOLS = {
     "&": "&",
     "%": "%",
     "$": "$",
@@ -388,7 +388,7 @@ def _base_char(spec: str) -> str:
 
 
 def _accent(mark: str, base: str | None) -> str:
-    combining = _COMBINING[mark]
+    combining = COMBINING[mark]
     if base is None:  # an accent over nothing prints as the accent itself
         return mark
     # a dotless i or j under an accent is the ordinary letter in Unicode
@@ -421,18 +421,18 @@ class _Replacer:
             return _accent(m.group("wacc"), m.group("w1") or m.group("w2"))
         word = m.group("word")
         if word is None:
-            return _CONTROL_SYMBOLS.get(m.group("sym"), "")
+            return CONTROL_SYMBOLS.get(m.group("sym"), "")
         if word in _WRAPPERS:
             out = ""
-        elif word in _SYMBOLS:
-            out = _SYMBOLS[word]
+        elif word in SYMBOLS:
+            out = SYMBOLS[word]
         else:
-            out = _pylatexenc_symbol(word)
+            out = pylatexenc_symbol(word)
         return out + " " if self.math and m.group("space") else out
 
 
 @lru_cache(maxsize=4096)
-def _pylatexenc_symbol(word: str) -> str:
+def pylatexenc_symbol(word: str) -> str:
     """What pylatexenc's macro database says a control word prints as ("aleph" -> "ℵ").
 
     Macros it gives no plain string for (formatting, \\input, unknown ones) print nothing
