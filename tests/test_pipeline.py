@@ -177,8 +177,8 @@ def test_no_logger_of_the_process_is_changed():
     ({"tag": "TI"}, "needs a field or a rule"),
 ])
 def test_a_field_map_is_checked_against_the_model_when_loaded(monkeypatch, statement, problem):
+    from bibkit.data import FormatDataError
     from bibkit.formats import mapping
-    from bibkit.formats.data import FormatDataError
 
     monkeypatch.setattr(mapping, "load_toml", lambda name: {"record": [statement]})
     with pytest.raises(FormatDataError, match=problem):

@@ -18,9 +18,9 @@ import click
 
 from . import pipeline
 from .api import Library, load
+from .data import FormatDataError
 from .enrich.services import ALIASES, DEFAULT_SERVICES, EnrichError, service_names
 from .formats import registry
-from .formats.data import FormatDataError
 from .io.files import InputError, Output, UsageError
 from .model.citation import Citation
 from .model.context import ReadContext

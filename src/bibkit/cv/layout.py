@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..formats.data import formats_dir
+from ..data import formats_dir
 from ..infer.names import OwnerMatcher
 from ..io.files import UsageError
 from ..model.citation import (

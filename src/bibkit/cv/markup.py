@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from ..formats.data import load_toml, require
+from ..data import load_toml, require
 from ..infer.identifiers import display_doi, is_web_url
 from ..model.citation import (
     Citation,

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..formats.data import formats_dir
+from ..data import formats_dir
 from ..formats.registry import CV_LAYOUTS
 from ..infer.identifiers import display_doi
 from ..infer.names import OwnerMatcher

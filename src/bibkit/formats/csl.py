@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from ..data import load_toml
 from ..infer.dates import DateError, parse_iso
 from ..infer.identifiers import display_doi, find_arxiv_id
 from ..infer.names import from_zotero_parts, zotero_parts
@@ -35,7 +36,6 @@ from ..tex.decode import from_csl as text_from_csl
 from ..tex.decode import safe_tex
 from ..tex.spans import exact_text, from_tree, has_spans
 from ..tex.text import escape_latex
-from .data import load_toml
 from .mapping import Statement, assemble, getter, statements
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ..data import load_toml
 from ..model.citation import Kind
-from .data import load_toml
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
+from ..data import load_toml, require
 from ..model.citation import Citation, Identifiers, Venue
-from .data import load_toml, require
 
 _PARTS = {"venue": Venue, "ids": Identifiers}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ..formats.data import load_toml, require
+from ..data import load_toml, require
 
 _FILE = "arxiv-categories.toml"
 

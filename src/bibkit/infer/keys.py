@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from ..formats.data import load_toml
+from ..data import load_toml
 from ..model.citation import Citation, evolve
 from ..model.diagnostics import Diagnostics
 from ..tex.text import fold

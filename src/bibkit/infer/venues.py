@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ..formats.data import load_toml, require
+from ..data import load_toml, require
 from ..model.citation import Kind, Venue, evolve
 
 _FILE = "venues.toml"

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import cache
 
-from ..formats.data import load_toml
+from ..data import load_toml
 from ..model.diagnostics import Severity
 from .text import COMBINING, latex_to_text
 

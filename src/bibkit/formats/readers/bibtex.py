@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from ...data import load_toml, require
 from ...infer.dates import MONTH_MACROS, MONTH_NAMES, DateError, make_date, parse_iso
 from ...infer.identifiers import find_arxiv_id
 from ...infer.names import is_particle
@@ -40,7 +41,6 @@ from ...model.context import ReadContext
 from ...model.diagnostics import silenced
 from ...tex.decode import Report, from_bibtex, needs_decoding
 from ...tex.text import latex_to_text, squash
-from ..data import load_toml, require
 from ..fieldnames import BIBTEX_NAME, is_bibtex_name
 from ..genres import read_genre
 from . import RecordReader

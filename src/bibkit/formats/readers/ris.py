@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+from ...data import load_toml
 from ...infer.dates import DateError, make_date
 from ...infer.identifiers import arxiv_base, find_arxiv_id
 from ...infer.names import parse_inverted_name
@@ -27,7 +28,6 @@ from ...model.citation import (
 )
 from ...model.context import ReadContext
 from ...tex.decode import math_only
-from ..data import load_toml
 from ..genres import ris_genre_kinds
 from ..mapping import Statement, assemble, statements
 from . import RecordReader

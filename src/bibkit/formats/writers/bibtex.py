@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TextIO
 
+from ...data import load_toml, require
 from ...infer.categories import is_category
 from ...infer.dates import MONTH_MACROS
 from ...infer.identifiers import display_doi, is_web_url
@@ -23,7 +24,6 @@ from ...tex import render
 from ...tex.chars import CharEncoder
 from ...tex.decode import stays_in_its_field
 from ...tex.text import escape_latex, protect_title, safe_url, squash, url_argument
-from ..data import load_toml, require
 from ..fieldnames import is_bibtex_name
 from ..genres import biblatex_type_field, bibtex_type_field, is_masters
 from . import left_out

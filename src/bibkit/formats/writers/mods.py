@@ -14,6 +14,7 @@ from typing import TextIO
 
 from lxml import etree
 
+from ...data import load_toml, require
 from ...infer.categories import is_category
 from ...infer.identifiers import display_doi, is_uri
 from ...infer.names import last_first, zotero_parts
@@ -21,7 +22,6 @@ from ...model.citation import TRUNCATION_NOTE, Citation, Kind, PartialDate, Pers
 from ...model.context import WriteContext
 from ...tex import render
 from ...tex.text import safe_url
-from ..data import load_toml, require
 from . import left_out
 
 NS = "http://www.loc.gov/mods/v3"

@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any, TextIO
 
+from ...data import load_toml, require
 from ...infer.categories import is_category
 from ...infer.identifiers import display_doi
 from ...infer.names import last_first
 from ...model.citation import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
 from ...model.context import WriteContext
 from ...tex import render
-from ..data import load_toml, require
 from ..fieldnames import is_ris_tag
 from ..genres import ris_genre_kinds
 from ..mapping import getter, statements

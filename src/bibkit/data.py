@@ -18,7 +18,7 @@ class FormatDataError(Exception):
 
 def formats_dir() -> Path:
     """`bibkit/_formats` in an installed wheel, else `formats/` of the source checkout."""
-    package = Path(__file__).resolve().parent.parent  # bibkit/
+    package = Path(__file__).resolve().parent  # bibkit/
     for candidate in (package / "_formats", package.parent.parent / "formats"):
         if candidate.is_dir():
             return candidate
