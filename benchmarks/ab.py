@@ -60,7 +60,9 @@ def main() -> None:
 
 
 def _lacks_cv_writer(env: dict[str, str]) -> bool:
-    probe = [sys.executable, "-c", "from bibkit import registry; registry.get('cv-html', 'write')"]
+    probe = [sys.executable, "-c", "try:\n from bibkit.formats import registry\n"
+             "except ImportError:\n from bibkit import registry\n"
+             "registry.get('cv-html', 'write')"]
     return subprocess.run(probe, env=env, capture_output=True).returncode != 0
 
 

@@ -401,9 +401,10 @@ def test_mods_urls_pass_the_xsd(url, as_url):
 def test_output_onto_the_file_given_as_stdin_is_refused(tmp_path):
     mine = tmp_path / "mine.txt"
     mine.write_bytes(SAMPLE_LISTING.read_bytes())
-    res = subprocess.run([sys.executable, "-m", "bibkit", "convert", "-", "--from", "listing",
-                          "-o", str(mine)], stdin=mine.open("rb"), capture_output=True,
-                         timeout=120)
+    with mine.open("rb") as stdin:
+        res = subprocess.run([sys.executable, "-m", "bibkit", "convert", "-", "--from",
+                              "listing", "-o", str(mine)], stdin=stdin, capture_output=True,
+                             timeout=120)
     assert res.returncode == 2 and b"is the input" in res.stderr
     assert mine.read_bytes() == SAMPLE_LISTING.read_bytes()
 

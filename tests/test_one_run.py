@@ -5,9 +5,11 @@ keyword no reader takes is refused."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import bibkit
 from conftest import AS_OF, SAMPLE_LISTING
+from strategies import citations
 
 LIBRARY = """@inproceedings{{zhu2023combating,
   author = {{Zhu, Jianing and Yao, Jiangchao and Liu, Tongliang and Wang, Quanming and Han, Bo}},
@@ -85,3 +87,43 @@ def test_dump_keeps_the_librarys_owner():
 def test_a_keyword_no_reader_takes_is_refused(call):
     with pytest.raises(TypeError, match=r"'typo' is not an option of the \w+ reader"):
         call()
+
+
+def test_the_stages_are_one_list_and_a_user_transform_runs_in_it():
+    from bibkit.model.citation import evolve
+    from bibkit.model.context import ReadContext
+    from bibkit.model.diagnostics import Diagnostics
+    from bibkit.pipeline import Outcome, Run, stages
+
+    def shout(c):
+        return evolve(c, title=c.title.upper())
+
+    spec = Run(source="x", merge=("lib.bib",), select=bool, transforms=(shout,))
+    ctx = ReadContext(Diagnostics(), AS_OF)
+    names = [n for n, _ in stages(spec, ctx, [("index", "lib")], Outcome(0, "", None,
+                                                                          ctx.diags, ctx))]
+    assert names == ["merge", "settle", "select", "shout", "keys"]
+    text = bibkit.convert(SAMPLE_LISTING, to="bibtex", as_of=AS_OF, transforms=[shout])
+    assert "EXACERBATED HETEROGENEITY" in (text or "").replace("{", "").replace("}", "")
+
+
+# --- the cited form: one definition on the model, every writer agrees ------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(c=citations(full=True))
+def test_every_writer_cites_the_models_year_and_repository(c):
+    """BibTeX year, BibLaTeX date, CSL issued, RIS PY, MODS dateIssued: each read back is
+    the model's cited year; an arXiv preprint's repository is arXiv in every format that
+    has a publisher."""
+    import re
+
+    for fmt in ("bibtex", "biblatex", "csljson", "ris", "mods"):
+        text = bibkit.dump([c], fmt) or ""
+        year = {"bibtex": r"year\s*=\s*\{(\d{4})\}", "biblatex": r"date\s*=\s*\{(\d{4})",
+                "csljson": r'"date-parts": \[\[(\d+)', "ris": r"PY  - (\d{4})",
+                "mods": r"<dateIssued[^>]*>(\d{4})"}[fmt]
+        found = re.search(year, text)
+        assert (int(found.group(1)) if found else None) == c.cited_year, (fmt, text)
+        if c.repository and fmt in ("csljson", "ris", "mods") and not c.venue.publisher:
+            assert "arXiv" in text, (fmt, text)

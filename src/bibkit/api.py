@@ -133,6 +133,7 @@ def convert(
     merge: Sequence[str | os.PathLike[str] | Library] = (),
     enrich: Iterable[str] | EnrichSettings | None = None,
     select: Callable[[Citation], bool] | None = None,
+    transforms: Sequence[Callable[[Citation], Citation]] = (),
     strict: bool = False,
     diagnostics: Diagnostics | None = None,
     **options: Any,
@@ -140,7 +141,8 @@ def convert(
     """Read `source` and write it in format `to` (default: from the target's suffix, else
     BibTeX); returns the text when there is no target. Everything `bibkit convert` does:
     `merge` libraries, `enrich` from services (names such as ["arxiv", "dblp"], or
-    EnrichSettings), `select` entries, writer `options`; `strict` leaves an existing target
+    EnrichSettings), `select` entries, `transforms` (pure functions of a citation, applied
+    after select and before keys), writer `options`; `strict` leaves an existing target
     untouched when there are warnings. Diagnostics are collected in `diagnostics`.
 
     >>> text = convert("samples/listing/profile-listing.txt", to="ris",
@@ -158,7 +160,8 @@ def convert(
         target=target if target is None or not isinstance(target, str | os.PathLike)
         else os.fspath(target),
         to=to, from_=from_, as_of=as_of, infer=infer, merge=tuple(merge), enrich=enrich,
-        select=select, charset=_charset(charset), abstract=abstract, options=options, strict=strict,
+        select=select, transforms=tuple(transforms), charset=_charset(charset),
+        abstract=abstract, options=options, strict=strict,
     )
     return run(spec, diagnostics).text
 

@@ -1,6 +1,7 @@
-"""The one pipeline every entry point runs: read -> infer -> merge -> enrich -> select -> keys
--> write. `bibkit convert`, `bibkit cv`, `bibkit check`, `bibkit.convert` and `bibkit.load`
-are this function with different stages switched on; the CLI only parses options and prints.
+"""The one pipeline every entry point runs: read -> infer -> merge -> settle -> enrich ->
+settle -> select -> transforms -> keys -> write. `bibkit convert`, `bibkit cv`, `bibkit check`,
+`bibkit.convert` and `bibkit.load` are this function with different stages switched on
+(`stages` is the list, by name); the CLI only parses options and prints.
 
 Stages are generators, so a conversion holds one entry at a time; enrichment, which asks the
 services in batches, is the one stage that takes the whole list. Readers only find records
@@ -142,6 +143,8 @@ class Run:
     merge: Sequence[Any] = ()  # paths or Libraries to fill entries from (`--merge`)
     enrich: EnrichSettings | None = None
     select: Callable[[Citation], bool] | None = None
+    # pure functions of a citation, applied in order after select and before keys
+    transforms: Sequence[Callable[[Citation], Citation]] = ()
     charset: str = "pdflatex"  # LaTeX outputs: bibkit.tex.chars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
@@ -218,20 +221,8 @@ def run(spec: Run, diags: Diagnostics | None = None,
         if fmt_out is not None and path is not None:
             check_suffix(path, fmt_out, diags)
         stream = read(inp, fmt_in, ctx, infer=spec.infer)
-        stream = _merged(stream, libraries, diags)
-        if libraries and spec.infer:  # a merged venue's "accepted" follows the date too
-            stream = map(partial(settle_status, as_of=ctx.as_of), stream)
-        if spec.enrich is not None:  # the services work in batches: the whole list first
-            from .enrich.session import enrich_citations
-
-            outcome.enrichment = enrich_citations(list(stream), spec.enrich, diags,
-                                                  ctx.profile, enrich_progress)
-            stream = iter(outcome.enrichment.citations)
-            if spec.infer:  # a service's "accepted" follows the reference date too
-                stream = map(partial(settle_status, as_of=ctx.as_of), stream)
-        if spec.select is not None:
-            stream = filter(spec.select, stream)
-        stream = assign_keys(stream, diags)
+        for _name, stage in stages(spec, ctx, libraries, outcome, enrich_progress):
+            stream = stage(stream)
         if progress is not None:
             stream = progress(stream)
         if fmt_out is None:
@@ -241,6 +232,42 @@ def run(spec: Run, diags: Diagnostics | None = None,
     finally:
         inp.close()
     return outcome
+
+
+Stage = Callable[[Iterator[Citation]], Iterator[Citation]]
+
+
+def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcome: Outcome,
+           enrich_progress: Progress | None = None) -> list[tuple[str, Stage]]:
+    """What a run does to the citations after reading them, in order, by name: merge (the
+    user's libraries), settle (an "accepted" venue's status against the reference date),
+    enrich (the services, in batches: the whole list), settle again, select, the user's
+    transforms, keys. Each stage takes and gives a stream."""
+    settle: Stage = partial(map, partial(settle_status, as_of=ctx.as_of))
+    out: list[tuple[str, Stage]] = []
+    if libraries:
+        out.append(("merge", partial(_merged, libraries=libraries, diags=ctx.diags)))
+        if spec.infer:  # a merged venue's "accepted" follows the date too
+            out.append(("settle", settle))
+    if spec.enrich is not None:
+        settings = spec.enrich
+
+        def enrich(stream: Iterator[Citation]) -> Iterator[Citation]:
+            from .enrich.session import enrich_citations
+
+            outcome.enrichment = enrich_citations(list(stream), settings, ctx.diags,
+                                                  ctx.profile, enrich_progress)
+            return iter(outcome.enrichment.citations)
+
+        out.append(("enrich", enrich))
+        if spec.infer:  # a service's "accepted" follows the reference date too
+            out.append(("settle", settle))
+    if spec.select is not None:
+        out.append(("select", partial(filter, spec.select)))
+    for transform in spec.transforms:
+        out.append((getattr(transform, "__name__", "transform"), partial(map, transform)))
+    out.append(("keys", partial(assign_keys, diags=ctx.diags)))
+    return out
 
 
 def _library(source: Any, as_of: dt.date | None) -> tuple[Any, str]:

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from ..infer.identifiers import display_doi, is_web_url
 from ..infer.names import OwnerMatcher, owner_matcher
 from ..io.files import UsageError
-from ..model.citation import Citation, Kind, arxiv_abs_url, evolve
+from ..model.citation import Citation, arxiv_abs_url, evolve
 from ..model.context import WriteContext
 from ..tex import render as richtext
 from ..tex.text import escape_latex, safe_url
@@ -65,9 +65,7 @@ def _arxiv_pdf(c: Citation) -> str:
 def _publisher(c: Citation) -> str:
     if c.venue.name:
         return richtext.plain(c.venue.name)
-    if c.kind is Kind.PREPRINT and c.ids.on_arxiv:
-        return "arXiv"
-    return c.venue.publisher
+    return c.repository or c.venue.publisher
 
 
 def publication(c: Citation) -> dict[str, str]:
@@ -77,10 +75,8 @@ def publication(c: Citation) -> dict[str, str]:
     publisher = _publisher(c)
     if publisher:
         item["publisher"] = publisher
-    year = c.cited_year
-    if year is not None:
-        # the cited version's date: a venue's year, else the day the preprint went online
-        item["releaseDate"] = str(year) if c.venue.year is not None else c.issued.iso()
+    if c.cited_year is not None:
+        item["releaseDate"] = c.cited_date.iso()  # a venue's year, else the day it went online
     url = safe_url(_work_url(c))
     if url and is_web_url(url):
         item["url"] = url
@@ -107,8 +103,7 @@ def write_jsonresume(citations: Iterable[Citation], out: TextIO, ctx: WriteConte
 def alfolio_fields(c: Citation, selected: bool) -> tuple[tuple[str, str], ...]:
     """al-folio's fields for one entry, as `bibtex:` extras the BibTeX writer writes."""
     fields: list[tuple[str, str]] = []
-    abbr = c.venue.short_name or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.on_arxiv
-                                  else "")
+    abbr = c.venue.short_name or c.repository
     if abbr:
         fields.append(("abbr", escape_latex(richtext.plain(abbr))))
     if c.ids.arxiv:
@@ -157,7 +152,7 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
     authors = [admin if i == owner else p.display() for i, p in enumerate(c.authors)]
     if c.authors_truncated:
         authors.append("et al.")
-    day = c.issued.iso() if c.venue.year is None else str(c.venue.year)
+    day = c.cited_date.iso()
     date = {4: day + "-01-01", 7: day + "-01"}.get(len(day), day)  # Hugo wants a full date
     links = [{"name": link.label, "url": link.url} for link in c.links
              if link.role not in ("code", "pdf") and is_web_url(safe_url(link.url))]
@@ -168,7 +163,7 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
         ("publishDate", f"{as_of}T00:00:00Z" if as_of else ""),
         ("publication_types", [c.kind.value]),
         ("publication", f"*{richtext.plain(c.venue.name)}*" if c.venue.name else
-         ("arXiv" if c.kind is Kind.PREPRINT and c.ids.on_arxiv else "")),
+         c.repository),
         ("publication_short", richtext.plain(c.venue.short_name)),
         ("abstract", richtext.plain(c.abstract)),
         ("doi", display_doi(c.cited_doi) if c.cited_doi else ""),

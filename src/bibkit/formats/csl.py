@@ -165,7 +165,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if "DOI" in item and not c.cited_doi:  # arXiv's DOI on a published version: custom keeps it
         del item["DOI"]
     # a published work is cited by its venue's year, not by the day its preprint went online
-    issued = _date(PartialDate(c.venue.year) if c.venue.year is not None else c.issued)
+    issued = _date(c.cited_date)
     if issued:
         item["issued"] = issued
     accessed = _date(c.accessed)
@@ -174,10 +174,10 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if c.venue.publisher:
         item["publisher"] = c.venue.publisher
     ids = c.ids
-    if c.kind is Kind.PREPRINT and ids.on_arxiv:
+    if c.repository:
         # as Zotero and citation.js write an arXiv preprint: repository and archive id
         # (Zotero's preprint item: Repository, Archive ID)
-        item.setdefault("publisher", "arXiv")
+        item.setdefault("publisher", c.repository)
         if ids.arxiv:
             item["number"] = f"arXiv:{ids.arxiv_base}"  # the version: custom.bibkit.arxiv
     if c.status is Status.ACCEPTED:
@@ -271,7 +271,7 @@ def _exact(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
         out["arxiv-class"] = c.ids.arxiv_class
     if item.get("URL", "") != c.ids.url:
         out["url"] = c.ids.url  # the URL variable was derived (the arXiv page)
-    if c.kind is Kind.PREPRINT and c.ids.on_arxiv and c.venue.publisher != "arXiv":
+    if c.repository and c.venue.publisher != c.repository:
         out["publisher"] = c.venue.publisher
     if c.links:
         out["links"] = [[link.role, link.url] for link in c.links]

@@ -274,9 +274,21 @@ class Citation:
         return "" if doi.startswith(ARXIV_DOI_PREFIX) and self.kind is not Kind.PREPRINT else doi
 
     @property
+    def repository(self) -> str:
+        """Where a preprint is kept, as Zotero's and citation.js's preprint items name it:
+        "arXiv" for a preprint on arXiv (an id, or a category without one), else ""."""
+        return "arXiv" if self.kind is Kind.PREPRINT and self.ids.on_arxiv else ""
+
+    @property
+    def cited_date(self) -> PartialDate:
+        """The date the entry is cited with: its venue's year alone (a proceedings is not
+        dated by the month a preprint went online), else its issued date. Every writer's
+        year, date and citekey come from here."""
+        return PartialDate(self.venue.year) if self.venue.year is not None else self.issued
+
+    @property
     def cited_year(self) -> int | None:
-        """The year the entry is cited with: its venue's (a proceedings is not dated by the
-        month a preprint went online), else its issued year."""
+        """The year of `cited_date`."""
         return self.venue.year if self.venue.year is not None else self.issued.year
 
     def extra_value(self, name: str) -> str | None:

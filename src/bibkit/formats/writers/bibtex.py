@@ -240,17 +240,15 @@ def entry_fields(
 
 
 def _date_fields(c: Citation, biblatex: bool, f: dict[str, str]) -> None:
-    # dates: a venue's year when the venue is known (a proceedings is not dated by the
-    # month a preprint went online), else the issued date with its month
-    if c.venue.year is not None:
-        f["date" if biblatex else "year"] = str(c.venue.year)
-    elif biblatex:
-        if c.issued.year is not None:
-            f["date"] = c.issued.iso()
-    elif c.issued.year is not None:
-        f["year"] = str(c.issued.year)
-        if c.issued.month:
-            f["month"] = MONTH_MACROS[c.issued.month - 1]
+    d = c.cited_date  # a venue's year alone, else the issued date with its month
+    if d.year is None:
+        return
+    if biblatex:
+        f["date"] = d.iso()
+    else:
+        f["year"] = str(d.year)
+        if d.month:
+            f["month"] = MONTH_MACROS[d.month - 1]
 
 
 def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,

@@ -164,10 +164,10 @@ def _origin_info(c: Citation, top: etree._Element) -> None:
     v = c.venue
     if v.place:
         _sub(_sub(origin, "place"), "placeTerm", v.place, type="text")
-    publisher = v.publisher or ("arXiv" if c.kind is Kind.PREPRINT and c.ids.on_arxiv else "")
+    publisher = v.publisher or c.repository
     if publisher:
         _sub(origin, "publisher", publisher)
-    date = PartialDate(v.year) if v.year is not None else c.issued
+    date = c.cited_date
     if date.year is not None:
         _sub(origin, "dateIssued", _w3cdtf(date), encoding="w3cdtf")
     if v.edition:

@@ -74,8 +74,8 @@ def _ris_date(d: PartialDate) -> str:
 
 
 def _date(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
-    d = c.issued
-    if c.venue.year is None and d.year is not None and d.month:
+    d = c.cited_date  # PY holds its year; DA the rest of it, when there is more
+    if d.year is not None and d.month:
         yield "DA", _ris_date(d)
 
 
