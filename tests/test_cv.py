@@ -19,9 +19,9 @@ from bibkit.cv.layout import render
 from bibkit.cv.options import CvOptions
 from bibkit.infer.names import owner_matcher
 from bibkit.model.citation import Citation, Kind, PartialDate, Person, Venue
+from bibkit.testing import INJECTIONS, citations
 from bibkit.tex.spans import tex_span
 from conftest import AS_OF, ROOT, SAMPLE_LISTING, SAMPLES
-from strategies import INJECTIONS, citations
 
 
 @pytest.fixture(scope="module")

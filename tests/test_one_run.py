@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import bibkit
+from bibkit.testing import citations
 from conftest import AS_OF, SAMPLE_LISTING
-from strategies import citations
 
 LIBRARY = """@inproceedings{{zhu2023combating,
   author = {{Zhu, Jianing and Yao, Jiangchao and Liu, Tongliang and Wang, Quanming and Han, Bo}},
@@ -127,3 +127,39 @@ def test_every_writer_cites_the_models_year_and_repository(c):
         assert (int(found.group(1)) if found else None) == c.cited_year, (fmt, text)
         if c.repository and fmt in ("csljson", "ris", "mods") and not c.venue.publisher:
             assert "arXiv" in text, (fmt, text)
+
+
+# --- every CV option: the same through its flag and through -O -------------------------------
+
+_SAMPLES = {"highlight": "Bo Han", "since": "2025", "until": "2024", "kinds": "Preprints",
+            "exclude": "zhu2023combating", "only": "zhu2023combating", "csl": "apa",
+            "selected": "zhu2023combating", "hugo_admin": "admin"}
+
+
+def _option_cases():
+    from bibkit.formats.registry import CV_OPTIONS
+
+    for key, choices in CV_OPTIONS.items():
+        if key == "template":
+            continue  # a file: its own tests
+        values = choices or (_SAMPLES[key],)
+        for value in values:
+            for fmt in ("markdown", "latex", "jsonresume", "al-folio"):
+                yield fmt, key, value
+
+
+@pytest.mark.parametrize("fmt,key,value", list(_option_cases()))
+def test_each_cv_option_means_the_same_as_a_flag_and_through_o(cli, fmt, key, value):
+    flag = f"--{key.replace('_', '-')}"
+    if value in ("yes", "no") and key != "links":
+        flags = [flag] if value == "yes" else []
+    elif key == "links":
+        flags = ["--links" if value == "yes" else "--no-links"]
+    else:
+        flags = [flag, value]
+    common = ("--as-of", "2026-11-27")
+    by_flag = cli("cv", str(SAMPLE_LISTING), "--format", fmt, *flags, *common)
+    by_o = cli("convert", str(SAMPLE_LISTING), "--to", f"cv-{fmt}", "-O", f"{key}={value}",
+               *common)
+    assert by_flag.exit_code == by_o.exit_code, (by_flag.stderr, by_o.stderr)
+    assert by_flag.stdout == by_o.stdout

@@ -20,9 +20,14 @@ from lxml import etree
 from bibkit import dump, load, loads
 from bibkit.formats import registry
 from bibkit.model.citation import Origin, evolve
+from bibkit.testing import (
+    INJECTIONS,
+    assert_hostile_text_stays_in_its_record,
+    assert_stable_round_trip,
+    citations,
+)
 from conftest import AS_OF, ROOT
 from golden import inputs
-from strategies import citations
 
 ROUND_TRIP = [name for name, spec in registry.formats().items() if spec.reader and spec.writer]
 SAMPLES = inputs()
@@ -52,8 +57,20 @@ def test_samples_write_read_write_is_stable(reader, path, fmt):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(citations(), min_size=1, max_size=3), st.sampled_from(ROUND_TRIP))
 def test_generated_write_read_write_is_stable(cs, fmt):
+    # bibkit.testing's property, which a plugin's format can reuse
     first = written(cs, fmt)
     assert written(reread(first, fmt), fmt) == first
+    assert_stable_round_trip(cs, fmt)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(citations(), min_size=1, max_size=3), st.sampled_from(ROUND_TRIP),
+       st.sampled_from(INJECTIONS))
+def test_hostile_text_stays_in_its_record(cs, fmt, injection):
+    from bibkit.model.citation import evolve
+
+    cs = [evolve(cs[0], title=f"A {injection} B", note=injection), *cs[1:]]
+    assert_hostile_text_stays_in_its_record(cs, fmt)
 
 
 def _without_origin(c):

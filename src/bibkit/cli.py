@@ -722,38 +722,9 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 )
 @enrich_options
 @common_options
-def cv(
-    input: str,
-    fmt: str | None,
-    output: str | None,
-    group_by: str,
-    numbering: str,
-    highlight: tuple[str, ...],
-    since: int | None,
-    until: int | None,
-    kinds: str | None,
-    exclude: tuple[str, ...],
-    exclude_file: str | None,
-    only: tuple[str, ...],
-    links: bool,
-    csl: str | None,
-    style: str | None,
-    template: str | None,
-    standalone: bool,
-    selected: tuple[str, ...],
-    hugo_admin: str | None,
-    exclude_unconfirmed: bool,
-    merge_files: tuple[str, ...],
-    services: str | None,
-    from_: str | None,
-    as_of: dt.date | None,
-    no_infer: bool,
-    strict: bool,
-    report: str | None,
-    verbose: bool,
-    quiet: bool,
-    **enrich_kw: Any,
-) -> None:
+def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, ...],
+       services: str | None, from_: str | None, as_of: dt.date | None, no_infer: bool,
+       strict: bool, report: str | None, verbose: bool, quiet: bool, **flags: Any) -> None:
     """Write the publications section of a CV or homepage from INPUT (a listing or any
     library bibkit reads), grouped and numbered, the owner's name highlighted.
 
@@ -766,58 +737,28 @@ def cv(
     """
 
     def run() -> None:
-        from .cv import (
-            options as cv_options,  # loaded by the command that needs it: start-up stays lean
-        )
+        # loaded by the command that needs it: start-up stays lean
+        from .cv.options import options_from_flags
 
-        nonlocal fmt
-        fmt = _cv_format(fmt, output)
-        excluded = list(exclude)
-        if exclude_file:
-            for line in Path(exclude_file).read_text(encoding="utf-8").splitlines():
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    excluded.append(line)
-        opts = cv_options.CvOptions(
-            fmt=fmt,
-            group_by=group_by,
-            numbering=numbering,
-            highlight=highlight,
-            since=since,
-            until=until,
-            kinds=tuple((kinds or "").split(",")) if kinds else (),
-            exclude=tuple(excluded),
-            only=only,
-            links=links,
-            csl=csl,
-            style=style,
-            template=template,
-            standalone=standalone,
-            exclude_unconfirmed=exclude_unconfirmed,
-            selected=selected,
-        )
         _exclusive(quiet=quiet, verbose=verbose)
-        opts.hugo_admin = hugo_admin or ""
-        # the CV's rules are the writer's (cv.check_options): -O gives the same answers
-        cv_options.check_options(opts, lambda name, value: f"--{name.replace('_', '-')} {value}"
-                             if not isinstance(value, bool) else f"--{name}")
-        settings = _enrich_settings(services, enrich_kw)
-        if settings is not None and not settings.owner and highlight:
-            settings.owner = highlight
+        cv_format = _cv_format(fmt, output)
+        # the CV's options and their rules are the writer's: -O gives the same answers
+        opts = options_from_flags(cv_format, flags)  # the flags left are enrichment's
+        settings = _enrich_settings(services, flags)
+        if settings is not None and not settings.owner and opts.highlight:
+            settings.owner = opts.highlight
         diags = _diagnostics(verbose, quiet, report)
-        options = {k: v for k, v in vars(opts).items() if k != "fmt"}
-        spec = Run(source=input, target=output or "-", to=f"cv-{fmt}", from_=from_,
+        spec = Run(source=input, target=output or "-", to=f"cv-{cv_format}", from_=from_,
                    as_of=as_of, infer=not no_infer, enrich=settings, strict=strict,
-                   merge=_libraries(merge_files, diags, as_of), options=options)
+                   merge=_libraries(merge_files, diags, as_of),
+                   options={k: v for k, v in vars(opts).items() if k != "fmt"})
         outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
             r = outcome.results
-            _say(
-                f"bibkit: {_count(r['shown'], 'entry', 'entries')} in the CV, "
-                f"{r['excluded']} excluded, {r['owner_hidden']} with the owner "
-                f'hidden in "et al."; '
-                + _summary(outcome.diagnostics, 0, "", outcome.context).split("; ", 1)[1]
-            )
+            _say(f"bibkit: {_count(r['shown'], 'entry', 'entries')} in the CV, "
+                 f"{r['excluded']} excluded, {r['owner_hidden']} with the owner hidden in "
+                 '"et al."; '
+                 + _summary(outcome.diagnostics, 0, "", outcome.context).split("; ", 1)[1])
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     _run(run)

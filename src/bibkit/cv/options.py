@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from ..formats.registry import CV_LAYOUTS, CV_OPTIONS, CV_SITES
@@ -70,6 +71,33 @@ def options_from(fmt: str, options: dict[str, Any]) -> CvOptions:
         setattr(opts, key, value)
     check_options(opts)
     return opts
+
+
+def options_from_flags(fmt: str, flags: dict[str, Any]) -> CvOptions:
+    """CvOptions from `bibkit cv`'s flags, checked: each flag named after its option is
+    taken out of `flags` (the rest, enrichment's, stay); `--kinds a,b`, `--exclude-file`
+    (one value a line, `#` starts a comment) and an absent `--hugo-admin` read as the
+    option's type."""
+    values: dict[str, Any] = {f.name: flags.pop(f.name) for f in fields(CvOptions)
+                              if f.name in flags}
+    if values.get("kinds"):
+        values["kinds"] = tuple(values["kinds"].split(","))
+    excluded = list(values.get("exclude", ()))
+    exclude_file = flags.pop("exclude_file", None)
+    if exclude_file:
+        for line in Path(exclude_file).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                excluded.append(line)
+    values.update(exclude=tuple(excluded), hugo_admin=values.get("hugo_admin") or "",
+                  kinds=values.get("kinds") or ())
+    opts = CvOptions(fmt=fmt, **values)
+    check_options(opts, _cli_flag)
+    return opts
+
+
+def _cli_flag(key: str, value: object) -> str:
+    return f"--{key.replace('_', '-')}" + ("" if isinstance(value, bool) else f" {value}")
 
 
 def _o_flag(key: str, value: object) -> str:

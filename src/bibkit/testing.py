@@ -1,7 +1,19 @@
-"""Hypothesis strategies for citations: hostile Unicode, every LaTeX and RIS special, every
-model field a format may carry."""
+"""Checks a format can reuse: hypothesis strategies for citations (hostile Unicode, every
+LaTeX and RIS special, every model field a format may carry) and the properties bibkit holds
+its own formats to, for a plugin's `FormatSpec` to meet the same (needs hypothesis, which
+`bibkit[test]` installs; bibkit itself never imports this module).
+
+    from hypothesis import given
+    from bibkit.testing import assert_stable_round_trip, citations
+
+    @given(citations())
+    def test_my_format_round_trips(c):
+        assert_stable_round_trip([c], "myformat")
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
@@ -103,3 +115,25 @@ def citations(draw: st.DrawFn, full: bool = False) -> Citation:
                                                  st.sampled_from([0.9, 1.0]), text),
                                        max_size=2))),
     )
+
+
+def assert_stable_round_trip(cs: Sequence[Citation], fmt: str) -> None:
+    """write(read(write(x))) == write(x): what a format writes, it reads back to the same
+    output, with no error (for a format that both reads and writes)."""
+    from .api import dump, loads
+
+    first = dump(cs, fmt) or ""
+    back = loads(first, fmt, infer=False)
+    assert back.diagnostics.errors == 0, [d.format() for d in back.diagnostics]
+    assert (dump(back.citations, fmt) or "") == first
+
+
+def assert_hostile_text_stays_in_its_record(cs: Sequence[Citation], fmt: str) -> None:
+    """Every citation, whatever its text (INJECTIONS: braces, `@misc{`, RIS's `ER  -`,
+    markup), is one record when its own output is read back: no field ends early and no
+    text starts a record of its own (for a format that both reads and writes)."""
+    from .api import dump, loads
+
+    back = loads(dump(cs, fmt) or "", fmt, infer=False)
+    assert len(back) == len(cs), [d.format() for d in back.diagnostics]
+
