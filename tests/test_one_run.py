@@ -102,7 +102,7 @@ def test_the_stages_are_one_list_and_a_user_transform_runs_in_it():
     ctx = ReadContext(Diagnostics(), AS_OF)
     names = [n for n, _ in stages(spec, ctx, [("index", "lib")], Outcome(0, "", None,
                                                                           ctx.diags, ctx))]
-    assert names == ["merge", "settle", "select", "shout", "keys"]
+    assert names == ["merge", "settle", "keys", "duplicates", "select", "shout", "keys"]
     text = bibkit.convert(SAMPLE_LISTING, to="bibtex", as_of=AS_OF, transforms=[shout])
     assert "EXACERBATED HETEROGENEITY" in (text or "").replace("{", "").replace("}", "")
 

@@ -272,6 +272,30 @@ _enrich_common = [
 ]
 
 
+def _sync_option(fn: Any) -> Any:
+    return click.option(
+        "--sync", metavar="FILE",
+        help="Update FILE in place instead of replacing it: a JSON Resume keeps every section "
+        "but its publications (other formats: not yet). Instead of -o.",
+    )(fn)
+
+
+def _target(output: str | None, sync: str | None) -> tuple[str, bool]:
+    """(where to write, whether to update it in place) from -o and --sync."""
+    if output and sync:
+        raise UsageError("-o and --sync both name the output; give one")
+    return (sync, True) if sync else (output or "-", False)
+
+
+def _dedupe_option(fn: Any) -> Any:
+    return click.option(
+        "--dedupe", is_flag=True,
+        help="One entry per work: a paper given twice (overlapping pastes, a preprint beside "
+        "its published version) is kept once, the cited version with both identifiers, under "
+        "the key it had first. Without it each pair is reported (BK204); a CV always does.",
+    )(fn)
+
+
 def enrich_options(fn: Any) -> Any:
     for option in reversed(_enrich_common):
         fn = option(fn)
@@ -411,6 +435,8 @@ def main() -> None:
     metavar="KEY=VALUE",
     help="A writer-specific option; repeatable.",
 )
+@_dedupe_option
+@_sync_option
 @enrich_options
 @common_options
 def convert(
@@ -430,6 +456,8 @@ def convert(
     quiet: bool,
     merge_files: tuple[str, ...] = (),
     services: str | None = None,
+    dedupe: bool = False,
+    sync: str | None = None,
     **enrich_kw: Any,
 ) -> None:
     """Convert INPUT (a file, or - for stdin) to another format.
@@ -443,21 +471,24 @@ def convert(
         _exclusive(quiet=quiet, verbose=verbose)
         _exclusive(ascii=ascii_, utf8=utf8)
         diags = _diagnostics(verbose, quiet, report)
+        target, in_place = _target(output, sync)
         spec = Run(
-            source=input, target=output or "-", to=to, from_=from_, as_of=as_of,
+            source=input, target=target, to=to, from_=from_, as_of=as_of,
             infer=not no_infer, merge=_libraries(merge_files, diags, as_of),
             enrich=_enrich_settings(services, enrich_kw),
             charset="ascii" if ascii_ else "utf8" if utf8 else "pdflatex",
             abstract=not no_abstract, options=_parse_options(options), strict=strict,
+            dedupe=dedupe or None, sync=in_place,
         )
         outcome = _run_pipeline(spec, diags, quiet, report)
         if not quiet:
-            to_file = output not in (None, "-")
+            to_file = target != "-"
             verb = f"written as {outcome.output_format}" + (
-                f" to {output}" if to_file else " to standard output")
+                f" to {target}" + (" (updated in place)" if in_place else "") if to_file
+                else " to standard output")
             if to_file and not outcome.written:
                 why = "--strict" if strict and outcome.entries else "nothing was read"
-                verb = f"read; {output} left as it was ({why})"
+                verb = f"read; {target} left as it was ({why})"
             line = _summary(outcome.diagnostics, outcome.entries, verb, outcome.context)
             _say(line)
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
@@ -533,6 +564,7 @@ def _run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None
     metavar="FILE",
     help="Fill from your own library first (its values win unless --prefer remote).",
 )
+@_dedupe_option
 @enrich_options
 @common_options
 def enrich(
@@ -720,11 +752,13 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
     metavar="SERVICES",
     help="Complete the entries from online services first (as `bibkit enrich`).",
 )
+@_sync_option
 @enrich_options
 @common_options
 def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, ...],
        services: str | None, from_: str | None, as_of: dt.date | None, no_infer: bool,
-       strict: bool, report: str | None, verbose: bool, quiet: bool, **flags: Any) -> None:
+       strict: bool, report: str | None, verbose: bool, quiet: bool, sync: str | None,
+       **flags: Any) -> None:
     """Write the publications section of a CV or homepage from INPUT (a listing or any
     library bibkit reads), grouped and numbered, the owner's name highlighted.
 
@@ -741,14 +775,15 @@ def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, 
         from .cv.options import options_from_flags
 
         _exclusive(quiet=quiet, verbose=verbose)
-        cv_format = _cv_format(fmt, output)
+        target, in_place = _target(output, sync)
+        cv_format = _cv_format(fmt, None if target == "-" else target)
         # the CV's options and their rules are the writer's: -O gives the same answers
         opts = options_from_flags(cv_format, flags)  # the flags left are enrichment's
         settings = _enrich_settings(services, flags)
         if settings is not None and not settings.owner and opts.highlight:
             settings.owner = opts.highlight
         diags = _diagnostics(verbose, quiet, report)
-        spec = Run(source=input, target=output or "-", to=f"cv-{cv_format}", from_=from_,
+        spec = Run(source=input, target=target, to=f"cv-{cv_format}", from_=from_, sync=in_place,
                    as_of=as_of, infer=not no_infer, enrich=settings, strict=strict,
                    merge=_libraries(merge_files, diags, as_of),
                    options={k: v for k, v in vars(opts).items() if k != "fmt"})

@@ -145,6 +145,8 @@ class Run:
     select: Callable[[Citation], bool] | None = None
     # pure functions of a citation, applied in order after select and before keys
     transforms: Sequence[Callable[[Citation], Citation]] = ()
+    dedupe: bool | None = None  # one entry per work; None: for a CV only (`--dedupe`)
+    sync: bool = False  # update the target in place, keeping what the writer does not write
     charset: str = "pdflatex"  # LaTeX outputs: bibkit.tex.chars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
@@ -204,8 +206,10 @@ def run(spec: Run, diags: Diagnostics | None = None,
     if path is not None and same_file(spec.source, path):
         raise UsageError(f"{path}: is the input file; choose another output")
     fmt_out = output_format(path, spec.to) if spec.write else None
+    existing = None
     if fmt_out is not None:
         check_writer_options(fmt_out, spec.options)
+        existing = _file_to_update(fmt_out, path, spec.sync)
     # read first (they are small), as of the run's date: a library's "accepted" follows it
     libraries = [_library(m, spec.as_of) for m in spec.merge]
     inp = open_input(spec.source)
@@ -221,14 +225,17 @@ def run(spec: Run, diags: Diagnostics | None = None,
         if fmt_out is not None and path is not None:
             check_suffix(path, fmt_out, diags)
         stream = read(inp, fmt_in, ctx, infer=spec.infer)
-        for _name, stage in stages(spec, ctx, libraries, outcome, enrich_progress):
+        # one entry per work: asked for, or a CV (the same paper twice is the classic CV bug)
+        dedupe = spec.dedupe if spec.dedupe is not None else (
+            fmt_out is not None and fmt_out.startswith("cv-"))
+        for _name, stage in stages(spec, ctx, libraries, outcome, enrich_progress, dedupe):
             stream = stage(stream)
         if progress is not None:
             stream = progress(stream)
         if fmt_out is None:
             outcome.entries = sum(1 for _ in stream)
         else:
-            _write(stream, fmt_out, spec, outcome)
+            _write(stream, fmt_out, spec, outcome, existing)
     finally:
         inp.close()
     return outcome
@@ -238,17 +245,27 @@ Stage = Callable[[Iterator[Citation]], Iterator[Citation]]
 
 
 def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcome: Outcome,
-           enrich_progress: Progress | None = None) -> list[tuple[str, Stage]]:
+           enrich_progress: Progress | None = None, dedupe: bool = False
+           ) -> list[tuple[str, Stage]]:
     """What a run does to the citations after reading them, in order, by name: merge (the
-    user's libraries), settle (an "accepted" venue's status against the reference date),
-    enrich (the services, in batches: the whole list), settle again, select, the user's
-    transforms, keys. Each stage takes and gives a stream."""
+    user's libraries, whose keys the works they match take), settle (an "accepted" venue's
+    status against the reference date), keys (given before enrichment, which never renames
+    a work: `zhu2023combating` stays when a service finds its 2024 venue), enrich (the
+    services, in batches: the whole list), settle again, select, the user's transforms, and
+    keys again (a transform's clash is renamed and said). Before enrichment, the same work
+    twice is said (BK204) or, with `dedupe`, kept once. Each stage takes and gives a
+    stream."""
     settle: Stage = partial(map, partial(settle_status, as_of=ctx.as_of))
     out: list[tuple[str, Stage]] = []
     if libraries:
         out.append(("merge", partial(_merged, libraries=libraries, diags=ctx.diags)))
         if spec.infer:  # a merged venue's "accepted" follows the date too
             out.append(("settle", settle))
+    out.append(("keys", partial(assign_keys, diags=ctx.diags)))
+    if dedupe:
+        out.append(("dedupe", partial(_deduped, diags=ctx.diags)))
+    else:
+        out.append(("duplicates", partial(_duplicates_said, diags=ctx.diags)))
     if spec.enrich is not None:
         settings = spec.enrich
 
@@ -268,6 +285,18 @@ def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcom
         out.append((getattr(transform, "__name__", "transform"), partial(map, transform)))
     out.append(("keys", partial(assign_keys, diags=ctx.diags)))
     return out
+
+
+def _duplicates_said(stream: Iterator[Citation], diags: Diagnostics) -> Iterator[Citation]:
+    from .enrich.duplicates import report_duplicates
+
+    return report_duplicates(stream, diags)
+
+
+def _deduped(stream: Iterator[Citation], diags: Diagnostics) -> Iterator[Citation]:
+    from .enrich.duplicates import dedupe
+
+    return iter(dedupe(stream, diags))
 
 
 def _library(source: Any, as_of: dt.date | None) -> tuple[Any, str]:
@@ -304,10 +333,31 @@ def _merged(stream: Iterator[Citation], libraries: list[tuple[Any, str]], diags:
     return stream
 
 
-def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome) -> None:
+def _file_to_update(fmt: str, path: str | None, sync: bool) -> str | None:
+    """With `sync`, the text of the file the run updates (None: there is none yet); without
+    it, a usage error where `-o` would replace what the writer does not write back (a
+    résumé's work and education)."""
+    spec = registry.get(fmt, "write")
+    here = path is not None and path != "-" and os.path.isfile(path)
+    if sync:
+        if spec.in_place is None:
+            raise UsageError(f"--sync updates a file in place; {fmt} cannot yet (use -o)")
+        if path in (None, "-"):
+            raise UsageError("--sync needs the file to update")
+        return Path(path).read_text(encoding="utf-8") if here else None
+    if here and spec.in_place is not None:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")  # type: ignore[arg-type]
+        if registry.load_target(spec.in_place)(text):
+            raise UsageError(f"{path}: holds more than bibkit writes (other sections); "
+                             f"--sync {path} updates it and keeps them")
+    return None
+
+
+def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
+           existing: str | None = None) -> None:
     wctx = WriteContext(outcome.diagnostics, charset=spec.charset, abstract=spec.abstract,
                         options=dict(spec.options), source=outcome.context,
-                        results=outcome.results)
+                        results=outcome.results, existing=existing)
 
     def keep_old(entries: int) -> bool:
         # a file is replaced only by a run that read something (not by one that found

@@ -87,14 +87,45 @@ def publication(c: Citation) -> dict[str, str]:
 
 
 def write_jsonresume(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
-    """Write a JSON Resume document with the publications section; returns how many."""
+    """Write a JSON Resume document with the publications section; returns how many. With
+    `--sync` (ctx.existing) the résumé being updated keeps every other section, its
+    `basics` and its order: only `publications` is bibkit's."""
     ordered, names = _ordered(citations, ctx, "jsonresume")
-    doc: dict[str, object] = {"$schema": JSON_RESUME_SCHEMA}
-    if names:
-        doc["basics"] = {"name": names[0]}
+    doc: dict[str, Any] = {"$schema": JSON_RESUME_SCHEMA}
+    if ctx.existing is not None:
+        doc = resume_of(ctx.existing)  # as it is: no key added, none taken away
+    basics = doc.get("basics")
+    if names and not (isinstance(basics, dict) and basics.get("name")):
+        doc["basics"] = {**(basics if isinstance(basics, dict) else {}), "name": names[0]}
     doc["publications"] = [publication(c) for c in ordered]
     out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     return len(ordered)
+
+
+def resume_of(text: str) -> dict[str, Any]:
+    """The JSON Resume document a file holds (a usage error if it is none)."""
+    try:
+        doc = json.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        raise UsageError(f"the résumé to update is not JSON ({exc}); bibkit leaves it as it "
+                         "is") from None
+    if not isinstance(doc, dict):
+        raise UsageError("the résumé to update is not a JSON object; bibkit leaves it as it is")
+    return doc
+
+
+def holds_more_than_publications(text: str) -> bool:
+    """Whether an existing JSON Resume has what bibkit does not write (work, education, an
+    email...): replacing it would lose that."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return bool(text.strip())
+    if not isinstance(doc, dict):
+        return True
+    basics = doc.get("basics", {})
+    return bool(set(doc) - {"$schema", "basics", "publications"}) or not (
+        isinstance(basics, dict) and set(basics) <= {"name"})
 
 
 # --- al-folio --------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..model.citation import Citation
+from ..model.citation import Citation, evolve
 from ..model.diagnostics import Diagnostics
+from ..tex.render import plain
 from .match import fold_title, judge
 from .merge import merge
 
@@ -42,6 +43,19 @@ class LibraryIndex:
         return list(seen.values())
 
 
+def _say_replaced(c: Citation, merged: Citation, fields: list[str], source: str,
+                  diags: Diagnostics) -> None:
+    """A title or a complete author list the library replaced is said at normal verbosity
+    (BK910): the user's text was there first. Filling "et al." is no replacement."""
+    if "title" in fields and c.title:
+        diags.warning("BK910", f"title replaced by {source}'s: {plain(c.title)!r} → "
+                      f"{plain(merged.title)!r}", line=c.origin.line, key=merged.key)
+    if "authors" in fields and c.authors and not c.authors_truncated:
+        names = "; ".join(p.display() for p in merged.authors)
+        diags.warning("BK910", f"author list replaced by {source}'s: {names}"[:300],
+                      line=c.origin.line, key=merged.key)
+
+
 def merge_library(citations: Iterable[Citation], index: LibraryIndex, source: str,
                   diags: Diagnostics) -> Iterator[Citation]:
     """Each citation, filled from its match in the library (the library's values win)."""
@@ -50,6 +64,14 @@ def merge_library(citations: Iterable[Citation], index: LibraryIndex, source: st
         if accepted:
             best, cand = accepted[0]
             merged, changes = merge(c, cand, source, best.score, prefer_other=True)
+            if cand.key and not c.key:
+                # the key the user's library gives the work is the one their .tex cites:
+                # kept, whatever the listing's data would make of it
+                merged = evolve(merged, key=cand.key)
+            elif cand.key and c.key != cand.key:
+                diags.info("BK901", f"{source} names this work {cand.key!r}; the input's key "
+                           "is kept", line=c.origin.line, key=c.key)
+            _say_replaced(c, merged, [ch.field for ch in changes], source, diags)
             if changes:
                 names = ", ".join(ch.field for ch in changes)
                 diags.info("BK901", f"merged from {source} ({best.reason}): {names}",

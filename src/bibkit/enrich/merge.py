@@ -50,6 +50,24 @@ def _cased_badly(title: str) -> bool:
                               or all(ch.isupper() for ch in letters))
 
 
+def _capitals(title: str) -> set[tuple[int, int]]:
+    """Where a title's words have capitals that carry meaning: a word's first letter and
+    the inner capitals of a name like "DeepInception" (one after a hyphen is a style's
+    choice: "Label-Noise" or "Label-noise")."""
+    return {(n, i) for n, word in enumerate(title.split()) for i, ch in enumerate(word)
+            if ch.isupper() and (i == 0 or word[i - 1] != "-")}
+
+
+def _less_case(theirs: str, ours: str) -> bool:
+    """Whether `theirs` (the same words) says less about case than `ours`: all one case
+    where ours is mixed, or ours has every capital theirs has and more ("Deepinception:
+    Hypnotize large ..." against "DeepInception: Hypnotize Large ...")."""
+    if _cased_badly(theirs) and not _cased_badly(ours):
+        return True
+    mine, other = _capitals(ours), _capitals(theirs)
+    return other < mine
+
+
 def _initials_only(given: str) -> bool:
     words = given.replace(".", " ").replace("-", " ").split()
     return bool(words) and all(len(w) == 1 for w in words)
@@ -105,9 +123,10 @@ def merge(c: Citation, other: Citation, source: str, confidence: float,
         updates["authors"] = _keep_full_given_names(c.authors, other.authors)
         updates["authors_truncated"] = other.authors_truncated
     same_words = fold_title(c.title) == fold_title(other.title)
-    if not (same_words and _cased_badly(other.title) and not _cased_badly(c.title)) and take(
+    if not (same_words and _less_case(other.title, c.title)) and take(
             "title", c.title, other.title):
-        # (the same words in worse case, "label-noise learning with ...", never replace ours)
+        # (the same words in worse case, "Deepinception: hypnotize large language model",
+        # never replace ours: a style can lower a capital, never restore one)
         updates["title"] = other.title
     upgrade = c.kind is Kind.PREPRINT and other.kind not in (
         Kind.PREPRINT, Kind.DOCUMENT, Kind.WEBPAGE) and bool(other.venue.name)

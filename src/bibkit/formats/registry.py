@@ -34,6 +34,10 @@ class FormatSpec:
     aliases: tuple[str, ...] = ()  # other names users type for it (`bib`, `json`)
     # the writer makes a directory of files at the target path: write(citations, Path, ctx)
     directory: bool = False
+    # the writer updates a file in place (`--sync`: WriteContext.existing holds its text);
+    # "module:func", (the file's text) -> whether it holds what the writer would not write
+    # back, so that `-o` without `--sync` refuses to replace it
+    in_place: str | None = None
 
 
 # the CV's formats (bibkit.cv.layout's layouts; bibkit.cv.sites: where researchers publish), named
@@ -116,7 +120,9 @@ BUILTINS: tuple[FormatSpec, ...] = (
     *(  # where researchers publish (bibkit.cv.sites); .json and .bib keep naming csljson and
         # bibtex, listed first, unless the format is named
         FormatSpec(name=f"cv-{name}", summary=summary, suffixes=suffixes,
-                   writer=f"bibkit.cv.sites:{function}", options=CV_OPTIONS, aliases=aliases)
+                   writer=f"bibkit.cv.sites:{function}", options=CV_OPTIONS, aliases=aliases,
+                   in_place="bibkit.cv.sites:holds_more_than_publications"
+                   if name == "jsonresume" else None)
         for name, summary, suffixes, function, aliases in (
             ("jsonresume", "CV publications as a JSON Resume document (schema 1.3.1)",
              (".json",), "write_jsonresume", ("jsonresume", "json-resume")),

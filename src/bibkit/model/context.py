@@ -30,3 +30,6 @@ class WriteContext:
     # so a writer that highlights the owner looks here after taking the citations
     source: ReadContext | None = None
     results: dict[str, Any] = field(default_factory=dict)  # what a writer tells beyond a count
+    # `--sync`: the text of the file being updated, which a writer that updates in place
+    # keeps what it does not write from (JSON Resume: every section but publications)
+    existing: str | None = None

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "BK109": "the site's own text after a card left out of its abstract",
     "BK201": "year inferred for a yearless date",
     "BK203": "a yearless date's year contradicted by the card's arXiv id",
+    "BK204": "the same work twice (an identifier, or title, authors and year)",
     "BK301": "input is empty",
     "BK303": "input is not valid UTF-8",
     "BK304": "input holds no records",
@@ -79,6 +80,7 @@ CODES: dict[str, str] = {
     "BK907": "cache cannot be used",
     "BK908": "the owner's person id at a service",
     "BK909": "an author's name corrected by agreeing services",
+    "BK910": "a title or author list replaced by the library's (--merge)",
 }
 
 

@@ -1,0 +1,227 @@
+"""A library that stays put (issue 26): keys that never change once given, the same work
+found twice, a merge that never loses what the user's text said, a résumé updated in place."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bibkit
+from conftest import AS_OF, SAMPLE_LISTING
+
+ASOF = ("--as-of", "2026-11-27")
+
+
+def _entry(bib: str, key: str) -> str:
+    m = re.search(r"@\w+\{" + re.escape(key) + r",.*?\n\}\n", bib, re.DOTALL)
+    assert m, f"no entry {key} in output"
+    return m.group()
+
+
+def _keys(bib: str) -> list[str]:
+    return re.findall(r"^@\w+\{([^,\n]+),", bib, re.MULTILINE)
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+LIB = """@inproceedings{{{key},
+  author = {{Zhu, Jianing and Yao, Jiangchao and Liu, Tongliang and Wang, Quanming and Han, Bo}},
+  title = {{Combating Exacerbated Heterogeneity for Robust Models in Federated Learning}},
+  booktitle = {{International Conference on Learning Representations}},
+  year = {{2024}},
+}}
+"""
+
+
+@pytest.mark.parametrize("key", ["zhu2023sfat", "fang2022ood", "Zhu:2024:ICLR"])
+def test_a_library_key_is_kept_for_the_work_it_names(cli, tmp_path, key):
+    lib = tmp_path / "mine.bib"
+    lib.write_text(LIB.format(key=key))
+    res = cli("convert", str(SAMPLE_LISTING), "--merge", str(lib), *ASOF)
+    assert res.exit_code == 0, res.stderr
+    entry = _entry(res.stdout, key)  # not zhu2024combating, which the venue year would make
+    assert "International Conference on Learning Representations" in entry
+    assert "zhu2024combating" not in res.stdout
+
+
+def test_enrichment_never_renames_a_key():
+    """Keys are given before the services are asked: a card cited as a 2023 preprint keeps
+    its key when a service finds its 2024 venue."""
+    from bibkit.model.citation import Kind, Venue, evolve
+    from bibkit.model.context import ReadContext
+    from bibkit.model.diagnostics import Diagnostics
+    from bibkit.pipeline import Outcome, Run, stages
+
+    card = bibkit.load(SAMPLE_LISTING, as_of=AS_OF)[0]
+    keyless = evolve(card, key="")
+
+    class Settings:  # the enrich stage only hands its settings on: a stand-in service
+        pass
+
+    spec = Run(source="x")
+    spec.enrich = Settings()  # type: ignore[assignment]
+    ctx = ReadContext(Diagnostics(), AS_OF)
+    outcome = Outcome(0, "", None, ctx.diags, ctx)
+    import bibkit.enrich.session as session
+
+    def published(citations, settings, diags, profile, progress):
+        out = [evolve(c, kind=Kind.CONFERENCE_PAPER, venue=Venue(name="ICLR", year=2024))
+               for c in citations]
+        return type("O", (), {"citations": out})()
+
+    real, session.enrich_citations = session.enrich_citations, published
+    try:
+        stream = iter([keyless])
+        for _, stage in stages(spec, ctx, [], outcome):
+            stream = stage(stream)
+        (out,) = list(stream)
+    finally:
+        session.enrich_citations = real
+    assert out.venue.year == 2024 and out.key == card.key == "zhu2023combating"
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def _overlapping_pastes(tmp_path):
+    text = SAMPLE_LISTING.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    heads = [i for i, line in enumerate(lines)
+             if re.match(r"^(\d+(\.\d)?)?[A-Z]{2,3}(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+                         r"Nov|Dec) \d", line)]
+    again = "\n".join(lines[heads[-3]:])  # "Load more", then the last three cards again
+    path = tmp_path / "pastes.txt"
+    path.write_text(text.rstrip("\n") + "\n\n" + again, encoding="utf-8")
+    return path
+
+
+def test_overlapping_pastes_are_reported_and_dedupe_keeps_one_each(cli, tmp_path):
+    path = _overlapping_pastes(tmp_path)
+    plain = cli("convert", str(path), *ASOF)
+    assert len(_keys(plain.stdout)) == 53
+    said = [line for line in plain.stderr.splitlines() if "BK204" in line]
+    assert len(said) == 3 and all(f"{path}:" in line.split("(")[1] for line in said)
+    once = cli("convert", str(path), "--dedupe", *ASOF)
+    # one entry per work, under the keys the page alone gets
+    assert _keys(once.stdout) == _keys(cli("convert", str(SAMPLE_LISTING), *ASOF).stdout)
+    cv = cli("cv", str(path), *ASOF)  # a CV keeps one entry per work by itself
+    assert cv.stdout.count("\n- [") == 50 and cv.stderr.count("BK204") == 3
+
+
+def test_a_preprint_beside_its_published_version_is_one_work(cli, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("""@misc{lee2022preprint,
+  author = {Lee, Ann and Roe, Richard},
+  title = {Sparse Things Learned Fast},
+  year = {2022},
+  eprint = {2205.01234}, archivePrefix = {arXiv},
+}
+@inproceedings{lee2023sparse,
+  author = {Lee, Ann and Roe, Richard},
+  title = {Sparse {T}hings Learned Fast},
+  booktitle = {Advances in Neural Information Processing Systems},
+  year = {2023},
+  doi = {10.5555/1234},
+}
+""")
+    check = cli("check", str(bib))
+    assert "BK204" in check.stderr and f"{bib}:1" in check.stderr
+    out = cli("convert", str(bib), "--dedupe", "--to", "biblatex")
+    entry = _entry(out.stdout, "lee2022preprint")  # the key in use first
+    assert _keys(out.stdout) == ["lee2022preprint"] and "@inproceedings" in entry
+    assert "2205.01234" in entry and "10.5555/1234" in entry and "{2023}" in entry
+
+
+def test_different_works_with_one_title_are_not_duplicates(cli, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{a, author={Lee, Ann}, title={Introduction}, journal={J}, "
+                   "year={2001}}\n@article{b, author={Roe, Richard}, title={Introduction}, "
+                   "journal={K}, year={2001}}\n@article{c, author={Lee, Ann}, "
+                   "title={Introduction}, journal={J}, year={2015}}\n")
+    assert "BK204" not in cli("check", str(bib)).stderr
+
+
+# --- a merge never loses information ---------------------------------------------------------
+
+
+def test_a_merge_keeps_the_better_cased_title_and_says_what_it_replaces(cli, tmp_path):
+    lib = tmp_path / "scholar.bib"
+    lib.write_text("@article{shen2023deepinception,\n  title={Deepinception: Hypnotize large "
+                   "language model to be jailbreaker},\n  author={Li, Xuan and Zhou, Zhanke "
+                   "and Zhu, Jianing},\n  journal={arXiv preprint arXiv:2311.03191},\n"
+                   "  year={2023}\n}\n")
+    res = cli("convert", str(SAMPLE_LISTING), "--merge", str(lib), *ASOF)
+    entry = _entry(res.stdout, "shen2023deepinception")
+    assert "{DeepInception}: Hypnotize Large Language Model to Be Jailbreaker" in entry
+    assert "BK910" not in res.stderr
+    # a library title that says more about case replaces ours, and that is said by default
+    more = tmp_path / "more.bib"
+    more.write_text(lib.read_text().replace("Deepinception: Hypnotize large language model "
+                                            "to be jailbreaker", "DeepInception: Hypnotize "
+                                            "Large Language Model To Be Jailbreaker"))
+    res = cli("convert", str(SAMPLE_LISTING), "--merge", str(more), *ASOF)
+    assert "warning[BK910]" in res.stderr and "To Be Jailbreaker'" in res.stderr
+
+
+# --- a résumé updated in place -----------------------------------------------------------
+
+
+RESUME = {"basics": {"name": "Bo Han", "email": "bo@example.org"},
+          "work": [{"name": "HKBU", "position": "Professor"}],
+          "education": [{"institution": "UTS"}], "publications": []}
+
+
+def test_o_refuses_to_replace_a_resume_with_other_sections(cli, tmp_path):
+    resume = tmp_path / "resume.json"
+    resume.write_text(json.dumps(RESUME))
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "jsonresume", "-o", str(resume), *ASOF)
+    assert res.exit_code == 2 and "--sync" in res.stderr
+    assert json.loads(resume.read_text()) == RESUME
+
+
+def test_sync_updates_the_publications_and_keeps_the_rest(cli, tmp_path):
+    resume = tmp_path / "resume.json"
+    resume.write_text(json.dumps(RESUME, indent=2))
+    for _ in range(2):
+        res = cli("cv", str(SAMPLE_LISTING), "--format", "jsonresume", "--sync", str(resume),
+                  *ASOF)
+        assert res.exit_code == 0, res.stderr
+        first = resume.read_bytes() if _ == 0 else first  # noqa: F821
+    assert resume.read_bytes() == first  # a second run with nothing new changes nothing
+    doc = json.loads(first)
+    assert doc["work"] == RESUME["work"] and doc["education"] == RESUME["education"]
+    assert doc["basics"] == RESUME["basics"] and len(doc["publications"]) == 50
+    assert list(doc) == list(RESUME)  # the résumé's own order
+
+
+def test_sync_is_refused_where_a_format_cannot_update_in_place(cli, tmp_path):
+    res = cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", "--sync",
+              str(tmp_path / "refs.bib"))
+    assert res.exit_code == 2 and "cannot yet" in res.stderr
+
+
+# --- a property: no key the library gives is renamed -------------------------------------
+
+
+_SAMPLE = bibkit.load(SAMPLE_LISTING, as_of=AS_OF)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(0, 49), min_size=1, max_size=8, unique=True),
+       keys=st.lists(st.from_regex(r"[a-z]{2,6}[0-9]{0,4}(:[A-Z][a-z]{1,4})?", fullmatch=True),
+                     min_size=8, max_size=8, unique=True))
+def test_no_library_key_is_renamed_and_a_second_run_changes_nothing(tmp_path, picks, keys):
+    from bibkit.model.citation import evolve
+
+    library = [evolve(_SAMPLE[i], key=keys[n]) for n, i in enumerate(picks)]
+    lib = tmp_path / "lib.bib"
+    bibkit.dump(library, "bibtex", lib)
+    runs = [bibkit.convert(SAMPLE_LISTING, to="bibtex", as_of=AS_OF, merge=[lib])
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert {c.key for c in library} <= set(_keys(runs[0] or ""))
