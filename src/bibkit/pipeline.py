@@ -252,7 +252,7 @@ def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcom
     status against the reference date), keys (given before enrichment, which never renames
     a work: `zhu2023combating` stays when a service finds its 2024 venue), enrich (the
     services, in batches: the whole list), settle again, select, the user's transforms, and
-    keys again (a transform's clash is renamed and said). Before enrichment, the same work
+    after them keys again (a transform's clash is renamed and said). Before enrichment, the same work
     twice is said (BK204) or, with `dedupe`, kept once. Each stage takes and gives a
     stream."""
     settle: Stage = partial(map, partial(settle_status, as_of=ctx.as_of))
@@ -283,7 +283,8 @@ def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcom
         out.append(("select", partial(filter, spec.select)))
     for transform in spec.transforms:
         out.append((getattr(transform, "__name__", "transform"), partial(map, transform)))
-    out.append(("keys", partial(assign_keys, diags=ctx.diags)))
+    if spec.transforms:  # a transform may give a key twice: made unique, and said
+        out.append(("keys", partial(assign_keys, diags=ctx.diags)))
     return out
 
 

@@ -12,6 +12,7 @@ first of them had (the key already in use wins).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -23,14 +24,14 @@ from .merge import merge
 
 @dataclass(frozen=True, slots=True)
 class _Seen:
-    """What an earlier entry needs for the comparison (not the entry: memory stays small)."""
+    """An earlier entry, as much as the comparison and the message need."""
 
     index: int
     key: str
     where: str
     preprint: bool
     year: int | None
-    families: frozenset[str]
+    families: frozenset[int]
 
 
 def _ids(c: Citation) -> list[str]:
@@ -51,41 +52,70 @@ def _years_fit(a: _Seen, b: _Seen) -> bool:
     return abs(a.year - b.year) <= 1
 
 
-def _seen(i: int, c: Citation, file: str) -> _Seen:
-    where = f"{file}:{c.origin.line}" if c.origin.line else file
-    return _Seen(i, c.key, where, c.kind is Kind.PREPRINT, c.cited_year,
-                 frozenset(fold_name(p.family or p.literal) for p in c.authors[:3]))
+def _families(c: Citation) -> frozenset[int]:
+    """The first three shown authors' family names, as hashes."""
+    return frozenset(hash(fold_name(p.family or p.literal)) for p in c.authors[:3])
+
+
+# Duplicates are looked for among this many entries (a researcher's library is a few
+# thousand; a million-entry conversion still streams in bounded memory, about 25 MB here)
+WINDOW = 100_000
 
 
 class DuplicateFinder:
-    """Remembers the works seen so far; `first_of(c)` is the earlier entry that is the same
-    work as `c`, if any."""
+    """Remembers the works seen so far, compactly: per entry its key (the string the key
+    stage keeps anyway), line, year, kind and the hashes of its first three authors' names;
+    per identifier and title only a 64-bit hash, whose collision between two of a hundred
+    thousand titles has a chance near 10^-9. `first_of(c)` is the earlier entry that is the
+    same work as `c`, if any; past WINDOW entries, `full` is set and no entry is added."""
 
     def __init__(self, file: str = "") -> None:
         self.file = file
-        self._by: dict[str, _Seen] = {}
-        self._n = 0
+        self.full = False
+        self._by: dict[int, int] = {}  # hash of an identifier or title -> first index
+        self._keys: list[str] = []
+        self._lines = array("l")
+        self._years = array("l")  # 0: no year
+        self._preprint = bytearray()
+        self._families = array("q")  # three hashes an entry, 0 where there is none
+
+    def _seen(self, i: int) -> _Seen:
+        line = self._lines[i]
+        families = frozenset(h for h in self._families[3 * i : 3 * i + 3] if h)
+        return _Seen(i, self._keys[i], f"{self.file}:{line}" if line else self.file,
+                     bool(self._preprint[i]), self._years[i] or None, families)
 
     def first_of(self, c: Citation) -> tuple[int, _Seen | None, str]:
         """(this entry's index, the earlier entry of the same work or None, why)."""
-        me = _seen(self._n, c, self.file)
-        self._n += 1
-        found: tuple[_Seen | None, str] = (None, "")
-        for key in _ids(c):
-            other = self._by.get(key)
-            if other is not None:
-                found = (other, "the same arXiv id" if key.startswith("arxiv:")
-                         else "the same DOI")
+        index = len(self._keys)
+        families = _families(c)
+        me = _Seen(index, c.key, "", c.kind is Kind.PREPRINT, c.cited_year, families)
+        if index < WINDOW:
+            self._keys.append(c.key)
+            self._lines.append(c.origin.line)
+            self._years.append(c.cited_year or 0)
+            self._preprint.append(me.preprint)
+            self._families.extend([*families, 0, 0, 0][:3])
+        else:
+            self.full = True
+        found, why = None, ""
+        ids = [hash(k) for k in _ids(c)]
+        for h, name in zip(ids, _ids(c), strict=True):
+            if h in self._by:
+                found = self._seen(self._by[h])
+                why = "the same arXiv id" if name.startswith("arxiv:") else "the same DOI"
                 break
         title = fold_title(c.title)
-        if found[0] is None and title:
-            other = self._by.get("title:" + title)
-            if other is not None and (not me.families or not other.families
-                                      or me.families & other.families) and _years_fit(me, other):
-                found = (other, "the same title, authors and year")
-        for key in [*_ids(c), *(["title:" + title] if title else [])]:
-            self._by.setdefault(key, found[0] or me)
-        return me.index, found[0], found[1]
+        hashes = [*ids, hash("title:" + title)] if title else ids
+        if found is None and title and hashes[-1] in self._by:
+            other = self._seen(self._by[hashes[-1]])
+            if (not me.families or not other.families or me.families & other.families) \
+                    and _years_fit(me, other):
+                found, why = other, "the same title, authors and year"
+        if not self.full:
+            for h in hashes:
+                self._by.setdefault(h, found.index if found is not None else index)
+        return index, found, why
 
 
 def report_duplicates(citations: Iterable[Citation], diags: Diagnostics
@@ -99,6 +129,13 @@ def report_duplicates(citations: Iterable[Citation], diags: Diagnostics
             diags.warning("BK204", f"the same work as {other.key!r} ({other.where}): {why}",
                           line=c.origin.line, key=c.key)
         yield c
+    _say_window(finder, diags)
+
+
+def _say_window(finder: DuplicateFinder, diags: Diagnostics) -> None:
+    if finder.full:
+        diags.info("BK204", f"duplicates were looked for among the first {WINDOW:,} entries "
+                   "(memory stays bounded on huge inputs)")
 
 
 def dedupe(citations: Iterable[Citation], diags: Diagnostics) -> list[Citation]:
@@ -118,6 +155,7 @@ def dedupe(citations: Iterable[Citation], diags: Diagnostics) -> list[Citation]:
         diags.warning("BK204", f"the same work as {other.key!r} ({other.where}): {why}; "
                       "merged into it (--dedupe)", line=c.origin.line, key=c.key)
         out[slot[other.index]] = _one_of(kept, c)
+    _say_window(finder, diags)
     return out
 
 
