@@ -252,9 +252,9 @@ def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcom
     status against the reference date), keys (given before enrichment, which never renames
     a work: `zhu2023combating` stays when a service finds its 2024 venue), enrich (the
     services, in batches: the whole list), settle again, select, the user's transforms, and
-    after them keys again (a transform's clash is renamed and said). Before enrichment, the same work
-    twice is said (BK204) or, with `dedupe`, kept once. Each stage takes and gives a
-    stream."""
+    after them keys again (a transform's clash is renamed and said). Before enrichment, the
+    same work twice is said (BK204) or, with `dedupe`, kept once. Each stage takes and gives
+    a stream."""
     settle: Stage = partial(map, partial(settle_status, as_of=ctx.as_of))
     out: list[tuple[str, Stage]] = []
     if libraries:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model.citation import Citation, Kind, evolve
 from ..model.diagnostics import Diagnostics
@@ -54,7 +55,12 @@ def _years_fit(a: _Seen, b: _Seen) -> bool:
 
 def _families(c: Citation) -> frozenset[int]:
     """The first three shown authors' family names, as hashes."""
-    return frozenset(hash(fold_name(p.family or p.literal)) for p in c.authors[:3])
+    return frozenset(_name_hash(p.family or p.literal) for p in c.authors[:3])
+
+
+@lru_cache(maxsize=8192)  # co-authors recur from entry to entry
+def _name_hash(name: str) -> int:
+    return hash(fold_name(name))
 
 
 # Duplicates are looked for among this many entries (a researcher's library is a few
@@ -88,33 +94,40 @@ class DuplicateFinder:
     def first_of(self, c: Citation) -> tuple[int, _Seen | None, str]:
         """(this entry's index, the earlier entry of the same work or None, why)."""
         index = len(self._keys)
+        year = c.cited_year
+        preprint = c.kind is Kind.PREPRINT
         families = _families(c)
-        me = _Seen(index, c.key, "", c.kind is Kind.PREPRINT, c.cited_year, families)
         if index < WINDOW:
             self._keys.append(c.key)
             self._lines.append(c.origin.line)
-            self._years.append(c.cited_year or 0)
-            self._preprint.append(me.preprint)
+            self._years.append(year or 0)
+            self._preprint.append(preprint)
             self._families.extend([*families, 0, 0, 0][:3])
         else:
             self.full = True
-        found, why = None, ""
-        ids = [hash(k) for k in _ids(c)]
-        for h, name in zip(ids, _ids(c), strict=True):
-            if h in self._by:
-                found = self._seen(self._by[h])
+        by = self._by
+        found: _Seen | None = None
+        why = ""
+        ids = _ids(c)
+        hashes = [hash(k) for k in ids]
+        for h, name in zip(hashes, ids, strict=True):
+            if h in by:
+                found = self._seen(by[h])
                 why = "the same arXiv id" if name.startswith("arxiv:") else "the same DOI"
                 break
         title = fold_title(c.title)
-        hashes = [*ids, hash("title:" + title)] if title else ids
-        if found is None and title and hashes[-1] in self._by:
-            other = self._seen(self._by[hashes[-1]])
-            if (not me.families or not other.families or me.families & other.families) \
-                    and _years_fit(me, other):
-                found, why = other, "the same title, authors and year"
+        if title:
+            hashes.append(hash("title:" + title))
+            if found is None and hashes[-1] in by:
+                other = self._seen(by[hashes[-1]])
+                me = _Seen(index, c.key, "", preprint, year, families)
+                if (not families or not other.families or families & other.families) \
+                        and _years_fit(me, other):
+                    found, why = other, "the same title, authors and year"
         if not self.full:
+            first = found.index if found is not None else index
             for h in hashes:
-                self._by.setdefault(h, found.index if found is not None else index)
+                by.setdefault(h, first)
         return index, found, why
 
 
