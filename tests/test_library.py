@@ -225,3 +225,32 @@ def test_no_library_key_is_renamed_and_a_second_run_changes_nothing(tmp_path, pi
             for _ in range(2)]
     assert runs[0] == runs[1]
     assert {c.key for c in library} <= set(_keys(runs[0] or ""))
+
+
+def test_a_key_pattern_makes_new_keys_and_keeps_given_ones(cli, tmp_path):
+    lib = tmp_path / "mine.bib"
+    lib.write_text(LIB.format(key="zhu2023sfat"))
+    res = cli("convert", str(SAMPLE_LISTING), "--merge", str(lib), "--key-pattern",
+              "[Auth]:[year]:[venue][shorttitle]", *ASOF)
+    keys = _keys(res.stdout)
+    assert keys[0] == "zhu2023sfat"  # the library's key, not the pattern's
+    assert keys[1] == "Zhou:2023:strengtheningdefendinggraph"
+    bad = cli("convert", str(SAMPLE_LISTING), "--key-pattern", "[author]")
+    assert bad.exit_code == 2 and "no field [author]" in bad.stderr
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(cli, tmp_path):
+    resume = tmp_path / "resume.json"
+    resume.write_text(json.dumps(RESUME, indent=2) + "\n")
+    before = resume.read_bytes()
+    res = cli("cv", str(SAMPLE_LISTING), "--format", "jsonresume", "--sync", str(resume),
+              "--dry-run", *ASOF)
+    assert res.exit_code == 0 and resume.read_bytes() == before
+    assert res.stdout.startswith(f"--- {resume} (as it is)") and '+      "name":' in res.stdout
+    cli("cv", str(SAMPLE_LISTING), "--format", "jsonresume", "--sync", str(resume), *ASOF)
+    again = cli("cv", str(SAMPLE_LISTING), "--format", "jsonresume", "--sync", str(resume),
+                "--dry-run", *ASOF)
+    assert again.exit_code == 0 and again.stdout == ""  # nothing new: no change at all
+    out = tmp_path / "refs.bib"
+    res = cli("convert", str(SAMPLE_LISTING), "-o", str(out), "--dry-run", *ASOF)
+    assert not out.exists() and res.stdout.count("\n+@") == 50

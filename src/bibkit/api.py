@@ -134,6 +134,7 @@ def convert(
     enrich: Iterable[str] | EnrichSettings | None = None,
     select: Callable[[Citation], bool] | None = None,
     transforms: Sequence[Callable[[Citation], Citation]] = (),
+    key_pattern: str = "[auth][year][title]",
     strict: bool = False,
     diagnostics: Diagnostics | None = None,
     **options: Any,
@@ -160,7 +161,8 @@ def convert(
         target=target if target is None or not isinstance(target, str | os.PathLike)
         else os.fspath(target),
         to=to, from_=from_, as_of=as_of, infer=infer, merge=tuple(merge), enrich=enrich,
-        select=select, transforms=tuple(transforms), charset=_charset(charset),
+        select=select, transforms=tuple(transforms), key_pattern=key_pattern,
+        charset=_charset(charset),
         abstract=abstract, options=options, strict=strict,
     )
     return run(spec, diagnostics).text

@@ -273,6 +273,11 @@ _enrich_common = [
 
 
 def _sync_option(fn: Any) -> Any:
+    fn = click.option(
+        "--dry-run", is_flag=True,
+        help="Write nothing: print the unified diff the run would make to the -o or --sync "
+        "file.",
+    )(fn)
     return click.option(
         "--sync", metavar="FILE",
         help="Update FILE in place instead of replacing it: a JSON Resume keeps every section "
@@ -285,6 +290,15 @@ def _target(output: str | None, sync: str | None) -> tuple[str, bool]:
     if output and sync:
         raise UsageError("-o and --sync both name the output; give one")
     return (sync, True) if sync else (output or "-", False)
+
+
+def _key_pattern_option(fn: Any) -> Any:
+    return click.option(
+        "--key-pattern", default="[auth][year][title]", show_default=True, metavar="PATTERN",
+        help="Keys for new works (a key the input or a --merge library gives is kept): "
+        "[auth] [Auth] [authors] [year] [shortyear] [title] [shorttitle] [venue] and text, "
+        "e.g. '[Auth]:[year]:[venue]'.",
+    )(fn)
 
 
 def _dedupe_option(fn: Any) -> Any:
@@ -437,6 +451,7 @@ def main() -> None:
 )
 @_dedupe_option
 @_sync_option
+@_key_pattern_option
 @enrich_options
 @common_options
 def convert(
@@ -458,6 +473,8 @@ def convert(
     services: str | None = None,
     dedupe: bool = False,
     sync: str | None = None,
+    dry_run: bool = False,
+    key_pattern: str = "[auth][year][title]",
     **enrich_kw: Any,
 ) -> None:
     """Convert INPUT (a file, or - for stdin) to another format.
@@ -478,14 +495,18 @@ def convert(
             enrich=_enrich_settings(services, enrich_kw),
             charset="ascii" if ascii_ else "utf8" if utf8 else "pdflatex",
             abstract=not no_abstract, options=_parse_options(options), strict=strict,
-            dedupe=dedupe or None, sync=in_place,
+            dedupe=dedupe or None, sync=in_place, key_pattern=key_pattern, dry_run=dry_run,
         )
         outcome = _run_pipeline(spec, diags, quiet, report)
+        if dry_run:
+            click.echo(outcome.text or "", nl=False)  # the diff; nothing was written
         if not quiet:
             to_file = target != "-"
             verb = f"written as {outcome.output_format}" + (
                 f" to {target}" + (" (updated in place)" if in_place else "") if to_file
                 else " to standard output")
+            if dry_run:
+                verb = f"compared with {target} (--dry-run: nothing written)"
             if to_file and not outcome.written:
                 why = "--strict" if strict and outcome.entries else "nothing was read"
                 verb = f"read; {target} left as it was ({why})"
@@ -753,12 +774,13 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
     help="Complete the entries from online services first (as `bibkit enrich`).",
 )
 @_sync_option
+@_key_pattern_option
 @enrich_options
 @common_options
 def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, ...],
        services: str | None, from_: str | None, as_of: dt.date | None, no_infer: bool,
        strict: bool, report: str | None, verbose: bool, quiet: bool, sync: str | None,
-       **flags: Any) -> None:
+       dry_run: bool, key_pattern: str, **flags: Any) -> None:
     """Write the publications section of a CV or homepage from INPUT (a listing or any
     library bibkit reads), grouped and numbered, the owner's name highlighted.
 
@@ -784,10 +806,13 @@ def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, 
             settings.owner = opts.highlight
         diags = _diagnostics(verbose, quiet, report)
         spec = Run(source=input, target=target, to=f"cv-{cv_format}", from_=from_, sync=in_place,
+                   key_pattern=key_pattern, dry_run=dry_run,
                    as_of=as_of, infer=not no_infer, enrich=settings, strict=strict,
                    merge=_libraries(merge_files, diags, as_of),
                    options={k: v for k, v in vars(opts).items() if k != "fmt"})
         outcome = _run_pipeline(spec, diags, quiet, report)
+        if dry_run:
+            click.echo(outcome.text or "", nl=False)  # the diff; nothing was written
         if not quiet:
             r = outcome.results
             _say(f"bibkit: {_count(r['shown'], 'entry', 'entries')} in the CV, "

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .formats import registry
-from .infer.keys import assign_keys
+from .infer.keys import assign_keys, key_maker
 from .infer.rules import infer_all, settle_status
 from .io.files import Input, Output, UsageError, open_input, same_file
 from .model.citation import Citation, Profile
@@ -147,6 +147,8 @@ class Run:
     transforms: Sequence[Callable[[Citation], Citation]] = ()
     dedupe: bool | None = None  # one entry per work; None: for a CV only (`--dedupe`)
     sync: bool = False  # update the target in place, keeping what the writer does not write
+    key_pattern: str = "[auth][year][title]"  # keys for new works (infer.keys.KEY_FIELDS)
+    dry_run: bool = False  # write nothing; Outcome.text is the diff the run would make
     charset: str = "pdflatex"  # LaTeX outputs: bibkit.tex.chars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
@@ -210,6 +212,10 @@ def run(spec: Run, diags: Diagnostics | None = None,
     if fmt_out is not None:
         check_writer_options(fmt_out, spec.options)
         existing = _file_to_update(fmt_out, path, spec.sync)
+    try:
+        key_maker(spec.key_pattern)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     # read first (they are small), as of the run's date: a library's "accepted" follows it
     libraries = [_library(m, spec.as_of) for m in spec.merge]
     inp = open_input(spec.source)
@@ -261,7 +267,7 @@ def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcom
         out.append(("merge", partial(_merged, libraries=libraries, diags=ctx.diags)))
         if spec.infer:  # a merged venue's "accepted" follows the date too
             out.append(("settle", settle))
-    out.append(("keys", partial(assign_keys, diags=ctx.diags)))
+    out.append(("keys", partial(assign_keys, diags=ctx.diags, pattern=spec.key_pattern)))
     if dedupe:
         out.append(("dedupe", partial(_deduped, diags=ctx.diags)))
     else:
@@ -284,7 +290,7 @@ def stages(spec: Run, ctx: ReadContext, libraries: list[tuple[Any, str]], outcom
     for transform in spec.transforms:
         out.append((getattr(transform, "__name__", "transform"), partial(map, transform)))
     if spec.transforms:  # a transform may give a key twice: made unique, and said
-        out.append(("keys", partial(assign_keys, diags=ctx.diags)))
+        out.append(("keys", partial(assign_keys, diags=ctx.diags, pattern=spec.key_pattern)))
     return out
 
 
@@ -366,6 +372,9 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
         nothing = entries == 0 and outcome.diagnostics.errors > 0
         return nothing or (spec.strict and outcome.failed(True))
 
+    if spec.dry_run:
+        outcome.entries, outcome.text = _what_would_change(stream, fmt, spec, wctx)
+        return
     if registry.get(fmt, "write").directory:
         target = spec.target
         if not isinstance(target, str) or target == "-":
@@ -375,6 +384,24 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
         return
     outcome.entries, outcome.text, outcome.written = write_to(
         spec.target, registry.writer(fmt), stream, wctx, keep_old)
+
+
+def _what_would_change(stream: Iterator[Citation], fmt: str, spec: Run, wctx: WriteContext
+                       ) -> tuple[int, str]:
+    """`--dry-run`: (entries, the unified diff from the target file as it is to what the run
+    would write); nothing is written."""
+    import difflib
+
+    path = spec.target
+    if not isinstance(path, str) or path == "-" or registry.get(fmt, "write").directory:
+        raise UsageError("--dry-run shows what a run would change in a file: name it (-o FILE "
+                         "or --sync FILE)")
+    entries, text, _ = write_to(None, registry.writer(fmt), stream, wctx)
+    before = Path(path).read_text(encoding="utf-8") if os.path.isfile(path) else ""
+    diff = difflib.unified_diff(before.splitlines(keepends=True),
+                                (text or "").splitlines(keepends=True),
+                                f"{path} (as it is)", f"{path} (as bibkit would write it)")
+    return entries, "".join(line if line.endswith("\n") else line + "\n" for line in diff)
 
 
 def write_to(target: str | TextIO | None, write: Callable[..., int],
