@@ -199,8 +199,8 @@ def test_sync_updates_the_publications_and_keeps_the_rest(cli, tmp_path):
 
 
 def test_sync_is_refused_where_a_format_cannot_update_in_place(cli, tmp_path):
-    res = cli("convert", str(SAMPLE_LISTING), "--to", "bibtex", "--sync",
-              str(tmp_path / "refs.bib"))
+    res = cli("convert", str(SAMPLE_LISTING), "--to", "ris", "--sync",
+              str(tmp_path / "refs.ris"))
     assert res.exit_code == 2 and "cannot yet" in res.stderr
 
 
@@ -254,3 +254,78 @@ def test_dry_run_prints_the_diff_and_writes_nothing(cli, tmp_path):
     out = tmp_path / "refs.bib"
     res = cli("convert", str(SAMPLE_LISTING), "-o", str(out), "--dry-run", *ASOF)
     assert not out.exists() and res.stdout.count("\n+@") == 50
+
+
+# --- --sync refs.bib -------------------------------------------------------------------------
+
+MY_BIB = """% My bibliography. Do not reorder.
+@string{iclr = {International Conference on Learning Representations}}
+
+@misc{zhu2023combating,
+  author        = {Zhu, Jianing and Yao, Jiangchao and Liu, Tongliang and others},
+  title         = {Combating Exacerbated Heterogeneity for Robust Models in Federated Learning},
+  howpublished  = {arXiv preprint},
+  year          = {2023},
+  selected      = {true},
+}
+
+@article{knuth1984,
+  author = {Knuth, Donald E.},
+  title = {Literate {P}rogramming, as I wrote it},
+  journal = {The Computer Journal},
+  year = {1984},
+}
+"""
+
+
+def test_sync_updates_a_bib_in_place_and_keeps_what_the_user_wrote(cli, tmp_path):
+    refs = tmp_path / "refs.bib"
+    refs.write_text(MY_BIB)
+    lib = tmp_path / "lib.bib"
+    lib.write_text(LIB.format(key="zhu2023sfat").replace("2024", "2023"))
+    args = ("convert", str(SAMPLE_LISTING), "--merge", str(lib), "--sync", str(refs), *ASOF)
+    res = cli(*args)
+    assert res.exit_code == 0, res.stderr
+    text = refs.read_text()
+    assert text.startswith("% My bibliography. Do not reorder.\n@string{iclr = ")
+    upgraded = _entry(text, "zhu2023combating")  # the file's key, the published version
+    assert upgraded.startswith("@inproceedings") and "selected      = {true}" in upgraded
+    assert "Wang, Quanming and Han, Bo" in upgraded
+    assert _entry(MY_BIB, "knuth1984") in text  # untouched, byte for byte
+    keys = _keys(text)
+    assert keys[:2] == ["zhu2023combating", "knuth1984"] and len(keys) == 51
+    first = refs.read_bytes()
+    assert cli(*args).exit_code == 0 and refs.read_bytes() == first  # a fixed point
+    assert cli(*args, "--dry-run").stdout == ""
+
+
+def test_a_hand_edit_survives_a_sync(cli, tmp_path):
+    refs = tmp_path / "refs.bib"
+    args = ("convert", str(SAMPLE_LISTING), "--sync", str(refs), *ASOF)
+    cli(*args)
+    edited = refs.read_text().replace(
+        "title         = {Combating Exacerbated Heterogeneity for Robust Models in Federated "
+        "Learning}", "title         = {Combating Heterogeneity: my own short title}", 1)
+    refs.write_text(edited)
+    cli(*args)
+    assert "{Combating Heterogeneity: my own short title}" in refs.read_text()
+    assert refs.read_text() == edited
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(0, 49), min_size=1, max_size=6, unique=True),
+       keys=st.lists(st.from_regex(r"[a-z]{2,6}[0-9]{0,4}", fullmatch=True), min_size=6,
+                     max_size=6, unique=True))
+def test_sync_is_a_fixed_point_and_renames_no_key_of_the_file(tmp_path, picks, keys):
+    from bibkit.model.citation import evolve
+
+    refs = tmp_path / "refs.bib"
+    bibkit.dump([evolve(_SAMPLE[i], key=keys[n]) for n, i in enumerate(picks)], "bibtex", refs)
+    mine = set(_keys(refs.read_text()))
+    texts = []
+    for _ in range(2):
+        bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True)
+        texts.append(refs.read_text())
+    assert texts[0] == texts[1] and mine <= set(_keys(texts[0]))
+    assert len(_keys(texts[0])) == 50  # each work once: the file's entry, or a new one

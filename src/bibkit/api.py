@@ -135,6 +135,7 @@ def convert(
     select: Callable[[Citation], bool] | None = None,
     transforms: Sequence[Callable[[Citation], Citation]] = (),
     key_pattern: str = "[auth][year][title]",
+    sync: bool = False,
     strict: bool = False,
     diagnostics: Diagnostics | None = None,
     **options: Any,
@@ -143,8 +144,10 @@ def convert(
     BibTeX); returns the text when there is no target. Everything `bibkit convert` does:
     `merge` libraries, `enrich` from services (names such as ["arxiv", "dblp"], or
     EnrichSettings), `select` entries, `transforms` (pure functions of a citation, applied
-    after select and before keys), writer `options`; `strict` leaves an existing target
-    untouched when there are warnings. Diagnostics are collected in `diagnostics`.
+    after select and before keys), `key_pattern` for new works' keys, `sync` (update the
+    target file in place: a .bib or a JSON Resume), writer `options`; `strict` leaves an
+    existing target untouched when there are warnings. Diagnostics are collected in
+    `diagnostics`.
 
     >>> text = convert("samples/listing/profile-listing.txt", to="ris",
     ...                as_of=dt.date(2026, 11, 27))
@@ -161,7 +164,7 @@ def convert(
         target=target if target is None or not isinstance(target, str | os.PathLike)
         else os.fspath(target),
         to=to, from_=from_, as_of=as_of, infer=infer, merge=tuple(merge), enrich=enrich,
-        select=select, transforms=tuple(transforms), key_pattern=key_pattern,
+        select=select, transforms=tuple(transforms), key_pattern=key_pattern, sync=sync,
         charset=_charset(charset),
         abstract=abstract, options=options, strict=strict,
     )

@@ -280,8 +280,9 @@ def _sync_option(fn: Any) -> Any:
     )(fn)
     return click.option(
         "--sync", metavar="FILE",
-        help="Update FILE in place instead of replacing it: a JSON Resume keeps every section "
-        "but its publications (other formats: not yet). Instead of -o.",
+        help="Update FILE in place instead of replacing it (instead of -o): a .bib keeps its "
+        "comments, @strings, order, keys and values, takes what its entries lack and gets "
+        "new works appended; a JSON Resume keeps every section but its publications.",
     )(fn)
 
 

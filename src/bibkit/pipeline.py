@@ -347,7 +347,7 @@ def _file_to_update(fmt: str, path: str | None, sync: bool) -> str | None:
     spec = registry.get(fmt, "write")
     here = path is not None and path != "-" and os.path.isfile(path)
     if sync:
-        if spec.in_place is None:
+        if spec.in_place is None and spec.syncs is None:
             raise UsageError(f"--sync updates a file in place; {fmt} cannot yet (use -o)")
         if path in (None, "-"):
             raise UsageError("--sync needs the file to update")
@@ -375,6 +375,14 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
     if spec.dry_run:
         outcome.entries, outcome.text = _what_would_change(stream, fmt, spec, wctx)
         return
+    syncs = registry.get(fmt, "write").syncs
+    if spec.sync and syncs is not None and isinstance(spec.target, str):
+        entries, text = _rendered(stream, fmt, spec, wctx)
+        with Output(spec.target) as out:
+            out.stream.write(text)
+            out.keep_old = keep_old(entries)
+        outcome.entries, outcome.written = entries, not out.keep_old
+        return
     if registry.get(fmt, "write").directory:
         target = spec.target
         if not isinstance(target, str) or target == "-":
@@ -384,6 +392,18 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
         return
     outcome.entries, outcome.text, outcome.written = write_to(
         spec.target, registry.writer(fmt), stream, wctx, keep_old)
+
+
+def _rendered(stream: Iterator[Citation], fmt: str, spec: Run, wctx: WriteContext
+              ) -> tuple[int, str]:
+    """(entries, the text the run writes): updated in place with `--sync` where the format
+    can (the file's own text kept), else as written anew."""
+    syncs = registry.get(fmt, "write").syncs
+    if spec.sync and syncs is not None:
+        update = registry.load_target(syncs)
+        return update(stream, wctx.existing or "", registry.writer(fmt), wctx)
+    entries, text, _ = write_to(None, registry.writer(fmt), stream, wctx)
+    return entries, text or ""
 
 
 def _what_would_change(stream: Iterator[Citation], fmt: str, spec: Run, wctx: WriteContext
@@ -396,7 +416,7 @@ def _what_would_change(stream: Iterator[Citation], fmt: str, spec: Run, wctx: Wr
     if not isinstance(path, str) or path == "-" or registry.get(fmt, "write").directory:
         raise UsageError("--dry-run shows what a run would change in a file: name it (-o FILE "
                          "or --sync FILE)")
-    entries, text, _ = write_to(None, registry.writer(fmt), stream, wctx)
+    entries, text = _rendered(stream, fmt, spec, wctx)
     before = Path(path).read_text(encoding="utf-8") if os.path.isfile(path) else ""
     diff = difflib.unified_diff(before.splitlines(keepends=True),
                                 (text or "").splitlines(keepends=True),

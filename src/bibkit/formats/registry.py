@@ -38,6 +38,9 @@ class FormatSpec:
     # "module:func", (the file's text) -> whether it holds what the writer would not write
     # back, so that `-o` without `--sync` refuses to replace it
     in_place: str | None = None
+    # "module:func" that updates a file of this format in place (`--sync`): (citations, the
+    # file's text, the writer, WriteContext) -> (entries, the new text)
+    syncs: str | None = None
 
 
 # the CV's formats (bibkit.cv.layout's layouts; bibkit.cv.sites: where researchers publish), named
@@ -70,6 +73,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         suffixes=(".bib",),
         reader="bibkit.formats.readers.bibtex:READER",
         writer="bibkit.formats.writers.bibtex:write",
+        syncs="bibkit.sync:sync_bib",
         aliases=("bib",),
         sniff="bibkit.formats.readers.bibtex:looks_like_bibtex",
     ),
@@ -79,6 +83,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         suffixes=(".bib",),  # .bib reads and writes as bibtex, the first with the suffix
         reader="bibkit.formats.readers.bibtex:READER",
         writer="bibkit.formats.writers.biblatex:write",
+        syncs="bibkit.sync:sync_bib",
     ),
     FormatSpec(
         name="csljson",
