@@ -329,3 +329,13 @@ def test_sync_is_a_fixed_point_and_renames_no_key_of_the_file(tmp_path, picks, k
         texts.append(refs.read_text())
     assert texts[0] == texts[1] and mine <= set(_keys(texts[0]))
     assert len(_keys(texts[0])) == 50  # each work once: the file's entry, or a new one
+
+
+def test_sync_keeps_an_al_folio_papers_bib_hand_fields(cli, tmp_path):
+    papers = tmp_path / "papers.bib"
+    args = ("cv", str(SAMPLE_LISTING), "--format", "al-folio", "--sync", str(papers), *ASOF)
+    assert cli(*args).exit_code == 0
+    edited = papers.read_text().replace("bibtex_show   = {true},",
+                                        "bibtex_show   = {true},\n  preview       = {a.png},", 1)
+    papers.write_text(edited)
+    assert cli(*args).exit_code == 0 and papers.read_text() == edited

@@ -815,7 +815,8 @@ def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, 
         if dry_run:
             click.echo(outcome.text or "", nl=False)  # the diff; nothing was written
         if not quiet:
-            r = outcome.results
+            # (a --sync that found nothing new ran no CV writer: its counts are the run's)
+            r = {"shown": outcome.entries, "excluded": 0, "owner_hidden": 0, **outcome.results}
             _say(f"bibkit: {_count(r['shown'], 'entry', 'entries')} in the CV, "
                  f"{r['excluded']} excluded, {r['owner_hidden']} with the owner hidden in "
                  '"et al."; '

@@ -382,6 +382,7 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
             out.stream.write(text)
             out.keep_old = keep_old(entries)
         outcome.entries, outcome.written = entries, not out.keep_old
+        outcome.results.clear()  # a writer's counts from one entry at a time say nothing
         return
     if registry.get(fmt, "write").directory:
         target = spec.target

@@ -127,7 +127,8 @@ BUILTINS: tuple[FormatSpec, ...] = (
         FormatSpec(name=f"cv-{name}", summary=summary, suffixes=suffixes,
                    writer=f"bibkit.cv.sites:{function}", options=CV_OPTIONS, aliases=aliases,
                    in_place="bibkit.cv.sites:holds_more_than_publications"
-                   if name == "jsonresume" else None)
+                   if name == "jsonresume" else None,
+                   syncs="bibkit.sync:sync_bib" if name == "al-folio" else None)
         for name, summary, suffixes, function, aliases in (
             ("jsonresume", "CV publications as a JSON Resume document (schema 1.3.1)",
              (".json",), "write_jsonresume", ("jsonresume", "json-resume")),
