@@ -339,3 +339,15 @@ def test_sync_keeps_an_al_folio_papers_bib_hand_fields(cli, tmp_path):
                                         "bibtex_show   = {true},\n  preview       = {a.png},", 1)
     papers.write_text(edited)
     assert cli(*args).exit_code == 0 and papers.read_text() == edited
+
+
+def test_prune_removes_what_the_run_does_not_have_and_says_so(cli, tmp_path):
+    refs = tmp_path / "refs.bib"
+    refs.write_text(MY_BIB)
+    res = cli("convert", str(SAMPLE_LISTING), "--sync", str(refs), "--prune", *ASOF)
+    assert res.exit_code == 0 and "knuth1984 (line 12 of the file) removed" in res.stderr
+    text = refs.read_text()
+    assert "knuth1984" not in text and text.startswith("% My bibliography.")
+    assert len(_keys(text)) == 50
+    alone = cli("convert", str(SAMPLE_LISTING), "-o", str(tmp_path / "x.bib"), "--prune")
+    assert alone.exit_code == 2 and "give --sync FILE" in alone.stderr

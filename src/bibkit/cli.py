@@ -274,6 +274,10 @@ _enrich_common = [
 
 def _sync_option(fn: Any) -> Any:
     fn = click.option(
+        "--prune", is_flag=True,
+        help="With --sync on a .bib: remove the entries the run does not have (each is said).",
+    )(fn)
+    fn = click.option(
         "--dry-run", is_flag=True,
         help="Write nothing: print the unified diff the run would make to the -o or --sync "
         "file.",
@@ -475,6 +479,7 @@ def convert(
     dedupe: bool = False,
     sync: str | None = None,
     dry_run: bool = False,
+    prune: bool = False,
     key_pattern: str = "[auth][year][title]",
     **enrich_kw: Any,
 ) -> None:
@@ -497,6 +502,7 @@ def convert(
             charset="ascii" if ascii_ else "utf8" if utf8 else "pdflatex",
             abstract=not no_abstract, options=_parse_options(options), strict=strict,
             dedupe=dedupe or None, sync=in_place, key_pattern=key_pattern, dry_run=dry_run,
+            prune=prune,
         )
         outcome = _run_pipeline(spec, diags, quiet, report)
         if dry_run:
@@ -781,7 +787,7 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, ...],
        services: str | None, from_: str | None, as_of: dt.date | None, no_infer: bool,
        strict: bool, report: str | None, verbose: bool, quiet: bool, sync: str | None,
-       dry_run: bool, key_pattern: str, **flags: Any) -> None:
+       dry_run: bool, prune: bool, key_pattern: str, **flags: Any) -> None:
     """Write the publications section of a CV or homepage from INPUT (a listing or any
     library bibkit reads), grouped and numbered, the owner's name highlighted.
 
@@ -807,7 +813,7 @@ def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, 
             settings.owner = opts.highlight
         diags = _diagnostics(verbose, quiet, report)
         spec = Run(source=input, target=target, to=f"cv-{cv_format}", from_=from_, sync=in_place,
-                   key_pattern=key_pattern, dry_run=dry_run,
+                   key_pattern=key_pattern, dry_run=dry_run, prune=prune,
                    as_of=as_of, infer=not no_infer, enrich=settings, strict=strict,
                    merge=_libraries(merge_files, diags, as_of),
                    options={k: v for k, v in vars(opts).items() if k != "fmt"})

@@ -149,6 +149,7 @@ class Run:
     sync: bool = False  # update the target in place, keeping what the writer does not write
     key_pattern: str = "[auth][year][title]"  # keys for new works (infer.keys.KEY_FIELDS)
     dry_run: bool = False  # write nothing; Outcome.text is the diff the run would make
+    prune: bool = False  # with sync: entries of the file the run does not have are removed
     charset: str = "pdflatex"  # LaTeX outputs: bibkit.tex.chars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
@@ -211,7 +212,7 @@ def run(spec: Run, diags: Diagnostics | None = None,
     existing = None
     if fmt_out is not None:
         check_writer_options(fmt_out, spec.options)
-        existing = _file_to_update(fmt_out, path, spec.sync)
+        existing = _file_to_update(fmt_out, path, spec.sync, spec.prune)
     try:
         key_maker(spec.key_pattern)
     except ValueError as exc:
@@ -340,12 +341,16 @@ def _merged(stream: Iterator[Citation], libraries: list[tuple[Any, str]], diags:
     return stream
 
 
-def _file_to_update(fmt: str, path: str | None, sync: bool) -> str | None:
+def _file_to_update(fmt: str, path: str | None, sync: bool, prune: bool = False
+                    ) -> str | None:
     """With `sync`, the text of the file the run updates (None: there is none yet); without
     it, a usage error where `-o` would replace what the writer does not write back (a
     résumé's work and education)."""
     spec = registry.get(fmt, "write")
     here = path is not None and path != "-" and os.path.isfile(path)
+    if prune and not (sync and spec.syncs is not None):
+        raise UsageError("--prune removes entries of the file --sync updates (a .bib or "
+                         "al-folio's papers.bib): give --sync FILE")
     if sync:
         if spec.in_place is None and spec.syncs is None:
             raise UsageError(f"--sync updates a file in place; {fmt} cannot yet (use -o)")
@@ -364,7 +369,7 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
            existing: str | None = None) -> None:
     wctx = WriteContext(outcome.diagnostics, charset=spec.charset, abstract=spec.abstract,
                         options=dict(spec.options), source=outcome.context,
-                        results=outcome.results, existing=existing)
+                        results=outcome.results, existing=existing, prune=spec.prune)
 
     def keep_old(entries: int) -> bool:
         # a file is replaced only by a run that read something (not by one that found

@@ -34,6 +34,7 @@ def sync_bib(citations: Iterable[Citation], existing: str, write: Callable[..., 
     index = LibraryIndex(old)
     replaced: dict[int, str] = {}  # first line of an entry -> its new text
     appended: list[str] = []
+    matched: set[int] = set()
     n = 0
     for c in citations:
         n += 1
@@ -41,6 +42,8 @@ def sync_bib(citations: Iterable[Citation], existing: str, write: Callable[..., 
         if mine is None:
             accepted, _ = judge(c, index.candidates(c))
             mine = accepted[0][1] if accepted else None
+        if mine is not None:
+            matched.add(mine.origin.line)
         if mine is None:
             appended.append(_written([c], write, ctx))
             ctx.diags.info("BK411", "--sync: a new entry, appended", line=c.origin.line,
@@ -55,8 +58,15 @@ def sync_bib(citations: Iterable[Citation], existing: str, write: Callable[..., 
             what = ", ".join(ch.field for ch in changes)
             upgraded = " (the published version)" if (
                 mine.kind is Kind.PREPRINT and updated.kind is not Kind.PREPRINT) else ""
-            ctx.diags.info("BK411", f"--sync: {mine.key} updated{upgraded}: {what}",
-                           line=mine.origin.line, key=mine.key)
+            # (the line is the file's, not the input's the diagnostics name)
+            ctx.diags.info("BK411", f"--sync: {mine.key} (line {mine.origin.line} of the "
+                           f"file) updated{upgraded}: {what}", line=c.origin.line, key=c.key)
+    if ctx.prune:
+        for c in old:
+            if c.origin.line not in matched:
+                replaced[c.origin.line] = ""
+                ctx.diags.warning("BK411", f"--sync --prune: {c.key} (line {c.origin.line} "
+                                  "of the file) removed: the run does not have it", key=c.key)
     return n, _joined(lines, spans, replaced, appended)
 
 
@@ -72,8 +82,12 @@ def _joined(lines: list[str], spans: dict[int, int], replaced: dict[int, str],
     i = 1
     while i <= len(lines):
         if i in replaced:
-            out.append(replaced[i])
-            i = spans[i] + 1
+            end = spans[i]
+            if replaced[i]:
+                out.append(replaced[i])
+            elif end < len(lines) and not lines[end].strip():
+                end += 1  # a removed entry takes the blank line after it
+            i = end + 1
             continue
         out.append(lines[i - 1])
         i += 1

@@ -33,3 +33,4 @@ class WriteContext:
     # `--sync`: the text of the file being updated, which a writer that updates in place
     # keeps what it does not write from (JSON Resume: every section but publications)
     existing: str | None = None
+    prune: bool = False  # `--sync --prune`: entries of the file the run does not have go
