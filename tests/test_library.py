@@ -351,3 +351,38 @@ def test_prune_removes_what_the_run_does_not_have_and_says_so(cli, tmp_path):
     assert len(_keys(text)) == 50
     alone = cli("convert", str(SAMPLE_LISTING), "-o", str(tmp_path / "x.bib"), "--prune")
     assert alone.exit_code == 2 and "give --sync FILE" in alone.stderr
+
+
+def test_three_way_the_runs_value_replaces_bibkits_own_but_not_the_users(tmp_path):
+    """An entry still as bibkit wrote it takes the run's new value; one the user edited
+    keeps theirs, and that is said (BK412). The sidecar beside the file remembers."""
+    from bibkit.model.citation import evolve
+    from bibkit.model.diagnostics import Diagnostics
+    from bibkit.sync import sidecar_path
+
+    refs = tmp_path / "refs.bib"
+    bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True)
+    assert sidecar_path(str(refs)).exists()
+    first, second = _keys(refs.read_text())[:2]
+    edited = refs.read_text().replace("title         = {On Strengthening",
+                                      "title         = {My Strengthening", 1)
+    refs.write_text(edited)
+
+    def renamed(c):  # the site now gives every title a prefix
+        return evolve(c, title="Revised: " + c.title)
+
+    diags = Diagnostics()
+    bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True,
+                   transforms=[renamed], diagnostics=diags)
+    text = refs.read_text()
+    assert "Revised: Combating" in _entry(text, first)  # bibkit's own entry follows the run
+    assert "{My Strengthening" in _entry(text, second)  # the user's edit stays
+    assert [d.key for d in diags if d.code == "BK412"] == [second]
+
+
+def test_a_dry_run_writes_no_sidecar(cli, tmp_path):
+    from bibkit.sync import sidecar_path
+
+    refs = tmp_path / "refs.bib"
+    cli("convert", str(SAMPLE_LISTING), "--sync", str(refs), "--dry-run", *ASOF)
+    assert not refs.exists() and not sidecar_path(str(refs)).exists()

@@ -369,7 +369,9 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
            existing: str | None = None) -> None:
     wctx = WriteContext(outcome.diagnostics, charset=spec.charset, abstract=spec.abstract,
                         options=dict(spec.options), source=outcome.context,
-                        results=outcome.results, existing=existing, prune=spec.prune)
+                        results=outcome.results, existing=existing, prune=spec.prune,
+                        target=spec.target if isinstance(spec.target, str) else None,
+                        dry_run=spec.dry_run)
 
     def keep_old(entries: int) -> bool:
         # a file is replaced only by a run that read something (not by one that found

@@ -34,3 +34,5 @@ class WriteContext:
     # keeps what it does not write from (JSON Resume: every section but publications)
     existing: str | None = None
     prune: bool = False  # `--sync --prune`: entries of the file the run does not have go
+    target: str | None = None  # the path a --sync run updates (its sidecar lies beside it)
+    dry_run: bool = False  # `--dry-run`: a writer touches no file, a sidecar included
