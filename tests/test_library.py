@@ -386,3 +386,12 @@ def test_a_dry_run_writes_no_sidecar(cli, tmp_path):
     refs = tmp_path / "refs.bib"
     cli("convert", str(SAMPLE_LISTING), "--sync", str(refs), "--dry-run", *ASOF)
     assert not refs.exists() and not sidecar_path(str(refs)).exists()
+
+
+def test_enrich_syncs_a_bib_too(cli, tmp_path):
+    refs = tmp_path / "refs.bib"
+    refs.write_text(MY_BIB)
+    res = cli("enrich", str(SAMPLE_LISTING), "--offline", "--cache-dir", str(tmp_path / "c"),
+              "--sync", str(refs), *ASOF)
+    assert res.exit_code == 0, res.stderr
+    assert refs.read_text().startswith("% My bibliography.") and len(_keys(refs.read_text())) == 51

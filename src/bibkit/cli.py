@@ -593,6 +593,7 @@ def _run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None
     help="Fill from your own library first (its values win unless --prefer remote).",
 )
 @_dedupe_option
+@_sync_option
 @enrich_options
 @common_options
 def enrich(
@@ -617,7 +618,8 @@ def enrich(
         # csljson unless -o's suffix names a format (refs.bib): a file named without one
         # (refs, refs.txt) gets what --help promises, not convert's BibTeX
         convert, input=input, output=output,
-        to=to or (None if registry.by_suffix(output or "", "write") else "csljson"),
+        to=to or (None if registry.by_suffix(output or kw.get("sync") or "", "write")
+                  else "csljson"),
         ascii_=False, utf8=False, no_abstract=False, options=(), merge_files=merge_files,
         services=services, **kw)
 
