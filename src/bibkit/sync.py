@@ -37,78 +37,99 @@ from .model.context import WriteContext
 def sync_bib(citations: Iterable[Citation], existing: str, write: Callable[..., int],
              ctx: WriteContext) -> tuple[int, str]:
     """(entries written or kept, the file's new text)."""
-    lines = existing.split("\n")
-    texts = {start: text for start, text, _ in blocks(lines)}
-    spans = {start: start + text.count("\n") for start, text in texts.items()}
-    old = [c for c in loads(existing, "bibtex", infer=False, name=ctx.diags.file or "sync")
-           if c.origin.line in spans]
-    by_key = {c.key: c for c in old}
-    index = LibraryIndex(old)
-    wrote = _sidecar(ctx.target)  # key -> hash of the entry as bibkit last wrote it
-    replaced: dict[int, str] = {}  # first line of an entry -> its new text
-    appended: list[str] = []
-    matched: set[int] = set()
-    now: dict[str, str] = {}  # the sidecar after this run
+    state = _Sync(existing, write, ctx)
     n = 0
     for c in citations:
         n += 1
-        mine = by_key.get(c.key)
+        state.take(c)
+    if ctx.prune:
+        state.prune()
+    for c in state.old:  # entries kept as they were keep what bibkit knew of them
+        if c.key in state.wrote and c.key not in state.now \
+                and c.origin.line not in state.replaced:
+            state.now[c.key] = state.wrote[c.key]
+    if not ctx.dry_run:
+        _keep_sidecar(ctx.target, state.now)
+    return n, _joined(state.lines, state.spans, state.replaced, state.appended)
+
+
+class _Sync:
+    """The file being updated, and what the run does to it so far."""
+
+    def __init__(self, existing: str, write: Callable[..., int], ctx: WriteContext) -> None:
+        self.write, self.ctx = write, ctx
+        self.lines = existing.split("\n")
+        self.texts = {start: text for start, text, _ in blocks(self.lines)}
+        self.spans = {start: start + text.count("\n") for start, text in self.texts.items()}
+        self.old = [c for c in loads(existing, "bibtex", infer=False,
+                                     name=ctx.diags.file or "sync")
+                    if c.origin.line in self.spans]
+        self.by_key = {c.key: c for c in self.old}
+        self.index = LibraryIndex(self.old)
+        self.wrote = _sidecar(ctx.target)  # key -> hash of the entry as bibkit wrote it
+        self.replaced: dict[int, str] = {}  # first line of an entry -> its new text
+        self.appended: list[str] = []
+        self.matched: set[int] = set()
+        self.now: dict[str, str] = {}  # the sidecar after this run
+
+    def take(self, c: Citation) -> None:
+        """One work of the run: its entry of the file updated, or a new one appended."""
+        mine = self.by_key.get(c.key)
         if mine is None:
-            accepted, _ = judge(c, index.candidates(c))
+            accepted, _ = judge(c, self.index.candidates(c))
             mine = accepted[0][1] if accepted else None
         if mine is None:
-            text = _written([c], write, ctx)
-            appended.append(text)
-            now[c.key] = _hash(text.rstrip("\n"))
-            ctx.diags.info("BK411", "--sync: a new entry, appended", line=c.origin.line,
-                           key=c.key)
-            continue
-        if mine.origin.line in matched:
-            continue  # a second work of the run for one entry: the first one decided
-        matched.add(mine.origin.line)
-        raw = texts[mine.origin.line]
-        bibkits = wrote.get(mine.key) == _hash(raw)  # untouched since bibkit wrote it
+            text = _written([c], self.write, self.ctx)
+            self.appended.append(text)
+            self.now[c.key] = _hash(text)
+            self.ctx.diags.info("BK411", "--sync: a new entry, appended", line=c.origin.line,
+                                key=c.key)
+        elif mine.origin.line not in self.matched:  # else the run's first work decided
+            self.matched.add(mine.origin.line)
+            self._update(mine, c)
+
+    def _update(self, mine: Citation, c: Citation) -> None:
+        raw = self.texts[mine.origin.line]
+        bibkits = self.wrote.get(mine.key) == _hash(raw)  # untouched since bibkit wrote it
         by_id = bool(mine.ids.arxiv and mine.ids.arxiv_base == c.ids.arxiv_base) or bool(
             mine.ids.publisher_doi and mine.ids.doi == c.ids.doi)
         updated, changes = merge(mine, c, "the run", 1.0, prefer_other=bibkits,
                                  same_work_by_id=by_id)
-        if not bibkits and mine.key in wrote:
-            # the user edited this entry since bibkit wrote it: their values stay; what the
-            # run would have replaced as well is said, once an entry
+        where = f"{mine.key} (line {mine.origin.line} of the file)"  # not the input's line
+        if not bibkits and mine.key in self.wrote:
+            # edited by hand since bibkit wrote it: the user's values stay; what the run
+            # would have replaced as well is said, once an entry
             _, all_changes = merge(mine, c, "the run", 1.0, prefer_other=True,
                                    same_work_by_id=by_id)
             differ = sorted({ch.field for ch in all_changes} - {ch.field for ch in changes})
             if differ:
-                ctx.diags.warning("BK412", f"--sync: {mine.key} (line {mine.origin.line} of "
-                                  f"the file) was edited by hand; kept: {', '.join(differ)}",
-                                  line=c.origin.line, key=c.key)
+                self.ctx.diags.warning("BK412", f"--sync: {where} was edited by hand; kept: "
+                                       f"{', '.join(differ)}", line=c.origin.line, key=c.key)
         if not changes:
-            if mine.key in wrote:
-                now[mine.key] = wrote[mine.key]
-            continue
-        text = _written([updated], write, ctx).rstrip("\n")
-        now[mine.key] = _hash(text)
-        if _hash(text) == _hash(raw):
-            continue  # the same entry, however the run's values are spelled
-        replaced[mine.origin.line] = text
-        what = ", ".join(ch.field for ch in changes)
+            if mine.key in self.wrote:
+                self.now[mine.key] = self.wrote[mine.key]
+            return
+        text = _written([updated], self.write, self.ctx).rstrip("\n")
+        if _hash(text) == _hash(raw):  # nothing new, however the run spells its values:
+            # an entry exactly as bibkit writes it is bibkit's, unless the user edited it
+            edited = not bibkits and mine.key in self.wrote
+            self.now[mine.key] = self.wrote[mine.key] if edited else _hash(text)
+            return
+        self.replaced[mine.origin.line] = text
+        self.now[mine.key] = _hash(text)
         upgraded = " (the published version)" if (
             mine.kind is Kind.PREPRINT and updated.kind is not Kind.PREPRINT) else ""
-        # (the line is the file's, not the input's the diagnostics name)
-        ctx.diags.info("BK411", f"--sync: {mine.key} (line {mine.origin.line} of the "
-                       f"file) updated{upgraded}: {what}", line=c.origin.line, key=c.key)
-    if ctx.prune:
-        for c in old:
-            if c.origin.line not in matched:
-                replaced[c.origin.line] = ""
-                ctx.diags.warning("BK411", f"--sync --prune: {c.key} (line {c.origin.line} "
-                                  "of the file) removed: the run does not have it", key=c.key)
-    for c in old:  # entries kept as they were keep what bibkit knew of them
-        if c.key in wrote and c.key not in now and c.origin.line not in replaced:
-            now[c.key] = wrote[c.key]
-    if not ctx.dry_run:
-        _keep_sidecar(ctx.target, now)
-    return n, _joined(lines, spans, replaced, appended)
+        self.ctx.diags.info("BK411", f"--sync: {where} updated{upgraded}: "
+                            f"{', '.join(ch.field for ch in changes)}", line=c.origin.line,
+                            key=c.key)
+
+    def prune(self) -> None:
+        for c in self.old:
+            if c.origin.line not in self.matched:
+                self.replaced[c.origin.line] = ""
+                self.ctx.diags.warning("BK411", f"--sync --prune: {c.key} (line "
+                                       f"{c.origin.line} of the file) removed: the run does "
+                                       "not have it", key=c.key)
 
 
 def _hash(text: str) -> str:
