@@ -1,7 +1,7 @@
-"""The one pipeline every entry point runs: read -> infer -> merge -> settle -> enrich ->
-settle -> select -> transforms -> keys -> write. `bibkit convert`, `bibkit cv`, `bibkit check`,
-`bibkit.convert` and `bibkit.load` are this function with different stages switched on
-(`stages` is the list, by name); the CLI only parses options and prints.
+"""The one pipeline every entry point runs: read -> infer -> merge -> settle -> keys ->
+duplicates -> enrich -> settle -> select -> transforms -> write. `bibkit convert`, `bibkit
+cv`, `bibkit check`, `bibkit.convert` and `bibkit.load` are this function with different
+stages switched on (`stages` is the list, by name); the CLI only parses options and prints.
 
 Stages are generators, so a conversion holds one entry at a time; enrichment, which asks the
 services in batches, is the one stage that takes the whole list. Readers only find records
