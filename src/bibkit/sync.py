@@ -19,7 +19,6 @@ fills what it lacks, and a change the run would have made is said (BK412).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -32,6 +31,7 @@ from .enrich.merge import merge
 from .formats.readers.bibtex import blocks
 from .model.citation import Citation, Kind
 from .model.context import WriteContext
+from .pipeline import write_to
 
 
 def sync_bib(citations: Iterable[Citation], existing: str, write: Callable[..., int],
@@ -79,7 +79,7 @@ class _Sync:
             accepted, _ = judge(c, self.index.candidates(c))
             mine = accepted[0][1] if accepted else None
         if mine is None:
-            text = _written([c], self.write, self.ctx)
+            text = write_to(None, self.write, [c], self.ctx)[1] or ""
             self.appended.append(text)
             self.now[c.key] = _hash(text)
             self.ctx.diags.info("BK411", "--sync: a new entry, appended", line=c.origin.line,
@@ -109,7 +109,7 @@ class _Sync:
             if mine.key in self.wrote:
                 self.now[mine.key] = self.wrote[mine.key]
             return
-        text = _written([updated], self.write, self.ctx).rstrip("\n")
+        text = (write_to(None, self.write, [updated], self.ctx)[1] or "").rstrip("\n")
         if _hash(text) == _hash(raw):  # nothing new, however the run spells its values:
             # an entry exactly as bibkit writes it is bibkit's, unless the user edited it
             edited = not bibkits and mine.key in self.wrote
@@ -171,12 +171,6 @@ def _keep_sidecar(target: str | None, entries: dict[str, str]) -> None:
             out.stream.write(text)
     except OSError:
         pass
-
-
-def _written(citations: list[Citation], write: Callable[..., int], ctx: WriteContext) -> str:
-    buf = io.StringIO(newline="")
-    write(citations, buf, ctx)
-    return buf.getvalue()
 
 
 def _joined(lines: list[str], spans: dict[int, int], replaced: dict[int, str],

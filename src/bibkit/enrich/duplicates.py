@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from ..model.citation import Citation, Kind, evolve
 from ..model.diagnostics import Diagnostics
-from .match import PUBLISHED_AFTER_PREPRINT, fold_name, fold_title
+from .match import PUBLISHED_AFTER_PREPRINT, fold_name, fold_title, id_keys
 from .merge import merge
 
 
@@ -33,15 +33,6 @@ class _Seen:
     preprint: bool
     year: int | None
     families: frozenset[int]
-
-
-def _ids(c: Citation) -> list[str]:
-    out = []
-    if c.ids.arxiv:
-        out.append("arxiv:" + c.ids.arxiv_base)
-    if c.ids.publisher_doi:
-        out.append("doi:" + c.ids.doi.lower())
-    return out
 
 
 def _years_fit(a: _Seen, b: _Seen) -> bool:
@@ -108,7 +99,7 @@ class DuplicateFinder:
         by = self._by
         found: _Seen | None = None
         why = ""
-        ids = _ids(c)
+        ids = id_keys(c)
         hashes = [hash(k) for k in ids]
         for h, name in zip(hashes, ids, strict=True):
             if h in by:

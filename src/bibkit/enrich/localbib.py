@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from ..model.citation import Citation, evolve
 from ..model.diagnostics import Diagnostics
 from ..tex.render import plain
-from .match import fold_title, judge
+from .match import fold_title, id_keys, judge
 from .merge import merge
 
 
@@ -18,23 +18,14 @@ class LibraryIndex:
         self.by_id: dict[str, list[Citation]] = {}
         self.by_words: dict[str, list[Citation]] = {}
         for c in library:
-            for key in self._id_keys(c):
+            for key in id_keys(c):
                 self.by_id.setdefault(key, []).append(c)
             for word in fold_title(c.title).split()[:2]:
                 self.by_words.setdefault(word, []).append(c)
 
-    @staticmethod
-    def _id_keys(c: Citation) -> list[str]:
-        keys = []
-        if c.ids.arxiv:
-            keys.append("arxiv:" + c.ids.arxiv_base)
-        if c.ids.publisher_doi:
-            keys.append("doi:" + c.ids.doi)
-        return keys
-
     def candidates(self, c: Citation) -> list[Citation]:
         seen: dict[int, Citation] = {}
-        for key in self._id_keys(c):
+        for key in id_keys(c):
             for cand in self.by_id.get(key, ()):
                 seen[id(cand)] = cand
         for word in fold_title(c.title).split()[:2]:

@@ -22,6 +22,17 @@ REPORT_THRESHOLD = 0.8  # a title this close is reported as a candidate, never a
 fold_title = fold
 
 
+def id_keys(c: Citation) -> list[str]:
+    """The identifiers that name a work whatever its version: its arXiv id without the
+    version, and its DOI unless it is arXiv's (the model normalises DOIs)."""
+    keys = []
+    if c.ids.arxiv:
+        keys.append("arxiv:" + c.ids.arxiv_base)
+    if c.ids.publisher_doi:
+        keys.append("doi:" + c.ids.doi)
+    return keys
+
+
 def fold_name(name: str) -> str:
     """A family name as one word: "van der Berg" and "Van-der-Berg" are the same."""
     return fold(name).replace(" ", "")

@@ -606,9 +606,12 @@ def from_web(src: str) -> str:
     """
     if "\\" not in src and "$" not in src and "{" not in src:
         return src
-    if src.count("{") > MAX_DEPTH and brace_pairs(src)[1] > MAX_DEPTH:
-        return src  # nested deeper than TeX goes: text as written, as web text is
-    return _Decoder(src, True, None).run(0, len(src))
+    pairs = None
+    if src.count("{") > MAX_DEPTH:
+        pairs, depth = brace_pairs(src)
+        if depth > MAX_DEPTH:
+            return src  # nested deeper than TeX goes: text as written, as web text is
+    return _Decoder(src, True, None, pairs=pairs).run(0, len(src))
 
 
 # CSL 1.0.2 rich text in CSL-JSON values, and the spans it becomes
