@@ -39,7 +39,7 @@ from bibkit import dump, loads  # noqa: E402
 from bibkit.cv.layout import render  # noqa: E402
 from bibkit.cv.options import CvOptions  # noqa: E402
 from bibkit.model.diagnostics import Severity  # noqa: E402
-from bibkit.tex.decode import safe_tex  # noqa: E402
+from bibkit.tex.safety import safe_tex  # noqa: E402
 
 HOSTILE = [
     "}", "{", "}}}}{{", "@misc{evil, title={x}}", "@comment{", "\\input{/etc/passwd}",

@@ -22,9 +22,9 @@ from bibkit.model.citation import (
     Status,
     Venue,
 )
+from bibkit.tex.decode import to_plain
 from bibkit.tex.spans import Tex, unparse
 from bibkit.tex.spans import parse as parse_spans
-from bibkit.tex.text import latex_to_text
 from conftest import AS_OF, SAMPLE_LISTING
 from test_text import text_strategy
 
@@ -45,7 +45,7 @@ def field(entry, name: str) -> str:
 
 
 def unprotect(value: str) -> str:
-    return latex_to_text(value)
+    return to_plain(value)
 
 
 def shown(text: str) -> str:
@@ -55,7 +55,7 @@ def shown(text: str) -> str:
         if isinstance(node, str):
             out.append(node)
         elif isinstance(node, Tex):
-            out.append(latex_to_text(node.source))
+            out.append(to_plain(node.source))
         else:
             out.append(shown(unparse(node.children)))
     return "".join(out)

@@ -362,16 +362,17 @@ def test_hostile_text_is_intact_inside_its_field_for_every_consumer():
     from lxml import etree
 
     from bibkit.tex import render
-    from bibkit.tex.text import latex_to_text, squash
+    from bibkit.tex.decode import to_plain
+    from bibkit.tex.text import squash
 
     cs = hostile_citations()
     lib = bibtexparser.parse_string(dump(cs, "bibtex"))
     assert not lib.failed_blocks and len(lib.entries) == len(cs)
     # BibTeX and RIS values are one line: white space runs fold to one space, text stays
     one_line = [squash(c.title) for c in cs]
-    assert [latex_to_text(e.fields_dict["title"].value) for e in lib.entries] == one_line
+    assert [to_plain(e.fields_dict["title"].value) for e in lib.entries] == one_line
     db = pybtex.database.parse_string(dump(cs, "biblatex"), "bibtex")
-    assert [latex_to_text(db.entries[c.key].fields["title"]) for c in cs] == one_line
+    assert [to_plain(db.entries[c.key].fields["title"]) for c in cs] == one_line
     ris = loads(dump(cs, "ris"), "ris")
     assert [" ".join(render.plain(c.title).split()) for c in ris] == one_line
     mods = etree.fromstring(dump(cs, "mods").encode("utf-8"))

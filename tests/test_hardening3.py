@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 import bibkit
 from bibkit.enrich.cache import HttpCache
 from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError
-from bibkit.tex.decode import allowed_commands, from_bibtex, from_web, refused_command, safe_tex
+from bibkit.tex.decode import from_bibtex, from_web
+from bibkit.tex.safety import allowed_commands, refused_command, safe_tex
 from conftest import AS_OF, SAMPLE_LISTING
 
 # --- 1, 2: untrusted TeX passes by an allow-list ------------------------------------------
@@ -195,7 +196,7 @@ def test_a_deeply_nested_bib_field_converts_with_a_message(cli, tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="{}\\ab$ ", max_size=60))
 def test_brace_pairs_match_a_naive_scan(text):
-    from bibkit.tex.decode import brace_pairs
+    from bibkit.tex.safety import brace_pairs
 
     pairs, _ = brace_pairs(text)
     for i, ch in enumerate(text):

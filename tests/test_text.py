@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bibkit.tex.text import ascii_fold, escape_latex, latex_to_text, protect_title, squash
+from bibkit.tex.decode import to_plain
+from bibkit.tex.escape import escape_latex, protect_title
+from bibkit.tex.text import ascii_fold, squash
 
 # Text as people paste it: any printable character, the LaTeX specials over-represented.
 SPECIALS = "{}\\%&$#_~^@\"'`-<>|!?"
@@ -42,8 +44,8 @@ text_strategy = st.text(
     ("plain text, nothing to do", "plain text, nothing to do"),
     ("trailing backslash \\", "trailing backslash "),
 ])
-def test_latex_to_text(latex, text):
-    assert latex_to_text(latex) == text
+def test_to_plain(latex, text):
+    assert to_plain(latex) == text
 
 
 @pytest.mark.parametrize(("text", "latex"), [
@@ -78,12 +80,12 @@ def test_ascii_fold():
 
 @given(text_strategy)
 def test_escaped_text_decodes_to_itself(text):
-    assert latex_to_text(escape_latex(text)) == text
+    assert to_plain(escape_latex(text)) == text
 
 
 @given(text_strategy)
 def test_protected_title_decodes_to_itself(text):
-    assert latex_to_text(protect_title(text)) == text
+    assert to_plain(protect_title(text)) == text
 
 
 @given(text_strategy)
@@ -127,6 +129,6 @@ def test_pylatexenc_marks_for_what_it_cannot_resolve_are_no_text():
     from bibkit.tex.spans import tex_span
 
     for command in ("\\cite{knuth}", "\\citep{knuth}", "\\ref{knuth}", "\\eqref{knuth}"):
-        assert "<" not in latex_to_text(command)
+        assert "<" not in to_plain(command)
         assert render.csl("See " + tex_span(command)).startswith("See ")
         assert "<" not in render.plain("See " + tex_span(command))

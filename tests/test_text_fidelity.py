@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bibkit import dump, loads
-from bibkit.tex.decode import refused_command
+from bibkit.tex.safety import refused_command
 from conftest import AS_OF
 
 # --- generated web text --------------------------------------------------------------------

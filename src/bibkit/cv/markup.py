@@ -16,8 +16,8 @@ from ..model.citation import (
 )
 from ..tex import render as richtext
 from ..tex.chars import CharEncoder
+from ..tex.escape import escape_latex, safe_url, url_argument
 from ..tex.spans import RICH_COMMANDS
-from ..tex.text import escape_latex, safe_url, url_argument
 
 _TEMPLATE_KEYS = (
     "group_start",

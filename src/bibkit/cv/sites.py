@@ -32,7 +32,7 @@ from ..io.files import UsageError
 from ..model.citation import Citation, arxiv_abs_url, evolve
 from ..model.context import WriteContext
 from ..tex import render as richtext
-from ..tex.text import escape_latex, safe_url
+from ..tex.escape import escape_latex, safe_url
 from .options import options_from, source_facts
 from .select import choose, group, selector_hits
 

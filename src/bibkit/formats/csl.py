@@ -32,10 +32,10 @@ from ..model.citation import (
     link_from_note,
 )
 from ..tex import render
-from ..tex.decode import from_csl as text_from_csl
-from ..tex.decode import safe_tex
+from ..tex.csltags import from_csl as text_from_csl
+from ..tex.escape import escape_latex
+from ..tex.safety import safe_tex
 from ..tex.spans import exact_text, from_tree, has_spans
-from ..tex.text import escape_latex
 from .mapping import Statement, assemble, getter, statements
 
 _KEYLIKE = re.compile(r"(?!\w+://)[^\s{}(),\\\"#%'=~]+")

@@ -24,7 +24,8 @@ from functools import cache
 
 from ..data import load_toml
 from ..model.diagnostics import Severity
-from .text import COMBINING, latex_to_text
+from .decode import to_plain
+from .tables import COMBINING
 
 CHARSETS = ("pdflatex", "ascii", "utf8")
 
@@ -151,7 +152,7 @@ def _reads_back(code: int, command: str) -> bool:
     read = from_bibtex(written)
     # TeX kept verbatim must still print as the character: 𝐀 as \\mathbf{A} would come
     # back from a name as a plain A
-    return read == chr(code) or (read == tex_span(written) and latex_to_text(written) == chr(code))
+    return read == chr(code) or (read == tex_span(written) and to_plain(written) == chr(code))
 
 
 def _sample(chars: str, limit: int = 12) -> str:

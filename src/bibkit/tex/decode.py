@@ -1,6 +1,7 @@
 """TeX source to model text: what is decoded, what stays TeX, what stays as written.
 
-Two policies, one scanner:
+One scanner, four policies (the tables it reads are bibkit.tex.tables; what untrusted TeX
+must pass is bibkit.tex.safety):
 
 - **bibtex** (a .bib field is TeX): math (`$..$`, `$$..$$`, `\\(..\\)`, `\\[..\\]`) stays TeX;
   accents, escaped specials, special letters and every command whose meaning is one character
@@ -14,6 +15,12 @@ Two policies, one scanner:
   `\\(..\\)` are math when their commands are known math commands; accents, escaped specials,
   special letters, `\\url{}` and the rich-text commands decode; everything else (unknown
   commands, a lone `$`, `~`, `^`, braces, `--`) is text, kept exactly as written.
+- **math only** (CSL-JSON and RIS values, which are not TeX): inline math is marked, every
+  other character is text.
+- **plain** (names, comparison, plain output): every command becomes what it prints, math
+  its symbols, braces go.
+
+An accent over an accented letter decodes whole (`\\~{\\^e}` is ễ, `\\^{\\d{o}}` is ộ).
 
 Everything that is not an exact decoding is reported (`report(offset, message)`): an
 unpaired `$` or an unmatched brace in a .bib field, a math span that could not be kept.
@@ -24,21 +31,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cache
 
+from .safety import MAX_DEPTH, brace_pairs, safe_math
 from .spans import RICH, RICH_COMMANDS, RICH_END, TEX, has_spans, rich_span, tex_span
-from .text import COMBINING, CONTROL_SYMBOLS, SYMBOLS, pylatexenc_symbol
+from .tables import (
+    ACCENT_SYMBOLS,
+    ACCENT_WORDS,
+    COMBINING,
+    CONTROL_SYMBOLS,
+    SYMBOLS,
+    TRANSPARENT,
+    WRAPPERS,
+    pylatexenc_symbol,
+)
 
 Report = Callable[[int, str], None]
 
-_ACCENT_SYMBOLS = "'\"`^~=."
-_ACCENT_WORDS = frozenset("uvHckrbdt")
 _SPECIALS = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}"}
 # control symbols that are spacing or hyphenation hints: what they print (text's table)
 _SPACING = {k: v for k, v in CONTROL_SYMBOLS.items() if k in "\\,;: \n\t!-/@"}
-# commands whose argument is the text itself and which add nothing a citation keeps
-_TRANSPARENT = frozenset(["mbox", "hbox", "textnormal", "textrm", "textup", "textmd",
-                          "NoCaseChange", "text"])
 _WEB_RICH = frozenset(["emph", "textit", "textbf"])
 # the special letters of text mode, which web text decodes (ß, ø, æ, œ, å, ł, ı, ...)
 _WEB_LETTERS = frozenset(["ss", "o", "O", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i",
@@ -49,236 +60,6 @@ _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "!`": "¡", "
 _BIB_SPECIAL = re.compile(r"\\|\{|\}|\$|~|---?|``|''|!`|\?`")
 _WEB_SPECIAL = re.compile(r"[\\{$]")
 _WORD = re.compile(r"[A-Za-z]+")
-
-# Math commands a listing's math may use: every symbol pylatexenc knows, and the structure
-# commands of everyday math. Anything else (\input, \write, \def, \catcode, ...) keeps the
-# whole `$..$` as text, so untrusted text never reaches TeX as a command.
-_MATH_STRUCTURE = frozenset([
-    "frac", "dfrac", "tfrac", "sqrt", "hat", "widehat", "bar", "overline", "underline", "tilde",
-    "widetilde", "vec", "dot", "ddot", "mathring", "check", "breve", "acute", "grave",
-    "mathcal", "mathbb", "mathbf", "mathrm", "mathit", "mathsf", "mathtt", "mathfrak",
-    "mathscr", "boldsymbol", "bm", "text", "textrm", "textit", "textbf", "operatorname", "left",
-    "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
-    "biggr", "langle", "rangle", "lceil", "rceil", "lfloor", "rfloor", "quad", "qquad",
-    "limits", "nolimits", "displaystyle", "textstyle", "scriptstyle", "top", "mid", "not",
-    "prime", "log", "ln", "exp", "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos",
-    "arctan", "sinh", "cosh", "tanh", "lim", "liminf", "limsup", "max", "min", "sup", "inf",
-    "arg", "det", "dim", "ker", "deg", "gcd", "Pr", "hom", "lg", "mod", "bmod", "pmod",
-    "overrightarrow", "overleftarrow", "underbrace", "overbrace", "stackrel", "binom", "tbinom",
-    "dbinom", "ell"
-])
-
-
-@cache
-def _math_commands() -> frozenset[str]:
-    from pylatexenc.latex2text import get_default_latex_context_db
-
-    symbols = {s.macroname for s in get_default_latex_context_db().iter_macro_specs()
-               if isinstance(getattr(s, "simplify_repl", None), str)
-               and "%" not in s.simplify_repl and s.macroname.isalpha()}
-    return frozenset((symbols - {"today"}) | _MATH_STRUCTURE)
-
-
-_MATH_WORD = re.compile(r"\\([A-Za-z]+)|\\(.)|([%#&])", re.DOTALL)
-
-
-def _spells_characters(source: str) -> bool:
-    """Whether TeX would read `^^` notation here: `^^5cinput` is `\\input` to TeX, whatever
-    the text shows."""
-    return "^^" in source
-
-
-def safe_math(source: str) -> bool:
-    """Whether math from untrusted text may reach TeX verbatim: every command a known math
-    command, no `%`, `#` or `&`, no `^^` (which spells any character, a backslash too), and
-    braces balanced for BibTeX and for TeX alike."""
-    if _spells_characters(source):
-        return False
-    for m in _MATH_WORD.finditer(source):
-        word = m.group(1)
-        # the structure commands first: most math needs no look into pylatexenc's table
-        if m.group(3) or (word and word not in _MATH_STRUCTURE
-                          and word not in _math_commands()):
-            return False
-        if m.group(2) and m.group(2) not in "{}|,;:! $_^":
-            return False
-    return _braces_balance_for_every_reader(source)
-
-
-# Untrusted TeX (a CSL-JSON file's custom.bibkit text and kept .bib fields) passes by an
-# allow-list: the commands bibkit decodes (accents, special letters, symbols, rich text), math
-# commands, and commands known to only typeset (font switches, logos, sizes, references).
-# Anything else is read as text: pdfTeX reaches files, the shell and PDF actions under many
-# names (\pdfobj file, \pdfximage, \pdfcatalog /OpenAction, \pdfstartlink /Launch), and
-# \loop, \def or \catcode can stall or redefine the run; a deny-list of names misses some.
-_TYPESETTING_ONLY = frozenset([
-    # logos and letters
-    "TeX", "LaTeX", "LaTeXe", "BibTeX", "XeTeX", "XeLaTeX", "LuaTeX", "LuaLaTeX", "AmS",
-    "AmSTeX", "METAFONT", "MF", "MP", "SLiTeX", "noopsort", "relax", "nobreakspace", "space",
-    "slash", "enspace", "thinspace", "quad", "qquad", "hfill", "allowbreak", "nolinebreak",
-    "linebreak", "newline", "par", "ensuremath", "textcolor", "color",
-    # fonts, shapes and sizes
-    "texttt", "textsf", "textsl", "textmd", "textup", "textnormal", "textrm", "textsc",
-    "textit", "textbf", "emph", "underline", "uppercase", "lowercase", "MakeUppercase",
-    "MakeLowercase", "bf", "it", "em", "sc", "tt", "rm", "sf", "sl", "up", "bfseries",
-    "mdseries", "itshape", "scshape", "slshape", "upshape", "ttfamily", "rmfamily", "sffamily",
-    "normalfont", "tiny", "scriptsize", "footnotesize", "small", "normalsize", "large",
-    "Large", "LARGE", "huge", "Huge", "mathversion", "symbol", "char",
-    # references resolved from the document's own .aux
-    "cite", "citep", "citet", "citealp", "citeauthor", "citeyear", "ref", "eqref",
-])
-_CONTROL_SYMBOLS_OK = frozenset("\\,;:! \n\t-/@%&_#${}'\"`^~=.|()[]*")
-# Names that reach files, shells or Lua (\input, \IfFileExists, \pdffiledump, \openin,
-# \write18, \directlua, ...): never allowed, whatever a table lists (a second net under
-# the allow-list, should pylatexenc's table ever name one).
-_REACHES_OUT = ("input", "include", "import", "file", "read", "write", "open", "close",
-                "lua", "shell", "exec", "special", "mdfivesum", "pdf", "catcode", "def")
-
-
-@cache
-def allowed_commands() -> frozenset[str]:
-    """The control words untrusted TeX may hold."""
-    from .text import SYMBOLS
-
-    words = (_math_commands() | _TYPESETTING_ONLY | _TRANSPARENT | _ACCENT_WORDS
-             | set(RICH_COMMANDS) | {w for w in SYMBOLS if w.isalpha()})
-    return frozenset(w for w in words
-                     if not any(part in w.lower() for part in _REACHES_OUT))
-
-
-_CONTROL_WORD = re.compile(r"\\([A-Za-z@]+)|\\(.)|(%)", re.DOTALL)
-
-
-def refused_command(source: str) -> str | None:
-    """The first command of `source` that the allow-list refuses (`\\pdfobj`), or None."""
-    words = allowed_commands()
-    for m in _CONTROL_WORD.finditer(source):
-        word, symbol = m.group(1), m.group(2)
-        if m.group(3):
-            return "%"
-        if word is not None and word not in words:
-            return "\\" + word
-        if symbol is not None and symbol not in _CONTROL_SYMBOLS_OK:
-            return "\\" + symbol
-    return None
-
-
-def safe_tex(source: str) -> bool:
-    """Whether TeX from an untrusted source (a CSL-JSON file's custom.bibkit text or kept
-    .bib fields) may reach a LaTeX output verbatim: it cannot end its field (braces balance
-    for every reader, no backslash ends it), its dollars pair, no bare `%` comments out
-    what follows, no `^^` spells a character, and every command is on the allow-list
-    (`allowed_commands`): `\\pdfobj`, `\\input`, `\\loop` and any command bibkit does not
-    know to only typeset make it text.
-
-    >>> safe_tex(r"{\\TeX} on $\\ell_0$ by Schr{\\"o}dinger \\cite{x}")
-    True
-    >>> safe_tex(r"\\pdfobj stream file {secret.txt}"), safe_tex(r"\\loop\\iftrue\\repeat")
-    (False, False)
-    """
-    if not stays_in_its_field(source) or _spells_characters(source):
-        return False
-    if refused_command(source) is not None or _invisible(source):
-        return False
-    return _typesets(source)
-
-
-def _invisible(source: str) -> bool:
-    """Whether `source` holds what no TeX source holds and TeX cannot set: a bidi override, a
-    zero-width joiner, U+2028 (the LaTeX writers leave them out of text, but TeX spans are
-    written as they are)."""
-    return not source.isascii() and any(
-        unicodedata.category(c) in ("Cf", "Zl", "Zp") for c in source if not c.isascii())
-
-
-def _typesets(text: str) -> bool:
-    """Whether TeX would typeset `text` without stopping: every `$` opens inline math
-    closed by a `$` at the same brace depth (`{$}{$}` and an empty or display `$$` stop it),
-    `_` and `^` only in math, and no bare `#` or `&` (a macro parameter, an alignment tab)."""
-    if not any(c in text for c in "$_^#&"):
-        return True
-    if "$$" in text.replace("\\\\", "").replace("\\$", ""):
-        return False
-    depth, opened, i, n = 0, -1, 0, len(text)  # opened: the depth where the math began
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            after = text[i + 1 : i + 2]
-            if after in ("(", "[") and opened < 0:  # \( \[ open math, \) \] close it
-                opened = depth
-            elif after in (")", "]") and opened == depth:
-                opened = -1
-            i += 2  # an escaped character, or the first letter of a command
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if opened > depth:
-                return False
-        elif ch == "$":
-            if opened < 0:
-                opened = depth
-            elif opened == depth:
-                opened = -1
-            else:
-                return False
-        elif ch in "#&" or (ch in "_^" and opened < 0):
-            return False
-        i += 1
-    return opened < 0
-
-
-def stays_in_its_field(text: str) -> bool:
-    """Whether text can stand between a field's braces as it is, for every reader: its
-    braces balance as BibTeX counts them and as parsers that skip an escaped brace do
-    (bibtexparser), and no backslash ends it (bibtexparser takes any `\\}` for an escaped
-    brace, even after another backslash)."""
-    return not text.endswith("\\") and _braces_balance_for_every_reader(text)
-
-
-def _braces_balance_for_every_reader(text: str) -> bool:
-    return braces_balance(text) and braces_balance(text.replace("\\{", "").replace("\\}", ""))
-
-
-def braces_balance(text: str) -> bool:
-    """Whether every brace closes one opened before it, counted as BibTeX counts them (an
-    escaped brace too)."""
-    if "{" not in text and "}" not in text:
-        return True
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-_BRACE = re.compile(r"[{}]")
-# TeX's own limit (pdfTeX's "grouping levels=255"): a value nested deeper is no TeX any
-# program would typeset, and the decoder, which follows groups by recursion, stops there
-MAX_DEPTH = 255
-
-
-def brace_pairs(src: str) -> tuple[dict[int, int], int]:
-    """Where each `{` closes (an escaped brace counts, as for BibTeX; a `{` never closed has
-    no entry), and how deep the braces nest: one pass, so a text of deeply nested groups
-    costs linear time, not a scan per group."""
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    deepest = 0
-    for m in _BRACE.finditer(src):
-        if m.group() == "{":
-            stack.append(m.start())
-            if len(stack) > deepest:
-                deepest = len(stack)
-        elif stack:
-            pairs[stack.pop()] = m.start()
-    return pairs, deepest
-
 
 def _accent(mark: str, base: str) -> str:
     base = {"\\i": "i", "\\j": "j", "ı": "i", "ȷ": "j"}.get(base, base)
@@ -299,28 +80,51 @@ def _accent_at(src: str, pos: int, end: int, mark: str) -> tuple[str, int] | Non
         while j < end and src[j] == " ":
             j += 1
         if j < end and src[j] == "}":
-            return mark if mark in _ACCENT_SYMBOLS else "", j + 1  # an accent over nothing
-        m = _BASE.match(src, j, end)
-        if m:
-            k = m.end()
+            return mark if mark in ACCENT_SYMBOLS else "", j + 1  # an accent over nothing
+        base = _base_at(src, j, end)
+        if base:
+            k = base[1]
             while k < end and src[k] == " ":
                 k += 1
             if k < end and src[k] == "}":
-                return _accent(mark, m.group()), k + 1
+                return _accent(mark, base[0]), k + 1
         return None
-    if mark in _ACCENT_WORDS and i == pos:
+    if mark in ACCENT_WORDS and i == pos:
         return None  # \c needs a space or a brace before its letter: \cc is another word
     m = _BASE.match(src, i, end)
     return (_accent(mark, m.group()), m.end()) if m else None
 
 
+def _base_at(src: str, pos: int, end: int) -> tuple[str, int] | None:
+    """The letter an accent's group holds, and where it ends: `o`, `\\i`, or a letter that
+    is itself accented (`\\^e` in `\\~{\\^e}`, ễ; `\\d{o}` in `\\^{\\d{o}}`, ộ)."""
+    m = _BASE.match(src, pos, end)
+    if m:
+        return m.group(), m.end()
+    if not src.startswith("\\", pos) or pos + 1 >= end:
+        return None
+    mark = src[pos + 1]
+    if mark in ACCENT_SYMBOLS:
+        return _accent_at(src, pos + 2, end, mark)
+    word = _WORD.match(src, pos + 1, end)
+    if word and word.group() in ACCENT_WORDS:
+        return _accent_at(src, word.end(), end, word.group())
+    return None
+
+
 class _Decoder:
-    __slots__ = ("_pairs", "math_only", "report", "src", "web")
+    """One scanner, four policies: a .bib field (`web` False: TeX it cannot decode is kept
+    as a TeX span), web text (`web`: only what is unambiguous is decoded), CSL and RIS text
+    (`math_only`: inline math is marked, nothing else is TeX), and plain text (`plain`: every
+    command becomes the text it prints, for names, comparison and plain output)."""
+
+    __slots__ = ("_pairs", "in_math", "math_only", "plain", "report", "src", "web")
 
     def __init__(self, src: str, web: bool, report: Report | None, math_only: bool = False,
-                 pairs: dict[int, int] | None = None) -> None:
+                 pairs: dict[int, int] | None = None, plain: bool = False) -> None:
         self.src, self.web, self.report, self.math_only = src, web, report, math_only
         self._pairs = pairs
+        self.plain, self.in_math = plain, False
 
     def close_of(self, pos: int, end: int) -> int:
         """Index of the `}` closing the `{` at `pos` before `end`, or -1."""
@@ -354,8 +158,11 @@ class _Decoder:
             elif tok == "$":
                 text, pos = self.dollar(pos, end)
             elif tok == "}":
-                self.warn(pos, "unmatched '}' kept as a brace")
-                text, pos = "}", pos + 1
+                if self.plain:  # a stray brace prints nothing
+                    text, pos = "", pos + 1
+                else:
+                    self.warn(pos, "unmatched '}' kept as a brace")
+                    text, pos = "}", pos + 1
             elif tok == "~":
                 text, pos = "\u00a0", pos + 1
             else:
@@ -374,10 +181,21 @@ class _Decoder:
             return "$", pos + 1
         fence = "$$" if src.startswith("$$", pos) else "$"
         close = _unescaped(src, fence, pos + len(fence), end)
+        if self.plain:
+            return self.plain_math(pos + len(fence), close if close != -1 else end,
+                                   close + len(fence) if close != -1 else end)
         if close == -1:
             self.warn(pos, "unpaired '$' kept as a dollar sign")
             return "$", pos + 1
         return tex_span(src[pos : close + len(fence)]), close + len(fence)
+
+    def plain_math(self, start: int, close: int, after: int) -> tuple[str, int]:
+        """Math as plain text: its symbols, and the spaces between them, which TeX ignores
+        in math but a reader expects ("α ≤ β")."""
+        outer, self.in_math = self.in_math, True
+        text = self.run(start, close)
+        self.in_math = outer
+        return text, after
 
     def paren_math(self, pos: int, end: int, closing: str) -> tuple[str, int] | None:
         close = self.src.find(closing, pos + 2, end)
@@ -393,9 +211,9 @@ class _Decoder:
     def command(self, pos: int, end: int) -> tuple[str, int]:
         src = self.src
         if pos + 1 >= end:
-            return "\\", pos + 1
+            return ("" if self.plain else "\\"), pos + 1
         nxt = src[pos + 1]
-        if nxt in "([":
+        if nxt in "([" and not self.plain:
             found = self.paren_math(pos, end, "\\)" if nxt == "(" else "\\]")
             if found:
                 return found
@@ -403,19 +221,21 @@ class _Decoder:
             return "\\", pos + 1
         if nxt in _SPECIALS:
             return _SPECIALS[nxt], pos + 2
-        if nxt in _ACCENT_SYMBOLS:
+        if nxt in ACCENT_SYMBOLS:
             found_accent = _accent_at(src, pos + 2, end, nxt)
             if found_accent:
                 return found_accent
-            return "\\", pos + 1
+            return ("\\", pos + 1) if not self.plain else (CONTROL_SYMBOLS.get(nxt, ""), pos + 2)
         if not nxt.isascii() or not nxt.isalpha():
+            if self.plain:
+                return CONTROL_SYMBOLS.get(nxt, ""), pos + 2
             if not self.web and nxt in _SPACING:
                 return _SPACING[nxt], pos + 2
             return "\\", pos + 1
         word_m = _WORD.match(src, pos + 1, end)
         assert word_m is not None
         word, after = word_m.group(), word_m.end()
-        if word in _ACCENT_WORDS:
+        if word in ACCENT_WORDS:
             found_accent = _accent_at(src, after, end, word)
             if found_accent:
                 return found_accent
@@ -427,13 +247,15 @@ class _Decoder:
             close = self.close_of(after, end)
             if close != -1:
                 return src[after + 1 : close], close + 1
+        if self.plain:
+            return self.plain_word(word, after, end)
         # a letter, a sign, a no-op; web text decodes the special letters only (\ss, \o):
         # a math symbol outside math ("$\alpha$5" is no math) is text as written
         if word in SYMBOLS and len(SYMBOLS[word]) <= 1 and (
                 not self.web or word in _WEB_LETTERS):
             return SYMBOLS[word], _skip_terminator(src, after, end)
         rich = word in (_WEB_RICH if self.web else RICH_COMMANDS)
-        if (rich or (not self.web and word in _TRANSPARENT)) and after < end and src[after] == "{":
+        if (rich or (not self.web and word in TRANSPARENT)) and after < end and src[after] == "{":
             close = self.close_of(after, end)
             if close != -1:
                 inner = self.run(after + 1, close)
@@ -450,6 +272,25 @@ class _Decoder:
         if len(symbol) == 1:
             return symbol, _skip_terminator(src, after, end)
         return self.raw_command(pos, after, end)
+
+    def plain_word(self, word: str, after: int, end: int) -> tuple[str, int]:
+        """A control word as the text it prints: a command around text prints nothing (its
+        {argument} stays as text), a symbol its character, any other word what pylatexenc's
+        database says, or nothing; never executed, nothing read."""
+        src = self.src
+        if word == "href" and after < end and src[after] == "{":
+            close = self.close_of(after, end)
+            if close != -1:
+                return "", close + 1  # the address; the {text} after it is what prints
+        text = "" if word in WRAPPERS else SYMBOLS.get(word, None)
+        if text is None:
+            text = pylatexenc_symbol(word)
+        if after < end and src[after] == "*":
+            after += 1
+        skipped = _skip_terminator(src, after, end)
+        # in math a control word does not swallow the space after it for the reader
+        spaced = self.in_math and skipped > after and src[after] != "{"
+        return text + " " if spaced else text, skipped
 
     def raw_command(self, pos: int, after: int, end: int) -> tuple[str, int]:
         """A command kept as TeX: the command, its braced arguments, the space TeX skips."""
@@ -473,6 +314,8 @@ class _Decoder:
         src = self.src
         close = self.close_of(pos, end)
         if close == -1:
+            if self.plain:
+                return "", pos + 1
             if not self.web:
                 self.warn(pos, "unmatched '{' kept as a brace")
             return "{", pos + 1
@@ -491,6 +334,8 @@ class _Decoder:
                     return decoded, close + 1
             return "{", pos + 1
         assert inner is not None
+        if self.plain:
+            return inner, close + 1
         if src.startswith("\\", pos + 1) and has_spans(inner) and not _is_span_only_rich(inner):
             # a group led by a command kept as TeX ({\TeX}, {\bf X}) stays one TeX span
             return tex_span(src[pos : close + 1]), close + 1
@@ -597,6 +442,24 @@ def from_bibtex(src: str, report: Report | None = None) -> str:
     return _Decoder(src, False, report, pairs=pairs).run(0, len(src))
 
 
+def to_plain(src: str) -> str:
+    """Plain Unicode text from a .bib value's TeX: what it prints, without markup.
+
+    >>> to_plain(r"Schr{\\"o}dinger's \\emph{cat} costs \\$5 -- or \\textasciitilde{}4")
+    "Schrödinger's cat costs $5 – or ~4"
+    >>> to_plain(r"Nguy{\\~{\\^e}}n, $\\alpha \\leq \\beta$")
+    'Nguyễn, α ≤ β'
+    """
+    if not needs_decoding(src):
+        return src
+    pairs = None
+    if src.count("{") > MAX_DEPTH:
+        pairs, depth = brace_pairs(src)
+        if depth > MAX_DEPTH:
+            return src
+    return _Decoder(src, False, None, pairs=pairs, plain=True).run(0, len(src))
+
+
 def from_web(src: str) -> str:
     """Model text from web text with inline TeX math (listing cards, service answers).
 
@@ -614,24 +477,6 @@ def from_web(src: str) -> str:
     return _Decoder(src, True, None, pairs=pairs).run(0, len(src))
 
 
-# CSL 1.0.2 rich text in CSL-JSON values, and the spans it becomes
-_CSL_TAG = re.compile(r"<(/?)(i|b|sup|sub|span)(\s[^<>]*)?>")
-_CSL_COMMANDS = {"i": "emph", "b": "textbf", "sup": "textsuperscript", "sub": "textsubscript"}
-
-
-def _csl_command(tag: str, attrs: str) -> str | None:
-    """The rich command for an opening tag; "" for a nocase span (its text stays, case
-    protection travels apart); None for a tag CSL does not define (kept as text)."""
-    if tag != "span":
-        return _CSL_COMMANDS[tag] if not attrs.strip() else None
-    attrs = attrs.replace(" ", "")
-    if attrs == 'style="font-variant:small-caps;"':
-        return "textsc"
-    if attrs == 'class="nocase"':
-        return ""
-    return None
-
-
 def math_only(src: str) -> str:
     """Model text from a format whose text is not TeX (CSL-JSON, RIS): only its inline math
     (`$\\ell_0$`, as Zotero and arXiv keep it) is marked; every other character is kept.
@@ -643,38 +488,3 @@ def math_only(src: str) -> str:
     if "$" not in src and "\\(" not in src:
         return src
     return _Decoder(src, True, None, math_only=True).run(0, len(src))
-
-
-def from_csl(src: str) -> str:
-    """Model text from a CSL-JSON value: its rich-text tags, and inline math in between.
-
-    >>> from bibkit.tex.spans import parse
-    >>> parse(from_csl("On <i>$\\\\ell_0$ norms</i>"))
-    ['On ', Rich(command='emph', children=(Tex(source='$\\\\ell_0$'), ' norms'))]
-    """
-    if "<" not in src:
-        return math_only(src)
-    stack: list[tuple[str, str | None, list[str]]] = [("", None, [])]  # (tag, command, parts)
-    pos = 0
-    for m in _CSL_TAG.finditer(src):
-        stack[-1][2].append(math_only(src[pos : m.start()]))
-        pos = m.end()
-        closing, tag, attrs = m.group(1), m.group(2), m.group(3) or ""
-        if not closing:
-            command = _csl_command(tag, attrs)
-            if command is None:
-                stack[-1][2].append(m.group())
-            else:
-                stack.append((tag, command, [m.group()]))
-            continue
-        if len(stack) > 1 and stack[-1][0] == tag:
-            _, command, parts = stack.pop()
-            inner = "".join(parts[1:])
-            stack[-1][2].append(rich_span(command, inner) if command else inner)
-        else:
-            stack[-1][2].append(m.group())
-    stack[-1][2].append(math_only(src[pos:]))
-    while len(stack) > 1:  # a tag never closed is text
-        _, _, parts = stack.pop()
-        stack[-1][2].append("".join(parts))
-    return "".join(stack[0][2])

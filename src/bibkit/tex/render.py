@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .decode import safe_tex
+from .decode import to_plain
+from .safety import safe_tex
 from .spans import RICH_COMMANDS, Node, Rich, Tex, has_spans, parse, unparse
-from .text import latex_to_text, pylatexenc_symbol
+from .tables import pylatexenc_symbol
 
 
 def _fold(nodes: list[Node] | tuple[Node, ...], text: Callable[[str], str],
@@ -37,7 +38,7 @@ def _fold(nodes: list[Node] | tuple[Node, ...], text: Callable[[str], str],
 
 def _tex_text(node: Tex) -> str:
     """What a TeX span prints, as text: math keeps its source."""
-    return node.source if node.is_math else latex_to_text(node.source)
+    return node.source if node.is_math else to_plain(node.source)
 
 
 def plain(text: str) -> str:
@@ -184,7 +185,7 @@ def display(text: str, escape: Callable[[str], str], math_as: str = "unicode",
             uni = math_unicode(node.source)
             return escape(uni if uni is not None else node.source)
         if math_as != "latex":
-            return escape(latex_to_text(node.source))
+            return escape(to_plain(node.source))
         # a .bib's own TeX goes into its .bib as it was; into a LaTeX document (the CV) only
         # what the allow-list passes: \pdfobj or \input from any file is text there
         return node.source if safe_tex(node.source) else escape(node.source)

@@ -7,7 +7,7 @@ rejects is handed to bibtexparser v2, whose recovery then reports or rescues it;
 becomes a citation or a diagnostic with its 1-based line, and the rest of the file goes on.
 
 LaTeX is decoded only in fields that hold a backslash, a brace, a dollar or a ligature
-(text.latex_to_text, table-driven); verbatim fields (url, doi, eprint, file) never are.
+(text.to_plain, table-driven); verbatim fields (url, doi, eprint, file) never are.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from ...model.citation import (
 )
 from ...model.context import ReadContext
 from ...model.diagnostics import silenced
-from ...tex.decode import Report, from_bibtex, needs_decoding
-from ...tex.text import latex_to_text, squash
+from ...tex.decode import Report, from_bibtex, needs_decoding, to_plain
+from ...tex.text import squash
 from ..fieldnames import BIBTEX_NAME, is_bibtex_name
 from ..genres import read_genre
 from . import RecordReader
@@ -325,13 +325,13 @@ def _is_von(word: str) -> bool:
     if word.startswith("{"):
         if not word.startswith("{\\"):
             return False  # a braced word is case-less: never a particle
-        return is_particle(latex_to_text(word))
+        return is_particle(to_plain(word))
     return is_particle(word)
 
 
 def _decode_name(text: str) -> str:
     """A name part or a date word: the text it prints (names hold no math)."""
-    return squash(latex_to_text(text)) if text else ""
+    return squash(to_plain(text)) if text else ""
 
 
 def _decode(text: str, report: Report | None = None) -> str:

@@ -22,8 +22,9 @@ from ...model.citation import Citation, Kind, Person, Status
 from ...model.context import WriteContext
 from ...tex import render
 from ...tex.chars import CharEncoder
-from ...tex.decode import stays_in_its_field
-from ...tex.text import escape_latex, protect_title, safe_url, squash, url_argument
+from ...tex.escape import escape_latex, protect_title, safe_url, url_argument
+from ...tex.safety import stays_in_its_field
+from ...tex.text import squash
 from ..fieldnames import is_bibtex_name
 from ..genres import biblatex_type_field, bibtex_type_field, is_masters
 from . import left_out

@@ -21,7 +21,7 @@ from ...infer.names import last_first, zotero_parts
 from ...model.citation import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
 from ...model.context import WriteContext
 from ...tex import render
-from ...tex.text import safe_url
+from ...tex.escape import safe_url
 from . import left_out
 
 NS = "http://www.loc.gov/mods/v3"
