@@ -798,13 +798,14 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
     import pty
     import select
 
-    from bibkit import cli as cli_mod
+    from bibkit.cli import output as cli_mod
+    from bibkit.cli.runs import run_pipeline
     from bibkit.pipeline import Run
 
     master, slave = pty.openpty()
     terminal = io.TextIOWrapper(os.fdopen(slave, "wb", buffering=0), encoding="utf-8")
     ticks = itertools.count(0.0, 0.4)  # every look at the clock: 0.4 s later
-    monkeypatch.setattr(cli_mod, "_clock", lambda: next(ticks))
+    monkeypatch.setattr(cli_mod, "clock", lambda: next(ticks))
     monkeypatch.setattr(cli_mod.sys, "stderr", terminal)
     for cls in RESOLVERS.values():
         monkeypatch.setattr(cls, "interval", 0.0)
@@ -814,7 +815,7 @@ def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatc
     text = SAMPLE_LISTING.read_text(encoding="utf-8")
     starts = [m.start() for m in re.finditer(r"(?m)^[A-Z]{2}[A-Z][a-z]{2} \d", text)]
     three.write_text(text[:starts[3]], encoding="utf-8")
-    cli_mod._run_pipeline(Run(source=str(three), as_of=AS_OF, enrich=settings, write=False),
+    run_pipeline(Run(source=str(three), as_of=AS_OF, enrich=settings, write=False),
                           Diagnostics(), quiet=False, report=None)
     terminal.flush()
     shown = ""

@@ -418,9 +418,9 @@ def test_a_csl_dropping_particle_stays_dropping():
 
 
 def test_entries_are_held_for_a_crossref_only_within_a_window(monkeypatch):
-    from bibkit.formats.readers import bibtex as reader
+    from bibkit.formats.readers.bibtex import crossref
 
-    monkeypatch.setattr(reader, "_CROSSREF_WINDOW", 3)
+    monkeypatch.setattr(crossref, "_CROSSREF_WINDOW", 3)
     entries = ["@inproceedings{c, title={C}, crossref={p}}"]
     entries += [f"@misc{{m{i}, title={{M}}}}" for i in range(5)]
     entries += ["@proceedings{p, title={P}, year=2020}"]
