@@ -227,52 +227,11 @@ def render(
                                    layout(opts.fmt)["highlight"])
         styled = {id(c): f for c, f in zip(kept, formatted, strict=True)}
     labelled = opts.style in LABELLED if opts.style else False
-    numbering = "none" if labelled else opts.numbering  # [HYL23] names the entry
-    t, esc = layout(opts.fmt), ESCAPE[opts.fmt]
-    total = len(kept)
-    parts = [t["document_start"].format()]
-    hidden_count = 0
-    n = 0
-    keys = []
-    for heading, members in groups:
-        first = number_of(n + 1, total, numbering)  # the group's first entry
-        ol_attrs = (
-            ""
-            if numbering == "none"
-            else (f' start="{first}"' + (" reversed" if numbering == "desc" else ""))
-        )
-        parts.append(t["group_start"].format())
-        if heading:
-            parts.append(
-                t["group_heading"].format(group=esc(heading), underline="-" * len(heading))
-            )
-        parts.append(
-            t["list_start"].format(
-                ol_class=" plain" if numbering == "none" else "", ol_attrs=ol_attrs
-            )
-        )
-        for c in members:
-            n += 1
-            number = number_of(n, total, numbering)
-            style_label, style_text = styled.get(id(c), ("", None))
-            entry, hidden = render_entry(c, opts.fmt, is_owner, opts.links, csl, style_text)
-            if labelled:
-                entry = esc(f"[{style_label}]") + " " + entry
-            hidden_count += hidden
-            keys.append(c.key)
-            label = "" if numbering == "none" else t["number"].format(n=number)
-            parts.append(
-                t["item"].format(
-                    number=label,
-                    entry=entry,
-                    li_attrs="" if numbering == "none" else f' value="{number}"',
-                )
-            )
-        parts.append(t["list_end"].format())
-        parts.append(t["group_end"].format())
-    body = "".join(parts)
+    lists = _Lists(opts, is_owner, csl, styled, labelled, len(kept))
+    body = layout(opts.fmt)["document_start"].format()
+    body += "".join(lists.group(heading, members) for heading, members in groups)
     if opts.fmt == "html":
-        body = html_page(body, kept, names[0] if names else "", total)
+        body = html_page(body, kept, names[0] if names else "", len(kept))
     elif opts.fmt == "latex" and opts.standalone:
         body = (
             "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
@@ -281,7 +240,56 @@ def render(
         )
     if diags is not None and not names:
         diags.info("BK801", "no owner to highlight (no listing header; use --highlight NAME)")
-    return CvResult(body, total, excluded, hidden_count, keys)
+    return CvResult(body, len(kept), excluded, lists.hidden, lists.keys)
+
+
+class _Lists:
+    """The CV's numbered lists, one per group, numbered across groups."""
+
+    def __init__(self, opts: CvOptions, is_owner: OwnerMatcher, csl: Any,
+                 styled: dict[int, tuple[str, str | None]], labelled: bool, total: int) -> None:
+        self.opts, self.is_owner, self.csl, self.styled = opts, is_owner, csl, styled
+        self.labelled, self.total = labelled, total
+        self.numbering = "none" if labelled else opts.numbering  # [HYL23] names the entry
+        self.t, self.esc = layout(opts.fmt), ESCAPE[opts.fmt]
+        self.n = self.hidden = 0
+        self.keys: list[str] = []
+
+    def group(self, heading: str, members: list[Citation]) -> str:
+        t, numbering = self.t, self.numbering
+        first = number_of(self.n + 1, self.total, numbering)  # the group's first entry
+        ol_attrs = (
+            ""
+            if numbering == "none"
+            else (f' start="{first}"' + (" reversed" if numbering == "desc" else ""))
+        )
+        parts = [t["group_start"].format()]
+        if heading:
+            parts.append(
+                t["group_heading"].format(group=self.esc(heading), underline="-" * len(heading))
+            )
+        parts.append(t["list_start"].format(
+            ol_class=" plain" if numbering == "none" else "", ol_attrs=ol_attrs))
+        parts += [self.item(c) for c in members]
+        parts.append(t["list_end"].format())
+        parts.append(t["group_end"].format())
+        return "".join(parts)
+
+    def item(self, c: Citation) -> str:
+        self.n += 1
+        number = number_of(self.n, self.total, self.numbering)
+        style_label, style_text = self.styled.get(id(c), ("", None))
+        entry, hidden = render_entry(c, self.opts.fmt, self.is_owner, self.opts.links,
+                                     self.csl, style_text)
+        if self.labelled:
+            entry = self.esc(f"[{style_label}]") + " " + entry
+        self.hidden += hidden
+        self.keys.append(c.key)
+        return self.t["item"].format(
+            number="" if self.numbering == "none" else self.t["number"].format(n=number),
+            entry=entry,
+            li_attrs="" if self.numbering == "none" else f' value="{number}"',
+        )
 
 
 def make_writer(fmt: str) -> Callable[[Iterable[Citation], TextIO, WriteContext], int]:

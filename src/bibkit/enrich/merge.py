@@ -99,83 +99,106 @@ def _with_author_ids(ours: tuple[tuple[str, str], ...], theirs: tuple[tuple[str,
 def merge(c: Citation, other: Citation, source: str, confidence: float,
           prefer_other: bool = False, same_work_by_id: bool = False
           ) -> tuple[Citation, list[Change]]:
-    changes: list[Change] = []
-    updates: dict = {}
-    prov: list[Provenance] = []
-
-    def take(name: str, old: object, new: object) -> bool:
-        if not new or old == new or (old and not prefer_other):
-            return False
-        changes.append(Change(name, str(old), str(new)))
-        prov.append(Provenance(name, source, "merge", confidence, str(new)[:80]))
-        return True
-
-    if c.authors_truncated and not other.authors_truncated and _shown_prefix(
-            c.authors, other.authors):
-        changes.append(Change("authors", f"{len(c.authors)} shown, et al.",
-                              f"{len(other.authors)} authors"))
-        prov.append(Provenance("authors", source, "full-author-list", confidence, ""))
-        updates["authors"] = _keep_full_given_names(c.authors, other.authors)
-        updates["authors_truncated"] = False
-    elif not c.authors_truncated and take("authors", c.authors, other.authors):
-        # a truncated list whose shown authors do not open the other list is conflicting
-        # evidence: it stays as it is, "et al." included
-        updates["authors"] = _keep_full_given_names(c.authors, other.authors)
-        updates["authors_truncated"] = other.authors_truncated
-    same_words = fold_title(c.title) == fold_title(other.title)
-    if not (same_words and _less_case(other.title, c.title)) and take(
-            "title", c.title, other.title):
-        # (the same words in worse case, "Deepinception: hypnotize large language model",
-        # never replace ours: a style can lower a capital, never restore one)
-        updates["title"] = other.title
-    upgrade = c.kind is Kind.PREPRINT and other.kind not in (
-        Kind.PREPRINT, Kind.DOCUMENT, Kind.WEBPAGE) and bool(other.venue.name)
-    if (upgrade and same_work_by_id and "title" not in updates and other.title
-            and fold_title(other.title) != fold_title(c.title)
-            and not any(p.field == "title" and p.source.startswith("library")
-                        for p in c.provenance)):
-        # the paper was renamed at publication (matched through its arXiv id or DOI, not its
-        # title): citing the published version under the preprint's title would be wrong
-        changes.append(Change("title", c.title, other.title))
-        prov.append(Provenance("title", source, "published-title", confidence, c.title[:80]))
-        updates["title"], updates["title_nocase"] = other.title, other.title_nocase
-    if upgrade:
-        changes.append(Change("kind", c.kind.value, other.kind.value))
-        prov.append(Provenance("kind", source, "published-version", confidence,
-                               other.venue.name[:80]))
-        updates["kind"], updates["status"] = other.kind, other.status if (
-            other.status is not Status.UNKNOWN) else Status.PUBLISHED
-    venue = {f.name: getattr(c.venue, f.name) for f in fields(Venue)}
-    for f in fields(Venue):
-        if take(f"venue.{f.name}", venue[f.name], getattr(other.venue, f.name)):
-            venue[f.name] = getattr(other.venue, f.name)
-    if (venue["name"] == other.venue.name and other.venue.name and venue["year"] is None
-            and other.cited_year is not None):
-        # the venue taken from the other record is cited with that record's year (a
-        # library's `year = {2023}`), not with the day the preprint went online
-        changes.append(Change("venue.year", "", str(other.cited_year)))
-        prov.append(Provenance("venue.year", source, "merge", confidence,
-                               str(other.cited_year)))
-        venue["year"] = other.cited_year
-    ids = {f.name: getattr(c.ids, f.name) for f in fields(Identifiers)}
-    for f in fields(Identifiers):
-        old, new = ids[f.name], getattr(other.ids, f.name)
-        if f.name == "doi" and old and not c.ids.publisher_doi and other.ids.publisher_doi:
-            old = ""  # the publisher's DOI is the better one; arXiv's stays derivable
-        if take(f"ids.{f.name}", old, new):
-            ids[f.name] = new
-    if take("abstract", c.abstract, other.abstract):
-        updates["abstract"] = other.abstract
+    m = _Merge(c, other, source, confidence, prefer_other)
+    m.authors()
+    m.title()
+    m.published_version(same_work_by_id)
+    m.venue_and_ids()
+    if m.take("abstract", c.abstract, other.abstract):
+        m.updates["abstract"] = other.abstract
     # a genre ("Master's thesis") says what kind of work it is: only for the same kind
-    if updates.get("kind", c.kind) is other.kind and take("genre", c.genre, other.genre):
-        updates["genre"] = other.genre
+    if m.updates.get("kind", c.kind) is other.kind and m.take("genre", c.genre, other.genre):
+        m.updates["genre"] = other.genre
     extra = _with_author_ids(c.extra, other.extra)
-    if not changes:
+    if not m.changes:
         # the ids a service gives the authors are kept even when nothing else is new: the
         # owner check tells namesakes apart by them
         return (c if extra == c.extra else evolve(c, extra=extra)), []
-    updates["extra"] = extra
-    updates["venue"] = Venue(**venue)
-    updates["ids"] = Identifiers(**ids)
-    updates["provenance"] = c.provenance + tuple(prov)
-    return evolve(c, **updates), changes
+    m.updates["extra"] = extra
+    m.updates["provenance"] = c.provenance + tuple(m.prov)
+    return evolve(c, **m.updates), m.changes
+
+
+class _Merge:
+    """One merge of `other` into `c`: the fields taken, and each change and its provenance."""
+
+    def __init__(self, c: Citation, other: Citation, source: str, confidence: float,
+                 prefer_other: bool) -> None:
+        self.c, self.other, self.source, self.confidence = c, other, source, confidence
+        self.prefer_other = prefer_other
+        self.changes: list[Change] = []
+        self.updates: dict = {}
+        self.prov: list[Provenance] = []
+
+    def said(self, name: str, old: str, new: str, how: str, value: str) -> None:
+        self.changes.append(Change(name, old, new))
+        self.prov.append(Provenance(name, self.source, how, self.confidence, value))
+
+    def take(self, name: str, old: object, new: object) -> bool:
+        if not new or old == new or (old and not self.prefer_other):
+            return False
+        self.said(name, str(old), str(new), "merge", str(new)[:80])
+        return True
+
+    def authors(self) -> None:
+        c, other = self.c, self.other
+        if c.authors_truncated and not other.authors_truncated and _shown_prefix(
+                c.authors, other.authors):
+            self.said("authors", f"{len(c.authors)} shown, et al.",
+                      f"{len(other.authors)} authors", "full-author-list", "")
+            self.updates["authors"] = _keep_full_given_names(c.authors, other.authors)
+            self.updates["authors_truncated"] = False
+        elif not c.authors_truncated and self.take("authors", c.authors, other.authors):
+            # a truncated list whose shown authors do not open the other list is conflicting
+            # evidence: it stays as it is, "et al." included
+            self.updates["authors"] = _keep_full_given_names(c.authors, other.authors)
+            self.updates["authors_truncated"] = other.authors_truncated
+
+    def title(self) -> None:
+        c, other = self.c, self.other
+        same_words = fold_title(c.title) == fold_title(other.title)
+        if not (same_words and _less_case(other.title, c.title)) and self.take(
+                "title", c.title, other.title):
+            # (the same words in worse case, "Deepinception: hypnotize large language model",
+            # never replace ours: a style can lower a capital, never restore one)
+            self.updates["title"] = other.title
+
+    def published_version(self, same_work_by_id: bool) -> None:
+        c, other, updates = self.c, self.other, self.updates
+        upgrade = c.kind is Kind.PREPRINT and other.kind not in (
+            Kind.PREPRINT, Kind.DOCUMENT, Kind.WEBPAGE) and bool(other.venue.name)
+        if (upgrade and same_work_by_id and "title" not in updates and other.title
+                and fold_title(other.title) != fold_title(c.title)
+                and not any(p.field == "title" and p.source.startswith("library")
+                            for p in c.provenance)):
+            # the paper was renamed at publication (matched through its arXiv id or DOI, not
+            # its title): citing the published version under the preprint's title is wrong
+            self.said("title", c.title, other.title, "published-title", c.title[:80])
+            updates["title"], updates["title_nocase"] = other.title, other.title_nocase
+        if upgrade:
+            self.said("kind", c.kind.value, other.kind.value, "published-version",
+                      other.venue.name[:80])
+            updates["kind"], updates["status"] = other.kind, other.status if (
+                other.status is not Status.UNKNOWN) else Status.PUBLISHED
+
+    def venue_and_ids(self) -> None:
+        c, other = self.c, self.other
+        venue = {f.name: getattr(c.venue, f.name) for f in fields(Venue)}
+        for f in fields(Venue):
+            if self.take(f"venue.{f.name}", venue[f.name], getattr(other.venue, f.name)):
+                venue[f.name] = getattr(other.venue, f.name)
+        if (venue["name"] == other.venue.name and other.venue.name and venue["year"] is None
+                and other.cited_year is not None):
+            # the venue taken from the other record is cited with that record's year (a
+            # library's `year = {2023}`), not with the day the preprint went online
+            self.said("venue.year", "", str(other.cited_year), "merge", str(other.cited_year))
+            venue["year"] = other.cited_year
+        ids = {f.name: getattr(c.ids, f.name) for f in fields(Identifiers)}
+        for f in fields(Identifiers):
+            old, new = ids[f.name], getattr(other.ids, f.name)
+            if f.name == "doi" and old and not c.ids.publisher_doi and other.ids.publisher_doi:
+                old = ""  # the publisher's DOI is the better one; arXiv's stays derivable
+            if self.take(f"ids.{f.name}", old, new):
+                ids[f.name] = new
+        self.updates["venue"] = Venue(**venue)
+        self.updates["ids"] = Identifiers(**ids)

@@ -234,7 +234,11 @@ class _Decoder:
             return "\\", pos + 1
         word_m = _WORD.match(src, pos + 1, end)
         assert word_m is not None
-        word, after = word_m.group(), word_m.end()
+        return self.control_word(pos, word_m.group(), word_m.end(), end)
+
+    def control_word(self, pos: int, word: str, after: int, end: int) -> tuple[str, int]:
+        """`\\word` at `pos`, its name ending at `after`."""
+        src = self.src
         if word in ACCENT_WORDS:
             found_accent = _accent_at(src, after, end, word)
             if found_accent:

@@ -169,16 +169,7 @@ def entry_fields(
     """(entry type, {field: encoded value}); month values are bare macros."""
     biblatex = d.name == "biblatex"
     arxiv = c.ids.arxiv_base  # cited without its version
-    etype = d.types[c.kind.value]
-    # a @misc or @online with an arXiv eprint is a preprint: readers take it so (arXiv's own
-    # export is such a @misc), so writers write it as one and a round trip is stable
-    preprint = c.kind is Kind.PREPRINT or (bool(arxiv) and etype in ("misc", "online"))
-    if preprint:
-        etype = d.types[Kind.PREPRINT.value] if arxiv else d.preprint_without_eprint
-    elif c.kind is Kind.THESIS and not biblatex and is_masters(c.genre):
-        etype = "mastersthesis"  # BibTeX's two thesis types (biblatex's @thesis has `type`)
-    elif c.kind is Kind.BOOK and biblatex and c.editors and not c.authors:
-        etype = "collection"  # an edited volume: biblatex's @book must have an author
+    etype, preprint = _entry_type(c, d, arxiv)
     f: dict[str, str] = {}
     if c.authors or c.authors_truncated:
         f["author"] = enc.authors(c)
@@ -200,6 +191,48 @@ def entry_fields(
         f["pubstate"] = "inpress"
 
     _date_fields(c, biblatex, f)
+    _venue_fields(c, d, enc, etype, f)
+    _identifier_fields(c, d, enc, preprint, f)
+    _link_fields(c, biblatex, enc, f)
+    if c.keywords:
+        f["keywords"] = enc.text(", ".join(c.keywords))
+    if ctx.abstract and c.abstract:
+        f["abstract"] = enc.text(c.abstract)
+    if not c.authors and "key" in d.order and c.title:
+        # plain.bst sorts by author, else by `key`: without it bibtex warns
+        f["key"] = enc.text(c.title)
+    for name in d.invalid.get(etype, ()):
+        if f.pop(name, None) is not None:
+            ctx.diags.info(
+                "BK402",
+                f"{name} is not a {d.name} field of @{etype}; left out",
+                line=c.origin.line,
+                key=c.key,
+            )
+    return etype, f
+
+
+def _entry_type(c: Citation, d: Dialect, arxiv: str) -> tuple[str, bool]:
+    """(the entry type, whether it is written as a preprint)."""
+    biblatex = d.name == "biblatex"
+    etype = d.types[c.kind.value]
+    # a @misc or @online with an arXiv eprint is a preprint: readers take it so (arXiv's own
+    # export is such a @misc), so writers write it as one and a round trip is stable
+    preprint = c.kind is Kind.PREPRINT or (bool(arxiv) and etype in ("misc", "online"))
+    if preprint:
+        etype = d.types[Kind.PREPRINT.value] if arxiv else d.preprint_without_eprint
+    elif c.kind is Kind.THESIS and not biblatex and is_masters(c.genre):
+        etype = "mastersthesis"  # BibTeX's two thesis types (biblatex's @thesis has `type`)
+    elif c.kind is Kind.BOOK and biblatex and c.editors and not c.authors:
+        etype = "collection"  # an edited volume: biblatex's @book must have an author
+    return etype, preprint
+
+
+def _venue_fields(c: Citation, d: Dialect, enc: _Encoder, etype: str, f: dict[str, str]
+                  ) -> None:
+    """Volume, number, publisher, place, language, the thesis or report type, the access
+    date and the pages."""
+    biblatex = d.name == "biblatex"
     v = c.venue
     for name, value in (
         ("volume", v.volume),
@@ -220,24 +253,6 @@ def entry_fields(
     if c.venue.pages:  # page ranges take BibTeX's en dash, "--"
         f["pages"] = _RANGE_RE.sub("--", enc.text(c.venue.pages))
 
-    _identifier_fields(c, d, enc, preprint, f)
-    _link_fields(c, biblatex, enc, f)
-    if c.keywords:
-        f["keywords"] = enc.text(", ".join(c.keywords))
-    if ctx.abstract and c.abstract:
-        f["abstract"] = enc.text(c.abstract)
-    if not c.authors and "key" in d.order and c.title:
-        # plain.bst sorts by author, else by `key`: without it bibtex warns
-        f["key"] = enc.text(c.title)
-    for name in d.invalid.get(etype, ()):
-        if f.pop(name, None) is not None:
-            ctx.diags.info(
-                "BK402",
-                f"{name} is not a {d.name} field of @{etype}; left out",
-                line=c.origin.line,
-                key=c.key,
-            )
-    return etype, f
 
 
 def _date_fields(c: Citation, biblatex: bool, f: dict[str, str]) -> None:

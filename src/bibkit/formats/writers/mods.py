@@ -124,6 +124,16 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         subject = _sub(mods, "subject")
         for kw in c.keywords:
             _sub(subject, "topic", kw)
+    _identifiers_and_location(mods, c, key)
+    if c.language:
+        _sub(_sub(mods, "language"), "languageTerm", c.language, type="text")
+    # the citekey is an identifier of type citekey, as bibutils writes it, and not a
+    # recordInfo/recordIdentifier, which Zotero imports as an "Accession Number" in Extra
+    return mods
+
+
+def _identifiers_and_location(mods: etree._Element, c: Citation, key: str) -> None:
+    """The identifiers, the arXiv category as a subject, the URL and the access date."""
     ids = c.ids
     for id_type, value in (
         ("doi", display_doi(c.cited_doi)),
@@ -150,12 +160,6 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
         _sub(mods, "note", f"URL: {url}")
     if accessed and not is_uri(uri):
         _sub(_sub(mods, "originInfo"), "dateCaptured", accessed, encoding="w3cdtf")
-    if c.language:
-        _sub(_sub(mods, "language"), "languageTerm", c.language, type="text")
-    # the citekey is an identifier of type citekey, as bibutils writes it, and not a
-    # recordInfo/recordIdentifier, which Zotero imports as an "Accession Number" in Extra
-    return mods
-
 
 
 def _origin_info(c: Citation, top: etree._Element) -> None:
