@@ -115,16 +115,23 @@ def chart_svg(citations: Sequence[Citation]) -> str:
             f'<text x="{x + bar / 2:.1f}" y="{top + height + 14}" font-size="11" '
             f'text-anchor="middle" fill="#5f6368">{year}</text>'
         )
+    out += _legend(kinds, left, top + height + 30)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _legend(kinds: list[Kind], left: int, first_row: int) -> list[str]:
+    """One row a kind under the bars: its colour and its heading."""
+    out = []
     for row, k in enumerate(kinds):
-        y = top + height + 30 + 16 * row
+        y = first_row + 16 * row
         out.append(
             f'<rect x="{left}" y="{y}" width="10" height="10" '
             f'fill="{KIND_COLOURS.get(k, OTHER_COLOUR)}"/>'
         )
         out.append(f'<text x="{left + 14}" y="{y + 9}" font-size="11" fill="#333">'
                    f"{html.escape(KIND_HEADINGS[k])}</text>")
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
 
 
 def html_page(body: str, citations: Sequence[Citation], owner: str, total: int) -> str:

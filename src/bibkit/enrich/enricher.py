@@ -192,13 +192,17 @@ class Enricher:
                 self.progress(r.label, done, len(todo), answers, "")
         r.client.observer = None
         r.limiter.notify = None
+        report.stats = Counter(r.client.stats) - before
+        self._say_what_was_left(r, report)
+
+    def _say_what_was_left(self, r: Resolver, report: ServiceReport) -> None:
+        """The entries a service did not look up, and the lookups --offline could not serve."""
         if report.not_looked_up:
             left = len(report.not_looked_up)
             again = (" (throttled: run again to look them up; answers so far are cached)"
                      if "throttled" in report.failure or "HTTP 429" in report.failure else "")
             self.diags.warning("BK904", f"{r.label}: {left} {'entry' if left == 1 else 'entries'}"
                                f" not looked up there{again}: {report.failure}")
-        report.stats = Counter(r.client.stats) - before
         misses = report.stats.get("offline misses", 0)
         if misses:
             self.diags.warning("BK905", f"{r.label}: {misses} "

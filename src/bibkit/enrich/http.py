@@ -209,6 +209,27 @@ class HttpClient:
             self._stored.append(key)
         return Response(status, data)
 
+    def _retry_or_raise(self, exc: urllib.error.HTTPError, url: str, wait: float
+                        ) -> tuple[str, bool, float] | None:
+        """An HTTP error answer: None for 404 (nothing there), else (the problem, whether it
+        throttles the service, how long to wait) for a status worth another attempt; raises
+        for any other status, or when the server asks for a longer wait than allowed."""
+        answer = exc.read(512) if exc.fp is not None else b""
+        exc.close()
+        if exc.code == 404:
+            return None
+        if exc.code not in RETRY_STATUSES:
+            raise ServiceError(f"{_host(url)}: HTTP {exc.code} {exc.reason}") from None
+        asked = retry_after(exc.headers.get("Retry-After"), self.wall_clock())
+        # a Retry-After says how long; without one, throttling slows the service
+        throttled = asked is None and (exc.code in (429, 503) or is_throttle_answer(answer))
+        if asked is not None:
+            if asked > self.max_wait:
+                raise Throttled(f"{_host(url)}: HTTP {exc.code}, asked to wait "
+                                f"{asked:.0f} s") from None
+            wait = max(wait, asked)
+        return f"HTTP {exc.code}", throttled, wait
+
     def _fetch(self, method: str, url: str, body: bytes, headers: dict[str, str],
                limiter: RateLimiter) -> tuple[int, bytes]:
         try:
@@ -230,33 +251,16 @@ class HttpClient:
             timer.start()
             try:
                 with _opener(watch).open(request, timeout=self.timeout) as reply:
-                    data = reply.read(MAX_BODY + 1)
-                    if watch.expired:  # cut off: what came is not the whole answer
-                        raise TimeoutError
-                    if len(data) > MAX_BODY:
-                        raise ServiceError(f"{_host(url)}: response larger than "
-                                           f"{MAX_BODY // 2**20} MB")
+                    data = _whole_answer(reply, watch, url)
                     if not is_throttle_answer(data):
                         limiter.recover()
                         return reply.status, data
                     throttled, problem = True, f"throttled ({data.strip()[:40]!r})"
             except urllib.error.HTTPError as exc:
-                answer = exc.read(512) if exc.fp is not None else b""
-                exc.close()
-                if exc.code == 404:
+                retry = self._retry_or_raise(exc, url, wait)
+                if retry is None:
                     return 404, b""
-                if exc.code not in RETRY_STATUSES:
-                    raise ServiceError(f"{_host(url)}: HTTP {exc.code} {exc.reason}") from None
-                problem = f"HTTP {exc.code}"
-                asked = retry_after(exc.headers.get("Retry-After"), self.wall_clock())
-                # a Retry-After says how long; without one, throttling slows the service
-                throttled = asked is None and (exc.code in (429, 503)
-                                               or is_throttle_answer(answer))
-                if asked is not None:
-                    if asked > self.max_wait:
-                        raise Throttled(f"{_host(url)}: HTTP {exc.code}, asked to wait "
-                                        f"{asked:.0f} s") from None
-                    wait = max(wait, asked)
+                problem, throttled, wait = retry
             except TimeoutError:
                 problem = (f"no whole answer within {self.deadline:g} s" if watch.expired
                            else f"no answer within {self.timeout:g} s")
@@ -282,6 +286,16 @@ class HttpClient:
                 limiter.defer(wait)  # the next limiter.wait() sleeps it
         error = Throttled if throttled or problem in ("HTTP 429", "HTTP 503") else ServiceError
         raise error(f"{_host(url)}: {problem} after {self.retries + 1} attempts")
+
+
+def _whole_answer(reply: Any, watch: _Watch, url: str) -> bytes:
+    """The body of a reply: all of it within the deadline, and no more than MAX_BODY."""
+    data: bytes = reply.read(MAX_BODY + 1)
+    if watch.expired:  # cut off: what came is not the whole answer
+        raise TimeoutError
+    if len(data) > MAX_BODY:
+        raise ServiceError(f"{_host(url)}: response larger than {MAX_BODY // 2**20} MB")
+    return data
 
 
 class _Watch:

@@ -102,15 +102,11 @@ class _Scanner:
                     self._begin(line_no, m.start())
                     self.scalar, seg = True, m.start()
             elif ch in "[{":
-                if not self.mode:
-                    self.mode = "array" if ch == "[" else "object"
-                    if self.mode == "object":
-                        self.start, self.parts = (line_no, m.start()), [line[m.start():]]
-                        return
-                elif self.depth == 1 and self.parts is None:
-                    self._begin(line_no, m.start())
-                    seg = m.start()
-                self.depth += 1
+                if not self.mode and ch == "{":  # one object, not an array: read whole
+                    self.mode = "object"
+                    self.start, self.parts = (line_no, m.start()), [line[m.start():]]
+                    return
+                seg = self._open(line_no, m.start(), seg)
             else:
                 self.depth -= 1
                 if self.depth == 1 and self.parts is not None:
@@ -123,6 +119,16 @@ class _Scanner:
                     return
         if self.parts is not None and seg >= 0:
             self.parts.append(line[seg:])
+
+    def _open(self, line_no: int, col: int, seg: int) -> int:
+        """A `[` or `{` inside the array: the array itself, or an item that begins here."""
+        if not self.mode:
+            self.mode = "array"
+        elif self.depth == 1 and self.parts is None:
+            self._begin(line_no, col)
+            seg = col
+        self.depth += 1
+        return seg
 
     def _begin(self, line_no: int, col: int) -> None:
         self.parts, self.start, self.scalar = [], (line_no, col), False
@@ -181,38 +187,23 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
     at the very end of the buffer is merely cut by the chunk: more lines are read and it is
     tried again; an error anywhere else is a real one. Commas between items are not checked:
     a missing or doubled comma loses nothing."""
-    buf, pos, line, line_pos = "", 0, 1, 0  # `line` is the line number at buf[line_pos]
-    eof, items, started, closed = False, 0, False, False
-
-    def more() -> bool:
-        nonlocal buf, pos, line_pos, eof
-        chunk, eof = _chunk(lines)
-        if not chunk:
-            return False
-        line_of(pos)  # count the lines of what is dropped
-        buf = buf[pos:] + chunk
-        line_pos = pos = 0
-        return True
-
-    def line_of(at: int) -> int:
-        nonlocal line, line_pos
-        line += buf.count("\n", line_pos, at)
-        line_pos = at
-        return line
+    b = _Buffer(lines)
+    items, started, closed = 0, False, False
 
     def hand_over() -> Iterator[tuple[int, int, object, str]]:
-        first = line_of(pos)
-        col = pos - (buf.rfind("\n", 0, pos) + 1)
-        rest = (" " * col + buf[pos:]).split("\n")  # padded: columns stay true
+        first = b.line_of(b.pos)
+        col = b.pos - (b.buf.rfind("\n", 0, b.pos) + 1)
+        rest = (" " * col + b.buf[b.pos:]).split("\n")  # padded: columns stay true
         rest.pop()  # after the newline more() added to the last line
         scanner = _Scanner(ctx, in_array=started, items=items)
         for line_no, column, text in scanner.scan(_chain(rest, lines), first):
             yield from _parsed(line_no, column, text, scanner, controls)
 
     while True:
-        pos = _SPACE.match(buf, pos).end()  # type: ignore[union-attr]
+        buf = b.buf
+        pos = b.pos = _SPACE.match(buf, b.pos).end()  # type: ignore[union-attr]
         if pos >= len(buf):
-            if eof or not more():
+            if b.eof or not b.more():
                 break
             continue
         ch = buf[pos]
@@ -220,18 +211,18 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
             if ch != "[":  # a single object, or not JSON: the scanner says which
                 yield from hand_over()
                 return
-            started, pos = True, pos + 1
+            started, b.pos = True, pos + 1
         elif ch == ",":
-            pos += 1
+            b.pos += 1
         elif ch == "]":
-            closed, pos = True, pos + 1
-            _after_the_array(buf, pos, lines, line_of, ctx)
+            closed, b.pos = True, pos + 1
+            _after_the_array(buf, b.pos, lines, b.line_of, ctx)
             break
         else:
             try:
                 value, end = _DECODER.raw_decode(buf, pos)
             except json.JSONDecodeError as exc:
-                if exc.pos >= len(buf.rstrip()) and not eof and more():
+                if exc.pos >= len(buf.rstrip()) and not b.eof and b.more():
                     continue  # cut by the chunk: try again with more lines
                 yield from hand_over()
                 return
@@ -239,12 +230,38 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
                 yield from hand_over()
                 return
             items += 1
-            first = line_of(pos)
+            first = b.line_of(pos)
             value = controls.clean(value, buf, pos, end, first)
             yield first, pos - (buf.rfind("\n", 0, pos) + 1), value, f"/{items - 1}"
-            pos = end
-    last_line = line_of(max(line_pos, len(buf.rstrip()) - 1)) if started and not closed else 0
+            b.pos = end
+    last_line = (b.line_of(max(b.line_pos, len(b.buf.rstrip()) - 1))
+                 if started and not closed else 0)
     _report_end(ctx, started, closed, items, last_line)
+
+
+class _Buffer:
+    """Whole lines of the input, read about a megabyte at a time; `pos` is where reading
+    is, `line` the line number at `line_pos`."""
+
+    __slots__ = ("buf", "eof", "line", "line_pos", "lines", "pos")
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines, self.buf, self.pos, self.line, self.line_pos = lines, "", 0, 1, 0
+        self.eof = False
+
+    def more(self) -> bool:
+        chunk, self.eof = _chunk(self.lines)
+        if not chunk:
+            return False
+        self.line_of(self.pos)  # count the lines of what is dropped
+        self.buf = self.buf[self.pos:] + chunk
+        self.line_pos = self.pos = 0
+        return True
+
+    def line_of(self, at: int) -> int:
+        self.line += self.buf.count("\n", self.line_pos, at)
+        self.line_pos = at
+        return self.line
 
 
 def _chunk(lines: Iterator[str]) -> tuple[str, bool]:
