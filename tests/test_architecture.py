@@ -75,3 +75,67 @@ def test_the_codemap_names_every_module():
                and not name.endswith("__main__")
                and f"`{name.split('.', 1)[1].replace('.', '/')}" not in codemap]
     assert not missing, missing
+
+
+def _top_level_imports(name: str, path: Path, package: bool, modules: dict) -> set[str]:
+    """The bibkit modules a module imports when it is loaded (not inside functions, not
+    for type checking only)."""
+    base = name.split(".") if package else name.split(".")[:-1]
+    out = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = base[: len(base) - (node.level - 1)]
+                target = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                full = f"{target}.{alias.name}"
+                out.add(full if full in modules else target)
+        elif isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+    return {m for m in out if m in modules and m != name}
+
+
+def test_no_import_circle():
+    modules = _modules()
+    graph = {name: _top_level_imports(name, path, package, modules)
+             for name, (path, package) in modules.items()}
+    # a package's modules import the package (`from .. import RecordReader`) while it is
+    # being loaded; that is Python's ordinary package loading, not a circle between modules
+    done: set[str] = set()
+    circles = []
+
+    def visit(name: str, stack: list[str]) -> None:
+        if name in stack:
+            circle = stack[stack.index(name):] + [name]
+            if not all(name.startswith(other + ".") or other.startswith(name + ".")
+                       or other == name for other in circle):
+                circles.append(" -> ".join(circle))
+            return
+        if name in done:
+            return
+        for target in sorted(graph[name]):
+            if not name.startswith(target + "."):  # a module importing its own package
+                visit(target, [*stack, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+    assert not circles, circles
+
+
+def test_no_module_over_500_lines_and_no_function_over_60():
+    """ARCHITECTURE.md's size rule: small modules with one job, functions that fit on a
+    screen (a click command's decorators are declarations and do not count)."""
+    big, long = [], []
+    for path in sorted((SRC / "bibkit").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 500:
+            big.append(f"{path.relative_to(SRC)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1  # from `def`: decorators apart
+                if lines > 60:
+                    long.append(f"{path.relative_to(SRC)}:{node.name}: {lines} lines")
+    assert not big and not long, big + long

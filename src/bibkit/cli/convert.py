@@ -13,7 +13,7 @@ from .. import pipeline
 from ..enrich.services import DEFAULT_SERVICES
 from ..formats import registry
 from ..model.diagnostics import Diagnostics
-from ..pipeline import Run
+from ..pipeline import Outcome, Run
 from .app import main
 from .options import (
     common_options,
@@ -141,20 +141,25 @@ def convert(
         if dry_run:
             click.echo(outcome.text or "", nl=False)  # the diff; nothing was written
         if not quiet:
-            to_file = target != "-"
-            verb = f"written as {outcome.output_format}" + (
-                f" to {target}" + (" (updated in place)" if in_place else "") if to_file
-                else " to standard output")
-            if dry_run:
-                verb = f"compared with {target} (--dry-run: nothing written)"
-            if to_file and not outcome.written:
-                why = "--strict" if strict and outcome.entries else "nothing was read"
-                verb = f"read; {target} left as it was ({why})"
-            line = summary_line(outcome.diagnostics, outcome.entries, verb, outcome.context)
-            say(line)
+            verb = _what_was_done(outcome, target, in_place, dry_run, strict)
+            say(summary_line(outcome.diagnostics, outcome.entries, verb, outcome.context))
         sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
 
     run_command(run)
+
+
+def _what_was_done(outcome: Outcome, target: str, in_place: bool, dry_run: bool,
+                   strict: bool) -> str:
+    """The summary line's verb: where the entries went, or why they did not."""
+    to_file = target != "-"
+    if to_file and not outcome.written:
+        why = "--strict" if strict and outcome.entries else "nothing was read"
+        return f"read; {target} left as it was ({why})"
+    if dry_run:
+        return f"compared with {target} (--dry-run: nothing written)"
+    return f"written as {outcome.output_format}" + (
+        f" to {target}" + (" (updated in place)" if in_place else "") if to_file
+        else " to standard output")
 
 
 @main.command(short_help="Fill entries from arXiv, DBLP, Crossref, Semantic Scholar.")

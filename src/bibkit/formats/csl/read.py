@@ -136,19 +136,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     links = tuple(Link(role, u) for role, u in exact.get("links", []))
     if not exact:
         note, links, truncated = read_note(note)
-    status_name = exact.get("status")
-    status = (
-        Status(status_name)
-        if status_name in {s.value for s in Status}
-        else (Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN)
-    )
     issued, accessed, partial = _dates(item, exact)
-    keywords = (
-        tuple(tree(k) for k in exact["keywords"])
-        if "keywords" in exact
-        else tuple(k.strip() for k in text_from_csl(_text(item, "keyword")).split(",")
-                   if k.strip())
-    )
     extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv),
                    refused=refused.append)
     if kind_name and kind.value != kind_name:  # a type with no kind of its own: kept
@@ -170,17 +158,34 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     values.update({
         "key": key, "kind": kind,
         "title_nocase": tuple(tree(t) for t in exact.get("title-nocase", ())),
-        "authors_truncated": truncated, "issued": issued, "status": status,
+        "authors_truncated": truncated, "issued": issued, "status": _status(item, exact),
         "venue.kind": exact.get("venue-kind", ""), "venue.publisher": publisher,
         "venue.year": exact.get("venue-year"), "ids.arxiv": arxiv,
         "ids.arxiv_class": exact.get("arxiv-class", ""), "ids.url": url,
         "links": links,
-        "keywords": keywords, "affiliations": tuple(exact.get("affiliations", ())),
+        "keywords": _keywords(item, exact, tree),
+        "affiliations": tuple(exact.get("affiliations", ())),
         "note": note, "accessed": accessed, "extra": tuple(extra),
         "provenance": tuple(Provenance(*p) for p in exact.get("provenance", [])),
         "origin": Origin(file, origin_line),
     })
     return assemble(values)
+
+
+def _status(item: dict[str, Any], exact: dict[str, Any]) -> Status:
+    """bibkit's own status if it wrote one, else CSL's `status` ("forthcoming" is accepted)."""
+    status_name = exact.get("status")
+    if status_name in {s.value for s in Status}:
+        return Status(status_name)
+    return Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN
+
+
+def _keywords(item: dict[str, Any], exact: dict[str, Any], tree: Callable[[object], str]
+              ) -> tuple[str, ...]:
+    if "keywords" in exact:
+        return tuple(tree(k) for k in exact["keywords"])
+    return tuple(k.strip() for k in text_from_csl(_text(item, "keyword")).split(",")
+                 if k.strip())
 
 
 def _read_copied(item: dict[str, Any], texts: dict[str, Any], tree: Callable[[object], str]

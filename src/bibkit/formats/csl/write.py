@@ -27,7 +27,6 @@ from .table import (
 
 def to_csl(c: Citation, key: str) -> dict[str, Any]:
     """The CSL-JSON item for a citation, keys in the order of formats/csl.toml."""
-    known = table()[0]
     item: dict[str, Any] = {"id": key, "citation-key": key, "type": c.kind.value}
     texts: dict[str, Any] = {}  # model text the rich-text value cannot give back exactly
     for var, get, convert, many in copied():
@@ -75,6 +74,17 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
         exact["text"] = texts
     if exact:
         custom["bibkit"] = exact
+    _kept_as_written(c, item, custom)
+    if custom:
+        item["custom"] = custom
+    order = rank()  # the table's order, then any other variable in the order it was added
+    return dict(sorted(item.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _kept_as_written(c: Citation, item: dict[str, Any], custom: dict[str, Any]) -> None:
+    """The CSL variables kept as they were read (`csl:` in extra): back in their place when
+    they still say what the item says, else under `custom`."""
+    known = table()[0]
     for name, value in c.extra:
         if name.startswith("csl:"):
             var = name[4:]
@@ -83,10 +93,6 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
                 item[var] = decoded
             else:
                 custom[var] = decoded
-    if custom:
-        item["custom"] = custom
-    order = rank()  # the table's order, then any other variable in the order it was added
-    return dict(sorted(item.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def _written_back(var: str, written: Any, item: dict[str, Any]) -> bool:

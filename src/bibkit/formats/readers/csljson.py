@@ -221,12 +221,10 @@ def _fast(lines: Iterator[str], ctx: ReadContext, controls: _ControlEscapes
         else:
             try:
                 value, end = _DECODER.raw_decode(buf, pos)
-            except json.JSONDecodeError as exc:
-                if exc.pos >= len(buf.rstrip()) and not b.eof and b.more():
+            except (json.JSONDecodeError, RecursionError) as exc:
+                if (isinstance(exc, json.JSONDecodeError) and exc.pos >= len(buf.rstrip())
+                        and not b.eof and b.more()):
                     continue  # cut by the chunk: try again with more lines
-                yield from hand_over()
-                return
-            except RecursionError:
                 yield from hand_over()
                 return
             items += 1
