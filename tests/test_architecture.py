@@ -108,7 +108,7 @@ def test_no_import_circle():
 
     def visit(name: str, stack: list[str]) -> None:
         if name in stack:
-            circle = stack[stack.index(name):] + [name]
+            circle = [*stack[stack.index(name):], name]
             if not all(name.startswith(other + ".") or other.startswith(name + ".")
                        or other == name for other in circle):
                 circles.append(" -> ".join(circle))

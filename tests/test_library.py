@@ -395,3 +395,52 @@ def test_enrich_syncs_a_bib_too(cli, tmp_path):
               "--sync", str(refs), *ASOF)
     assert res.exit_code == 0, res.stderr
     assert refs.read_text().startswith("% My bibliography.") and len(_keys(refs.read_text())) == 51
+
+
+def test_three_way_by_field_the_users_value_stays_every_other_follows_the_run(tmp_path):
+    """A hand edit to one field keeps that field only: the run's new values for the other
+    fields of the same entry still land, and the conflict is said once, not every run."""
+    from bibkit.model.citation import evolve
+    from bibkit.model.diagnostics import Diagnostics
+
+    refs = tmp_path / "refs.bib"
+    bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True)
+    second = _keys(refs.read_text())[1]
+    refs.write_text(refs.read_text().replace("title         = {On Strengthening",
+                                             "title         = {My Strengthening", 1))
+
+    def revised(c):  # the source retitles every paper and gives it a new abstract
+        return evolve(c, title="Revised: " + c.title, abstract="A new abstract.")
+
+    runs = []
+    for _ in range(2):
+        diags = Diagnostics()
+        bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True,
+                       transforms=[revised], diagnostics=diags)
+        runs.append([(d.key, d.message) for d in diags if d.code == "BK412"])
+    entry = _entry(refs.read_text(), second)
+    assert "{My Strengthening" in entry and "Revised" not in entry  # the user's title
+    assert "abstract      = {A new abstract.}" in entry  # the run's abstract all the same
+    assert len(runs[0]) == 1 and runs[0][0][0] == second and "kept: title" in runs[0][0][1]
+    assert runs[1] == []  # said once: nothing new from the source the second time
+    first = refs.read_bytes()
+    bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True,
+                   transforms=[revised])
+    assert refs.read_bytes() == first  # and a fixed point
+
+
+def test_a_first_version_sidecar_is_still_read(tmp_path):
+    import json
+
+    from bibkit.sync import sidecar_path
+
+    refs = tmp_path / "refs.bib"
+    bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True)
+    side = sidecar_path(str(refs))
+    data = json.loads(side.read_text())
+    assert data["bibkit-sync"] == 2
+    old = {"bibkit-sync": 1, "entries": {k: v["text"] for k, v in data["entries"].items()}}
+    side.write_text(json.dumps(old))
+    text = refs.read_text()
+    bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True)
+    assert refs.read_text() == text and json.loads(side.read_text())["bibkit-sync"] == 2

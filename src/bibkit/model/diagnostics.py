@@ -53,7 +53,7 @@ CODES: dict[str, str] = {
     "BK408": "a Hugo page folder named otherwise than its citekey (one safe path component)",
     "BK409": "a CV page with no title: its citekey stands in",
     "BK411": "--sync: an entry of the file updated from the run, or a new one appended",
-    "BK412": "--sync: an entry edited by hand keeps the user's values where the run differs",
+    "BK412": "--sync: a value edited by hand stays the user's; said when the source changes it",
     "BK501": "BibTeX entry could not be parsed",
     "BK502": "BibTeX field appears twice",
     "BK503": "undefined BibTeX macro",
