@@ -444,3 +444,85 @@ def test_a_first_version_sidecar_is_still_read(tmp_path):
     text = refs.read_text()
     bibkit.convert(SAMPLE_LISTING, refs, to="bibtex", as_of=AS_OF, sync=True)
     assert refs.read_text() == text and json.loads(side.read_text())["bibkit-sync"] == 2
+
+
+_ZOTERO_JSON = """[
+    {
+        "id": "http://zotero.org/users/1/items/KNUTH84",
+        "type": "book",
+        "title": "The TeXbook",
+        "author": [{"family": "Knuth", "given": "Donald E."}],
+        "issued": {"date-parts": [[1984]]},
+        "publisher": "Addison-Wesley"
+    },
+    {
+        "id": "zhou2023strengthening",
+        "type": "article",
+        "title": "On Strengthening and Defending Graph Reconstruction Attack with Markov \
+Chain Approximation",
+        "author": [{"family": "Zhou", "given": "Zhanke"}],
+        "issued": {"date-parts": [[2023]]},
+        "call-number": "SHELF 12"
+    }
+]
+"""
+
+
+def test_sync_updates_a_csljson_file_in_place(cli, tmp_path):
+    """CSL-JSON syncs as a .bib does: an item the run has nothing for stays byte for byte
+    (its layout too), a matched item keeps its key and the variables the user added, new
+    works are appended, a second run is a fixed point, --prune leaves valid JSON."""
+    import json
+
+    refs = tmp_path / "refs.json"
+    refs.write_text(_ZOTERO_JSON)
+    args = ("convert", str(SAMPLE_LISTING), "--sync", str(refs), *ASOF)
+    res = cli(*args)
+    assert res.exit_code == 0, res.stderr
+    text = refs.read_text()
+    assert text.startswith(_ZOTERO_JSON[: _ZOTERO_JSON.index('    {\n        "id": "zhou')])
+    items = json.loads(text)
+    assert len(items) == 51 and items[0]["title"] == "The TeXbook"
+    mine = items[1]
+    assert mine["id"] == "zhou2023strengthening" and mine["call-number"] == "SHELF 12"
+    assert len(mine["author"]) == 1  # an item bibkit never wrote is the user's: kept
+    assert mine["abstract"].startswith("Although powerful")  # and filled where it lacked
+    first = refs.read_bytes()
+    assert cli(*args).exit_code == 0 and refs.read_bytes() == first
+    assert cli(*args, "--dry-run").stdout == ""
+    res = cli(*args, "--prune")
+    assert res.exit_code == 0 and "removed" in res.stderr
+    items = json.loads(refs.read_text())
+    assert len(items) == 50 and items[0]["id"] == "zhou2023strengthening"
+
+
+def test_sync_of_a_new_csljson_file_is_what_o_writes(cli, tmp_path):
+    refs = tmp_path / "refs.json"
+    assert cli("convert", str(SAMPLE_LISTING), "--sync", str(refs), *ASOF).exit_code == 0
+    written = cli("convert", str(SAMPLE_LISTING), "--to", "csljson", *ASOF).stdout
+    assert refs.read_text() == written
+
+
+@settings(max_examples=60, deadline=None)
+@given(layout=st.sampled_from(["bibkit", "indent4", "compact"]),
+       actions=st.lists(st.sampled_from(["keep", "drop", "replace"]), min_size=0, max_size=5),
+       appended=st.integers(0, 3))
+def test_a_csljson_file_stays_valid_json_whatever_sync_does_to_its_items(layout, actions,
+                                                                         appended):
+    from bibkit.sync import _JsonFile
+
+    items = [{"id": f"k{i}", "type": "book", "title": f"T{i}"} for i in range(len(actions))]
+    text = {"bibkit": "[\n" + ",\n".join("  " + json.dumps(it) for it in items) + "\n]\n"
+            if items else "[]\n",
+            "indent4": json.dumps(items, indent=4) + "\n",
+            "compact": json.dumps(items) + "\n"}[layout]
+    doc = _JsonFile(text, "refs.json")
+    assert len(doc.slices) == len(items)
+    replaced = {i: json.dumps({"id": f"k{i}", "type": "book", "title": "new"})
+                for i, a in enumerate(actions) if a == "replace"}
+    replaced.update({i: "" for i, a in enumerate(actions) if a == "drop"})
+    new = [json.dumps({"id": f"n{j}", "type": "book"}) for j in range(appended)]
+    out = json.loads(doc.joined(replaced, new))
+    expected = [json.loads(replaced[i]) if i in replaced else it
+                for i, it in enumerate(items) if replaced.get(i) != ""]
+    assert out == expected + [json.loads(n) for n in new]

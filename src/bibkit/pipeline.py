@@ -349,8 +349,8 @@ def _file_to_update(fmt: str, path: str | None, sync: bool, prune: bool = False
     spec = registry.get(fmt, "write")
     here = path is not None and path != "-" and os.path.isfile(path)
     if prune and not (sync and spec.syncs is not None):
-        raise UsageError("--prune removes entries of the file --sync updates (a .bib or "
-                         "al-folio's papers.bib): give --sync FILE")
+        raise UsageError("--prune removes entries of the file --sync updates (a .bib, "
+                         "CSL-JSON or al-folio's papers.bib): give --sync FILE")
     if sync:
         if spec.in_place is None and spec.syncs is None:
             raise UsageError(f"--sync updates a file in place; {fmt} cannot yet (use -o)")

@@ -1,6 +1,8 @@
-"""`--sync refs.bib`: a BibTeX or BibLaTeX file updated in place, not replaced.
+"""`--sync refs.bib`, `--sync refs.json`: a BibTeX, BibLaTeX or CSL-JSON file updated in
+place, not replaced.
 
-The file is the user's: its comments, `@string`s, `@preamble`, its order, its keys, the
+The file is the user's: its comments, `@string`s, `@preamble` (in JSON: the items' other
+variables and layout), its order, its keys, the
 fields bibkit has no slot for and the values the user wrote all stay. Each work of the run
 is matched to an entry of the file (the same key, else the rules every source is matched
 by: an identifier, or title, authors and year); a matched entry is filled from the run
@@ -33,7 +35,7 @@ from .enrich.localbib import LibraryIndex
 from .enrich.match import judge
 from .enrich.merge import Change, merge
 from .formats.readers.bibtex import blocks
-from .model.citation import Citation, Identifiers, Kind, Venue, evolve
+from .model.citation import Citation, Identifiers, Kind, Origin, Venue, evolve
 from .model.context import WriteContext
 from .pipeline import write_to
 
@@ -51,41 +53,149 @@ class Written:
 
 def sync_bib(citations: Iterable[Citation], existing: str, write: Callable[..., int],
              ctx: WriteContext) -> tuple[int, str]:
-    """(entries written or kept, the file's new text)."""
-    state = _Sync(existing, write, ctx)
+    """(entries written or kept, the .bib's new text)."""
+    return _sync(_BibFile(existing, ctx.diags.file or "sync"), citations, write, ctx)
+
+
+def sync_csljson(citations: Iterable[Citation], existing: str, write: Callable[..., int],
+                 ctx: WriteContext) -> tuple[int, str]:
+    """(entries written or kept, the CSL-JSON file's new text)."""
+    return _sync(_JsonFile(existing, ctx.diags.file or "sync"), citations, write, ctx)
+
+
+def _sync(doc: _BibFile | _JsonFile, citations: Iterable[Citation], write: Callable[..., int],
+          ctx: WriteContext) -> tuple[int, str]:
+    state = _Sync(doc, write, ctx)
     n = 0
     for c in citations:
         n += 1
         state.take(c)
     if ctx.prune:
         state.prune()
-    for c in state.old:  # entries kept as they were keep what bibkit knew of them
-        if c.key in state.wrote and c.key not in state.now \
-                and c.origin.line not in state.replaced:
+    for i, c in doc.entries.items():  # entries kept as they were keep what bibkit knew
+        if c.key in state.wrote and c.key not in state.now and i not in state.replaced:
             state.now[c.key] = state.wrote[c.key]
     if not ctx.dry_run:
         _keep_sidecar(ctx.target, state.now)
-    return n, _joined(state.lines, state.spans, state.replaced, state.appended)
+    return n, doc.joined(state.replaced, state.appended)
+
+
+class _BibFile:
+    """A .bib as entries (by their first line) and the text between them, kept as it is."""
+
+    fmt = "bibtex"
+
+    def __init__(self, existing: str, name: str) -> None:
+        self.lines = existing.split("\n")
+        self.raw = {start: text for start, text, _ in blocks(self.lines)}
+        self.spans = {start: start + text.count("\n") for start, text in self.raw.items()}
+        self.entries = {c.origin.line: c for c in loads(existing, "bibtex", infer=False,
+                                                        name=name)
+                        if c.origin.line in self.spans}
+
+    @staticmethod
+    def item(written: str) -> str:
+        return written.rstrip("\n")
+
+    @staticmethod
+    def read_back(text: str) -> list[Citation]:
+        return list(loads(text, "bibtex", infer=False))
+
+    def joined(self, replaced: dict[int, str], appended: list[str]) -> str:
+        return _joined(self.lines, self.spans, replaced, appended)
+
+
+class _JsonFile:
+    """A CSL-JSON array as items (by their index) and the text around them, kept as it is:
+    an item is replaced where it stands, a new one goes before the closing bracket."""
+
+    fmt = "csljson"
+
+    def __init__(self, existing: str, name: str) -> None:
+        self.text = existing
+        self.slices = _json_items(existing)  # (start, end) of each item in the text
+        self.raw = {i: existing[a:b] for i, (a, b) in enumerate(self.slices)}
+        self.entries: dict[int, Citation] = {}
+        for i, text in self.raw.items():
+            read = self.read_back(text)
+            if len(read) == 1:
+                line = existing.count("\n", 0, self.slices[i][0]) + 1
+                self.entries[i] = evolve(read[0], origin=Origin(name, line))
+
+    @staticmethod
+    def item(written: str) -> str:
+        """One item of what the writer wrote for one citation, without the array."""
+        return written.strip().removeprefix("[").removesuffix("]").strip()
+
+    @staticmethod
+    def read_back(text: str) -> list[Citation]:
+        return list(loads("[" + text + "]", "csljson", infer=False))
+
+    def joined(self, replaced: dict[int, str], appended: list[str]) -> str:
+        if not replaced and not appended:
+            return self.text
+        kept = [(i, a, b) for i, (a, b) in enumerate(self.slices) if replaced.get(i) != ""]
+        if not kept:  # nothing of the file's is left: the array as the writer writes it
+            return "[\n" + ",\n".join("  " + a for a in appended) + "\n]\n" if appended \
+                else "[]\n"
+        out = [self.text[: self.slices[0][0]]]  # "[\n  ", or whatever the file had
+        for n, (i, a, b) in enumerate(kept):
+            if n:
+                prev, _, prev_end = kept[n - 1]
+                # the file's own separator between neighbours; one of ours across a gap
+                out.append(self.text[prev_end:a] if i == prev + 1 else ",\n  ")
+            out.append(replaced.get(i, self.text[a:b]))
+        out += [",\n  " + a for a in appended]
+        out.append(self.text[kept[-1][2]:] if kept[-1][0] == len(self.slices) - 1
+                   else self.text[self.slices[-1][1]:])
+        return "".join(out)
+
+
+def _json_items(text: str) -> list[tuple[int, int]]:
+    """Where each item of a JSON array lies in the text (empty if it is not an array)."""
+    decoder = json.JSONDecoder()
+    pos = len(text) - len(text.lstrip())
+    if not text.startswith("[", pos):
+        return []
+    pos += 1
+    out: list[tuple[int, int]] = []
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            return out
+        try:
+            _, end = decoder.raw_decode(text, pos)
+        except ValueError:
+            return out
+        out.append((pos, end))
+        pos = end
 
 
 class _Sync:
     """The file being updated, and what the run does to it so far."""
 
-    def __init__(self, existing: str, write: Callable[..., int], ctx: WriteContext) -> None:
-        self.write, self.ctx = write, ctx
-        self.lines = existing.split("\n")
-        self.texts = {start: text for start, text, _ in blocks(self.lines)}
-        self.spans = {start: start + text.count("\n") for start, text in self.texts.items()}
-        self.old = [c for c in loads(existing, "bibtex", infer=False,
-                                     name=ctx.diags.file or "sync")
-                    if c.origin.line in self.spans]
-        self.by_key = {c.key: c for c in self.old}
-        self.index = LibraryIndex(self.old)
+    def __init__(self, doc: _BibFile | _JsonFile, write: Callable[..., int],
+                 ctx: WriteContext) -> None:
+        self.doc, self.write, self.ctx = doc, write, ctx
+        self.where = {id(c): i for i, c in doc.entries.items()}  # a citation -> its entry
+        self.by_key = {c.key: c for c in doc.entries.values()}
+        self.index = LibraryIndex(list(doc.entries.values()))
         self.wrote = _sidecar(ctx.target)  # key -> the entry as bibkit wrote it
-        self.replaced: dict[int, str] = {}  # first line of an entry -> its new text
+        self.replaced: dict[int, str] = {}  # an entry -> its new text ("" to remove it)
         self.appended: list[str] = []
         self.matched: set[int] = set()
         self.now: dict[str, Written] = {}  # the sidecar after this run
+
+    def entry_text(self, c: Citation) -> str:
+        return self.doc.item(write_to(None, self.write, [c], self.ctx)[1] or "")
+
+    def written(self, text: str) -> Written:
+        """What bibkit wrote: the entry's text, and its values as the next run reads them."""
+        if not text.strip():
+            return Written(_hash(text))
+        read = self.doc.read_back(text)
+        return Written(_hash(text), _values(read[0]) if len(read) == 1 else {})
 
     def take(self, c: Citation) -> None:
         """One work of the run: its entry of the file updated, or a new one appended."""
@@ -94,39 +204,44 @@ class _Sync:
             accepted, _ = judge(c, self.index.candidates(c))
             mine = accepted[0][1] if accepted else None
         if mine is None:
-            text = write_to(None, self.write, [c], self.ctx)[1] or ""
+            text = self.entry_text(c)
             self.appended.append(text)
-            self.now[c.key] = _written(text)
+            self.now[c.key] = self.written(text)
             self.ctx.diags.info("BK411", "--sync: a new entry, appended", line=c.origin.line,
                                 key=c.key)
-        elif mine.origin.line not in self.matched:  # else the run's first work decided
-            self.matched.add(mine.origin.line)
+        elif self.where[id(mine)] not in self.matched:  # else the run's first work decided
+            self.matched.add(self.where[id(mine)])
             self._update(mine, c)
 
     def _update(self, mine: Citation, c: Citation) -> None:
-        raw = self.texts[mine.origin.line]
+        entry = self.where[id(mine)]
+        raw = self.doc.raw[entry]
         before = self.wrote.get(mine.key)
         bibkits = before is not None and before.text == _hash(raw)  # untouched since
         by_id = bool(mine.ids.arxiv and mine.ids.arxiv_base == c.ids.arxiv_base) or bool(
             mine.ids.publisher_doi and mine.ids.doi == c.ids.doi)
         where = f"{mine.key} (line {mine.origin.line} of the file)"  # not the input's line
         kept: dict[str, str] = {}  # a value of the user's -> the run's, as bibkit writes it
-        if before is None or bibkits:
-            updated, changes = merge(mine, c, "the run", 1.0, prefer_other=bibkits,
+        if bibkits:
+            updated, changes = merge(mine, c, "the run", 1.0, prefer_other=True,
                                      same_work_by_id=by_id)
+        elif before is None:  # never bibkit's: the run fills what it lacks
+            updated, changes = merge(mine, c, "the run", 1.0, same_work_by_id=by_id)
+            if changes:
+                kept = self._users_values(mine, c, updated, by_id)
         else:
             updated, changes, kept = self._by_field(mine, c, before, by_id, where)
         if not changes:
             if before is not None:
                 self.now[mine.key] = replace(before, values={**before.values, **kept})
             return
-        text = (write_to(None, self.write, [updated], self.ctx)[1] or "").rstrip("\n")
+        text = self.entry_text(updated)
         if _hash(text) == _hash(raw):  # nothing new, however the run spells its values
             self.now[mine.key] = (replace(before, values={**before.values, **kept})
-                                  if before is not None and not bibkits else _written(text))
+                                  if before is not None and not bibkits else self.written(text))
             return
-        self.replaced[mine.origin.line] = text
-        written = _written(text)
+        self.replaced[entry] = text
+        written = self.written(text)
         # an entry that keeps a value of the user's is not all bibkit's: no text hash, so
         # the next run decides it field by field again
         self.now[mine.key] = replace(written, text="" if kept else written.text,
@@ -136,6 +251,16 @@ class _Sync:
         self.ctx.diags.info("BK411", f"--sync: {where} updated{upgraded}: "
                             f"{', '.join(ch.field for ch in changes)}", line=mine.origin.line,
                             key=c.key)
+
+    def _users_values(self, mine: Citation, c: Citation, updated: Citation, by_id: bool
+                      ) -> dict[str, str]:
+        """In an entry of the user's that the run updates, the values that stay the user's
+        though the run has others: each with the run's value as bibkit writes it, so that
+        the next run knows them for the user's and lets the others follow the run."""
+        full, _ = merge(mine, c, "the run", 1.0, prefer_other=True, same_work_by_id=by_id)
+        theirs = self.written(self.entry_text(full)).values
+        ours = self.written(self.entry_text(updated)).values
+        return {name: value for name, value in theirs.items() if ours.get(name) != value}
 
     def _by_field(self, mine: Citation, c: Citation, before: Written, by_id: bool, where: str
                   ) -> tuple[Citation, list[Change], dict[str, str]]:
@@ -151,7 +276,7 @@ class _Sync:
         reverted = {ch.field for ch in changes if ch.field in users}
         if not reverted:
             return updated, changes, {}
-        theirs = _written(write_to(None, self.write, [updated], self.ctx)[1] or "").values
+        theirs = self.written(self.entry_text(updated)).values
         for name in reverted:
             updated = _with_value_of(updated, mine, name)
         new = sorted(name for name in reverted if theirs.get(name) != before.values.get(name))
@@ -162,9 +287,9 @@ class _Sync:
         return updated, [ch for ch in changes if ch.field not in reverted], kept
 
     def prune(self) -> None:
-        for c in self.old:
-            if c.origin.line not in self.matched:
-                self.replaced[c.origin.line] = ""
+        for i, c in self.doc.entries.items():
+            if i not in self.matched:
+                self.replaced[i] = ""
                 self.ctx.diags.warning("BK411", f"--sync --prune: {c.key} (line "
                                        f"{c.origin.line} of the file) removed: the run does "
                                        "not have it", key=c.key)
@@ -202,14 +327,6 @@ def _with_value_of(c: Citation, mine: Citation, name: str) -> Citation:
     if name == "kind":
         return evolve(c, kind=mine.kind, status=mine.status)
     return evolve(c, **{name: _value(mine, name)})
-
-
-def _written(text: str) -> Written:
-    """What bibkit wrote: the entry's text, and its values as the next run will read them."""
-    if not text.strip():
-        return Written(_hash(text))
-    read = list(loads(text, "bibtex", infer=False))
-    return Written(_hash(text), _values(read[0]) if len(read) == 1 else {})
 
 
 def sidecar_path(target: str) -> Path:

@@ -110,7 +110,8 @@ _enrich_common = [
 def sync_option(fn: Any) -> Any:
     fn = click.option(
         "--prune", is_flag=True,
-        help="With --sync on a .bib: remove the entries the run does not have (each is said).",
+        help="With --sync on a .bib or CSL-JSON file: remove the entries the run does not "
+        "have (each is said).",
     )(fn)
     fn = click.option(
         "--dry-run", is_flag=True,
@@ -119,9 +120,10 @@ def sync_option(fn: Any) -> Any:
     )(fn)
     return click.option(
         "--sync", metavar="FILE",
-        help="Update FILE in place instead of replacing it (instead of -o): a .bib keeps its "
-        "comments, @strings, order, keys and values, takes what its entries lack and gets "
-        "new works appended; a JSON Resume keeps every section but its publications.",
+        help="Update FILE in place instead of replacing it (instead of -o): a .bib or CSL-JSON "
+        "file keeps its comments, @strings, order, keys and values, takes what its entries "
+        "lack and gets new works appended; a JSON Resume keeps every section but its "
+        "publications.",
     )(fn)
 
 

@@ -93,6 +93,7 @@ BUILTINS: tuple[FormatSpec, ...] = (
         aliases=("json", "csl", "csl-json"),
         writer="bibkit.formats.writers.csljson:write",
         sniff="bibkit.formats.readers.csljson:looks_like_csljson",
+        syncs="bibkit.sync:sync_csljson",
         # names=zotero: particle in the family name and suffix after a comma in the given
         # name, the two parts Zotero's import reads (names.zotero_parts)
         options={"names": ("csl", "zotero")},
