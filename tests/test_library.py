@@ -526,3 +526,29 @@ def test_a_csljson_file_stays_valid_json_whatever_sync_does_to_its_items(layout,
     expected = [json.loads(replaced[i]) if i in replaced else it
                 for i, it in enumerate(items) if replaced.get(i) != ""]
     assert out == expected + [json.loads(n) for n in new]
+
+
+_PREPRINT_AND_PUBLISHED = """@misc{zhu2023pre,
+  title = {Combating Exacerbated Heterogeneity for Robust Models in Federated Learning},
+  author = {Zhu, Jianing and Yao, Jiangchao and Liu, Tongliang and Han, Bo},
+  eprint = {2303.00250}, archiveprefix = {arXiv}, year = {2023}
+}
+
+@inproceedings{zhu2023combating,
+  title = {Combating Exacerbated Heterogeneity for Robust Models in Federated Learning},
+  author = {Zhu, Jianing and Yao, Jiangchao and Liu, Tongliang and Han, Bo},
+  booktitle = {ICLR}, year = {2023}
+}
+"""
+
+
+@pytest.mark.parametrize("how", ["--merge", "--sync"])
+def test_the_same_work_twice_in_a_library_or_the_synced_file_is_said(cli, tmp_path, how):
+    lib = tmp_path / "mine.bib"
+    lib.write_text(_PREPRINT_AND_PUBLISHED)
+    args = ("convert", str(SAMPLE_LISTING), how, str(lib), *ASOF)
+    res = cli(*args, *(("--to", "bibtex") if how == "--merge" else ()))
+    assert res.exit_code == 0
+    said = [line for line in res.stderr.splitlines() if "BK204" in line]
+    assert said == [f"{lib}:7: warning[BK204] zhu2023combating: the same work as "
+                    f"'zhu2023pre' ({lib}:1): the same title, authors and year"]

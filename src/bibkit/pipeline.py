@@ -218,10 +218,10 @@ def run(spec: Run, diags: Diagnostics | None = None,
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     # read first (they are small), as of the run's date: a library's "accepted" follows it
-    libraries = [_library(m, spec.as_of) for m in spec.merge]
+    diags = diags if diags is not None else Diagnostics()
+    libraries = [_library(m, spec.as_of, diags) for m in spec.merge]
     inp = open_input(spec.source)
     try:
-        diags = diags if diags is not None else Diagnostics()
         diags.file = inp.name
         ctx = ReadContext(diags, spec.as_of or dt.date.today())
         if inp.blank:  # a file or a pipe alike: said once, and no output is written
@@ -307,12 +307,18 @@ def _deduped(stream: Iterator[Citation], diags: Diagnostics) -> Iterator[Citatio
     return iter(dedupe(stream, diags))
 
 
-def _library(source: Any, as_of: dt.date | None) -> tuple[Any, str]:
+def _library(source: Any, as_of: dt.date | None, diags: Diagnostics) -> tuple[Any, str]:
+    """A --merge library, indexed; the same work twice in it is said (BK204), with its
+    file's positions, as in the input."""
+    from .enrich.duplicates import report_duplicates
     from .enrich.localbib import LibraryIndex
 
     lib = source if isinstance(source, Library) else read_library(
         os.fspath(source), ctx=ReadContext(Diagnostics(), as_of or dt.date.today()))
-    return LibraryIndex(lib.citations), lib.name or "(in memory)"
+    name = lib.name or "(in memory)"
+    for _ in report_duplicates(lib.citations, Diagnostics(name, sink=diags.adopt, keep=False)):
+        pass
+    return LibraryIndex(lib.citations), name
 
 
 def read_library(path: str, fmt: str | None = None, ctx: ReadContext | None = None,

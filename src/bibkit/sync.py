@@ -31,12 +31,14 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .api import loads
+from .enrich.duplicates import report_duplicates
 from .enrich.localbib import LibraryIndex
 from .enrich.match import judge
 from .enrich.merge import Change, merge
 from .formats.readers.bibtex import blocks
 from .model.citation import Citation, Identifiers, Kind, Origin, Venue, evolve
 from .model.context import WriteContext
+from .model.diagnostics import Diagnostics
 from .pipeline import write_to
 
 
@@ -182,6 +184,11 @@ class _Sync:
         self.by_key = {c.key: c for c in doc.entries.values()}
         self.index = LibraryIndex(list(doc.entries.values()))
         self.wrote = _sidecar(ctx.target)  # key -> the entry as bibkit wrote it
+        # the same work twice in the file is said, with the file's positions (BK204)
+        for _ in report_duplicates(doc.entries.values(),
+                                   Diagnostics(ctx.target or "sync", sink=ctx.diags.adopt,
+                                               keep=False)):
+            pass
         self.replaced: dict[int, str] = {}  # an entry -> its new text ("" to remove it)
         self.appended: list[str] = []
         self.matched: set[int] = set()
