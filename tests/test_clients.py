@@ -8,12 +8,14 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bibkit import dump, load, loads
+from bibkit.model.diagnostics import Diagnostics
 from bibkit.tex.spans import parse as parse_spans
 from conftest import AS_OF, ROOT, SAMPLES
 
@@ -57,7 +59,8 @@ def need(tool: str) -> str:
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300,
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, errors="replace",
+                          timeout=300,
                           stdin=subprocess.DEVNULL)
 
 
@@ -438,3 +441,49 @@ def test_mods_with_hostile_text_and_urls_is_valid_against_the_xsd():
     # what is no URI is not lost: it travels as a note
     assert "]]> <x>" not in urls and "URL: ]]> <x>" in notes
     assert "https://x.org/~u/a_b?c=1&d=%20" in urls
+
+
+# Every precomposed Latin letter (Latin-1 Supplement, Extended-A and -B, Latin Extended
+# Additional: Vietnamese, Polish, Czech, Turkish, Icelandic, Romanian...) and names as
+# people write them.
+LATIN_LETTERS = [chr(c) for block in (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+                 for c in block if unicodedata.category(chr(c)) in ("Lu", "Ll")]
+NAMES_OF_THE_WORLD = [("Nguyễn", "Thị Ánh"), ("Trần", "Đình Thắng"), ("Phạm", "Ngọc Huyền"),
+                      ("Łukasiewicz", "Jan"), ("Dvořák", "Antonín"), ("Şahin", "Gülşen"),
+                      ("Guðmundsdóttir", "Björk"), ("Țiriac", "Ștefan"), ("Erdős", "Pál")]
+
+
+def test_every_latin_letter_pdflatex_can_set_is_set_and_the_rest_is_reported(tmp_path):
+    """Written as pdflatex sets it (as is under T1, or as accent commands, stacked: ễ is
+    `\\~{\\^e}`), or kept and reported once with what would set it (T5 for the Vietnamese
+    horn and hook-above letters): the .bib of the letters not reported compiles with
+    pdflatex and bibtex, and reads back as the same letters."""
+    from bibkit import loads
+    from bibkit.model.citation import Citation, Person
+
+    pdflatex, bibtex = need("pdflatex"), need("bibtex")
+    from bibkit.tex.chars import CharEncoder
+
+    diags = Diagnostics()
+    dump([Citation(key="probe", title="".join(LATIN_LETTERS))], "bibtex", diagnostics=diags)
+    kept = "".join(d.message for d in diags if d.code == "BK405")
+    assert "T5" in kept and "vntex" in kept  # ơ ư ả ...: what to load is named
+    encoder = CharEncoder()
+    encoder.encode("".join(LATIN_LETTERS))
+    reported = encoder.kept
+    assert all(ch in kept for ch in "ơưả")
+    settable = [ch for ch in LATIN_LETTERS if ch not in reported]
+    assert len(settable) > 400 and "ễ" in settable and "ộ" in settable and "ơ" in reported
+    title = " ".join("".join(settable[i:i + 20]) for i in range(0, len(settable), 20))
+    authors = tuple(Person(family=f, given=g) for f, g in NAMES_OF_THE_WORLD)
+    citation = Citation(key="names", title=title, authors=authors)
+    written = dump([citation], "bibtex") or ""
+    assert "Nguy{\\~{\\^e}}n" in written and "Ph{\\d a}m" in written
+    read = loads(written, "bibtex")[0]
+    assert read.title == title and read.authors == authors
+    (tmp_path / "refs.bib").write_text(written, encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(BIBTEX_DOC, encoding="utf-8")
+    assert run([pdflatex, "-interaction=nonstopmode", "doc.tex"], tmp_path).returncode == 0
+    assert run([bibtex, "doc"], tmp_path).returncode == 0
+    final = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
+    assert final.returncode == 0, final.stdout[-3000:]

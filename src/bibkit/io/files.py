@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -185,11 +186,15 @@ class _ControlCleaner:
         self.diags = diags
         self.count = 0
         self.first_line = 0
+        self.composed = 0  # lines whose decomposed letters were composed
+        self.first_composed = 0
 
     def clean(self, text: str, lines: list[str], first: int) -> list[str]:
-        """`lines` (the split of `text`, numbered from `first`) without control characters.
-        One regex scan of the whole block decides: a clean block, the common case, is
-        returned as it is, with no per-line work."""
+        """`lines` (the split of `text`, numbered from `first`) without control characters,
+        their decomposed letters composed. One regex scan of the whole block decides each:
+        a clean block, the common case, is returned as it is, with no per-line work."""
+        if not text.isascii() and _DECOMPOSED.search(text) is not None:
+            lines = self._composed(lines, first)
         if _CONTROL.search(text) is None and ("\r" not in text or not _LONE_CR.search(text)):
             return lines
         out = []
@@ -202,11 +207,41 @@ class _ControlCleaner:
             out.append(line)
         return out
 
+    def _composed(self, lines: list[str], first: int) -> list[str]:
+        """Letters written as a base and combining accents (NFD: macOS, some copy-pastes)
+        as the one character Unicode has for them (NFC): `Tra` U+0302 U+0300 `n` is Trần.
+        Only such clusters change; a compatibility character (a CJK compatibility
+        ideograph, the Ångström sign) stays as written, which NFC of the whole text would
+        not leave."""
+        out = []
+        for n, line in enumerate(lines, first):
+            composed = _CLUSTER.sub(_nfc, line)
+            if composed != line:
+                self.composed += 1
+                self.first_composed = self.first_composed or n
+            out.append(composed)
+        return out
+
     def report(self) -> None:
+        if self.composed:
+            self.diags.info("BK309", f"letters written decomposed (NFD) composed (NFC) on "
+                            f"{self.composed} line(s), the first this one",
+                            line=self.first_composed)
         if self.count:
             self.diags.warning("BK305", f"{self.count} control character(s) such as NUL, ESC "
                                "or a CR inside a line removed (a CR became a space), the first "
                                "on this line", line=self.first_line)
+
+
+# combining accents (U+0300-U+036F) and Hangul's conjoining vowels and finals: what
+# decomposed text holds; a letter with its accents, a syllable of jamo, is one cluster
+_DECOMPOSED = re.compile("[\u0300-\u036f\u1160-\u11ff]")
+_CLUSTER = re.compile("[^\u0300-\u036f][\u0300-\u036f]+|[\u1100-\u115f][\u1160-\u11a7]"
+                      "[\u11a8-\u11ff]?")
+
+
+def _nfc(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFC", m.group())
 
 
 def _replacement(m: re.Match[str]) -> str:

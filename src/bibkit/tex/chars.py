@@ -91,6 +91,9 @@ class CharEncoder(dict[int, str]):
         if command is not None and (self.charset == "ascii" or code in encoded) \
                 and _reads_back(code, command):
             return "{" + command + "}"
+        stacked = accents_of(ch)
+        if stacked is not None and _reads_back(code, stacked):
+            return "{" + stacked + "}"
         category = unicodedata.category(ch)
         if category == "Cf":
             self.dropped.add(ch)
@@ -114,13 +117,10 @@ class CharEncoder(dict[int, str]):
         """(code, severity, message) for what this writer could not write as asked."""
         out = []
         if self.kept:
-            chars = "".join(sorted(self.kept))
-            cjk = any(_is_cjk(c) for c in chars)
-            hint = ("CJK text needs the CJKutf8 package with pdflatex" if cjk
-                    else "pdflatex has no command for them")
-            out.append((Severity.INFO, "BK405",
-                        f"{len(chars)} character(s) kept as they are: {_sample(chars)}; {hint}, "
-                        "or compile with XeLaTeX or LuaLaTeX and write with --utf8"))
+            for chars, hint in _kept_by_what_sets_them(self.kept):
+                out.append((Severity.WARNING, "BK405",
+                            f"{len(chars)} character(s) kept as they are, which pdflatex "
+                            f"cannot set here: {_sample(chars)}; {hint}"))
         for changed, what in ((self.dropped, "invisible formatting character(s) left out"),
                               (self.spaced, "line or paragraph separator(s) written as a space")):
             if changed:
@@ -140,6 +140,33 @@ def _accent_command(m: re.Match[str]) -> str:
     return "{" + _accent_form("\\" + _ACCENT_COMMANDS[m.group(2)] + "{" + m.group(1) + "}") + "}"
 
 
+# the letters TeX writes as a command, as the base of an accent (ǿ is \\'{\\o})
+_LETTER_COMMANDS = {"ø": "\\o", "Ø": "\\O", "æ": "\\ae", "Æ": "\\AE", "ı": "\\i", "ȷ": "\\j"}
+_ABOVE = 230  # the canonical combining class of an accent above the letter
+
+
+@cache
+def accents_of(ch: str) -> str | None:
+    """A precomposed letter as its base and the accents TeX has, innermost first (ễ is
+    `\\~{\\^e}`, ộ `\\^{\\d o}`, ǘ `\\'{\\"u}`); None when a mark has no TeX accent (the
+    Vietnamese horn and hook above need T5) or the base is no Latin letter."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    if not marks or any(m not in _ACCENT_COMMANDS or m == "\u0361" for m in marks):
+        return None  # (U+0361, TeX's \\t, ties two letters: no accent of one)
+    if base in _LETTER_COMMANDS:
+        text = _LETTER_COMMANDS[base]
+    elif base.isascii() and base.isalpha():
+        # an accent above an i or a j sits on the dotless letter, as in TeX's own \\'{\\i}
+        above = any(unicodedata.combining(m) == _ABOVE for m in marks)
+        text = "\\" + base if base in "ij" and above else base
+    else:
+        return None
+    for mark in marks:
+        text = _accent_form("\\" + _ACCENT_COMMANDS[mark] + "{" + text + "}")
+    return text
+
+
 @cache
 def _reads_back(code: int, command: str) -> bool:
     """Whether bibkit reads the command back as the character, or as TeX it writes back
@@ -153,6 +180,31 @@ def _reads_back(code: int, command: str) -> bool:
     # TeX kept verbatim must still print as the character: 𝐀 as \\mathbf{A} would come
     # back from a name as a plain A
     return read == chr(code) or (read == tex_span(written) and to_plain(written) == chr(code))
+
+
+_ENGINE = "or compile with XeLaTeX or LuaLaTeX and write with --utf8"
+
+
+def _kept_by_what_sets_them(kept: set[str]) -> list[tuple[str, str]]:
+    """The characters no command could write, by what would typeset them: (characters,
+    what to load or which engine to use)."""
+    groups: dict[str, list[str]] = {}
+    for ch in sorted(kept):
+        what = "cjk" if _is_cjk(ch) else "vietnamese" if _is_vietnamese(ch) else "other"
+        groups.setdefault(what, []).append(ch)
+    hints = {
+        "vietnamese": "Vietnamese letters need the T5 font encoding "
+                      "(\\usepackage[T5]{fontenc}, from vntex), " + _ENGINE,
+        "cjk": "CJK text needs the CJKutf8 package with pdflatex, " + _ENGINE,
+        "other": "pdflatex has no command for them; " + _ENGINE,
+    }
+    return [("".join(groups[what]), hints[what]) for what in hints if what in groups]
+
+
+def _is_vietnamese(ch: str) -> bool:
+    """A letter with the horn or the hook above, which only T5 (vntex) sets: ơ ư ả ợ ữ."""
+    marks = unicodedata.normalize("NFD", ch)[1:]
+    return "\u031b" in marks or "\u0309" in marks
 
 
 def _sample(chars: str, limit: int = 12) -> str:

@@ -109,6 +109,9 @@ def _base_at(src: str, pos: int, end: int) -> tuple[str, int] | None:
     word = _WORD.match(src, pos + 1, end)
     if word and word.group() in ACCENT_WORDS:
         return _accent_at(src, word.end(), end, word.group())
+    letter = SYMBOLS.get(word.group(), "") if word else ""
+    if word and len(letter) == 1 and letter.isalpha():  # \o in \'{\o}: ǿ
+        return letter, word.end()
     return None
 
 

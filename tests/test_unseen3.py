@@ -1,0 +1,68 @@
+"""Unseen data, round 3: every letter pdflatex can set is set, decomposed input composed,
+stacked accents decoded whole (issue 28). The pdflatex check itself is in test_clients."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from bibkit import dump, loads
+from bibkit.model.citation import Citation, Person
+from bibkit.model.diagnostics import Diagnostics
+
+
+@pytest.mark.parametrize(("tex", "text"), [
+    (r"Nguy{\~{\^e}}n", "Nguyễn"),
+    (r"Nguy\~{\^e}n", "Nguyễn"),
+    (r"Tr{\`{\^a}}n", "Trần"),
+    (r"Tr\`{\^a}n", "Trần"),
+    (r"{\^{\d{o}}}", "ộ"),
+    (r"Ph{\d{a}}m", "Phạm"),
+    (r"{\'{\"u}}", "ǘ"),
+    (r"{\'{\o}}", "ǿ"),
+])
+def test_stacked_accents_decode_whole_in_titles_and_names(tex, text):
+    bib = f"@article{{k, author = {{{tex}, A.}}, title = {{{tex}}}, journal = {{J}}, year = 2020}}"
+    c = loads(bib, "bibtex")[0]
+    assert c.title == text and c.authors[0].family == text
+
+
+def test_a_vietnamese_name_goes_out_as_commands_and_comes_back_the_same():
+    name = Person(family="Nguyễn", given="Thị Ánh Ngọc")
+    written = dump([Citation(key="k", title="Đặng", authors=(name,))], "bibtex") or ""
+    assert "Nguy{\\~{\\^e}}n, Th{\\d i} Ánh Ng{\\d o}c" in written
+    assert "{\\u{\\d a}}" in written  # ặ: a breve over a dot below
+    back = loads(written, "bibtex")[0]
+    assert back.authors == (name,) and back.title == "Đặng"
+
+
+def test_letters_no_standard_pdflatex_sets_are_kept_and_what_to_load_is_named():
+    diags = Diagnostics()
+    written = dump([Citation(key="k", title="Dương Lưu ả 李娜 Ħal")], "bibtex",
+                   diagnostics=diags) or ""
+    assert "Dương Lưu ả 李娜 Ħal" in written  # kept exactly as written
+    said = [d for d in diags if d.code == "BK405"]
+    assert all(d.severity.name == "WARNING" for d in said)  # at normal verbosity
+    messages = " | ".join(d.message for d in said)
+    assert "ơưả" in messages and "T5" in messages and "vntex" in messages
+    assert "李" in messages and "娜" in messages and "CJKutf8" in messages
+    assert "Ħ" in messages and "XeLaTeX" in messages
+    assert len(said) == 3  # once a kind, not once a character
+
+
+def test_decomposed_input_is_composed_and_said_once(tmp_path):
+    from bibkit import load
+
+    decomposed = unicodedata.normalize("NFD", "Trần Văn Nguyễn")
+    # a CJK compatibility ideograph and the Ångström sign: NFC would change them; they stay
+    keep = "\uf900 \u212b"
+    path = tmp_path / "nfd.bib"
+    path.write_text(f"@article{{a, author = {{{decomposed}}}, title = {{{keep}}},\n"
+                    f"  journal = {{J}}, year = 2020}}\n@misc{{b, title = {{{decomposed}}}}}\n",
+                    encoding="utf-8")
+    lib = load(path)
+    assert lib[0].authors[0].display() == "Trần Văn Nguyễn"
+    assert lib[1].title == "Trần Văn Nguyễn" and lib[0].title == keep
+    said = [d for d in lib.diagnostics if d.code == "BK309"]
+    assert len(said) == 1 and said[0].line == 1 and "2 line(s)" in said[0].message
