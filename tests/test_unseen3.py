@@ -66,3 +66,46 @@ def test_decomposed_input_is_composed_and_said_once(tmp_path):
     assert lib[1].title == "Trần Văn Nguyễn" and lib[0].title == keep
     said = [d for d in lib.diagnostics if d.code == "BK309"]
     assert len(said) == 1 and said[0].line == 1 and "2 line(s)" in said[0].message
+
+
+@pytest.mark.parametrize(("written", "family", "given"), [
+    ("Li Na (李娜)", "Li", "Na"),  # the original's order: family name first
+    ("Wang, Wei (王伟)", "Wang", "Wei"),
+    ("Wei Wang (王伟)", "Wang", "Wei"),  # given name first: Wei is no family name here
+    ("Kim Min-jun (김민준)", "Kim", "Min-jun"),
+])
+def test_a_name_with_its_original_script_is_one_person_and_the_original_is_kept(
+        written, family, given):
+    bib = f"@article{{k, author = {{{written} and Smith, John}}, title = {{T}}, year = 2020}}"
+    ris = f"TY  - JOUR\nAU  - {written}\nAU  - Smith, John\nTI  - T\nER  - \n"
+    for text, fmt in ((bib, "bibtex"), (ris, "ris")):
+        c = loads(text, fmt)[0]
+        assert (c.authors[0].family, c.authors[0].given) == (family, given), fmt
+        assert not any("(" in p.display() for p in c.authors)
+        kept = [p.evidence for p in c.provenance if p.rule == "original-script"]
+        assert kept == [written], fmt
+        csl = dump([c], "csljson") or ""
+        assert written in csl  # the original form travels with the citation (custom.bibkit)
+
+
+def test_ieee_xplore_ris_names_given_first_are_people_and_organisations_stay_literal():
+    ris = ("TY  - CONF\nAU  - J. K. Rowling\nAU  - Jan van der Berg\n"
+           "AU  - IEEE Computer Society\nAU  - World Health Organization\nTI  - T\nER  - \n")
+    c = loads(ris, "ris")[0]
+    assert [(p.family, p.given, p.particle) for p in c.authors[:2]] == [
+        ("Rowling", "J. K.", ""), ("Berg", "Jan", "van der")]
+    assert [p.literal for p in c.authors[2:]] == ["IEEE Computer Society",
+                                                  "World Health Organization"]
+
+
+def test_a_dblp_escaped_url_is_the_url_it_stands_for():
+    bib = (r"@inproceedings{DBLP:conf/nips/X20, title = {T}, booktitle = {NeurIPS}, "
+           r"year = 2020, url = {http://papers.nips.cc/paper\_files/paper/2020/a\%20b\#c}, "
+           r"doi = {10.5555/a\_b}}")
+    c = loads(bib, "bibtex")[0]
+    assert c.ids.url == "http://papers.nips.cc/paper_files/paper/2020/a%20b#c"
+    assert c.ids.doi == "10.5555/a_b"
+    assert "paper\\\\_files" not in (dump([c], "csljson") or "")
+    # a file path keeps its backslashes: only URLs are never TeX
+    win = loads(r"@misc{k, title = {T}, file = {C:\\papers\_x.pdf}}", "bibtex")[0]
+    assert any("\\" in v for n, v in win.extra if n == "bibtex:file")

@@ -7,10 +7,12 @@ is split at its last space without further work.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from ..model.citation import Person
+from ..model.citation import Person, Provenance
 from ..tex.text import fold as _fold
 
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
@@ -81,6 +83,74 @@ def from_zotero_parts(family: str, given: str) -> Person:
                   suffix=suffix)
 
 
+# a name's form in its own script after it, in parentheses: "Li Na (李娜)", "Wang, Wei (王伟)"
+_IN_PARENTHESES = re.compile(r"\s*[(（]([^()（）]+)[)）]\s*$")
+
+
+def original_script(name: str) -> tuple[str, str]:
+    """(the name, its form in another script) for a name followed by that form in
+    parentheses; (the name, "") for any other.
+
+    >>> original_script("Li Na (李娜)")
+    ('Li, Na', '李娜')
+    >>> original_script("Wei Wang (王伟)")
+    ('Wei Wang', '王伟')
+    >>> original_script("John Smith (Jr.)")
+    ('John Smith (Jr.)', '')
+    """
+    if ")" not in name and "）" not in name:
+        return name, ""
+    m = _IN_PARENTHESES.search(name)
+    if m is None or not name[: m.start()].strip():
+        return name, ""
+    letters = [c for c in m.group(1) if c.isalpha()]
+    if not letters or any(unicodedata.name(c, "").startswith("LATIN") for c in letters):
+        return name, ""
+    romanised, original = name[: m.start()].rstrip(), m.group(1).strip()
+    words = romanised.split()
+    if ("," not in romanised and 2 <= len(words) <= 3 and _family_first(original)
+            and words[0].lower() in _EAST_ASIAN_FAMILY_NAMES
+            and words[-1].lower() not in _EAST_ASIAN_FAMILY_NAMES):
+        # written in the original's order, family name first: "Li Na (李娜)" is Li, Na
+        romanised = f"{words[0]}, {' '.join(words[1:])}"
+    return romanised, original
+
+
+def _family_first(original: str) -> bool:
+    """Han or Hangul without kana: a Chinese or Korean name, written family name first (a
+    Japanese name's romanised order varies too much to guess)."""
+    names = [unicodedata.name(c, "") for c in original if c.isalpha()]
+    return all(n.startswith(("CJK UNIFIED", "HANGUL")) for n in names)
+
+
+# Common Chinese and Korean family names that are rarely given names: the evidence that a
+# romanised name paired with its Han or Hangul form keeps the original's order
+_EAST_ASIAN_FAMILY_NAMES = frozenset([
+    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun",
+    "ma", "zhu", "hu", "guo", "he", "lin", "luo", "gao", "zheng", "liang", "xie", "tang", "feng",
+    "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "du",
+    "ye", "cheng", "su", "lu", "ding", "ren", "shen", "yao", "zhong", "cui", "tan", "fan", "jin",
+    "kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim",
+])
+
+
+def original_forms(names: Iterable[str], role: str, source: str) -> tuple[Provenance, ...]:
+    """Provenance keeping each name written with its original script ("Li Na (李娜)"): the
+    name is read without it, and the form as written stays here."""
+    return tuple(Provenance(role, source, "original-script", 1.0, name.strip())
+                 for name in names if original_script(name)[1])
+
+
+def looks_like_a_person(name: str) -> bool:
+    """A name without a comma that reads as a person's, given name first (IEEE Xplore's RIS
+    writes every author so: "J. K. Rowling"): two to four words, each capitalised or a
+    particle, none of them an organisation's word."""
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not _ORG_WORDS.isdisjoint(w.lower() for w in words):
+        return False
+    return all(w[0].isupper() or is_particle(w) for w in words) and words[-1][0].isupper()
+
+
 def is_suffix(word: str) -> bool:
     """"Jr.", "Sr", "III": a word that ends a name rather than being one."""
     return word.lower() in _SUFFIXES
@@ -95,6 +165,7 @@ def parse_display_name(text: str) -> Person:
     >>> parse_display_name("Martin Luther King Jr.").suffix
     'Jr.'
     """
+    text = original_script(text)[0]
     words = text.split()
     if not words:
         return Person()

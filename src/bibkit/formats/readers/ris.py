@@ -13,7 +13,13 @@ from typing import Any
 from ...data import load_toml
 from ...infer.dates import DateError, make_date
 from ...infer.identifiers import arxiv_base, find_arxiv_id
-from ...infer.names import parse_inverted_name
+from ...infer.names import (
+    looks_like_a_person,
+    original_forms,
+    original_script,
+    parse_display_name,
+    parse_inverted_name,
+)
 from ...model.citation import (
     TRUNCATION_NOTE,
     Citation,
@@ -23,6 +29,7 @@ from ...model.citation import (
     PartialDate,
     Person,
     Status,
+    evolve,
     is_arxiv_page,
     link_from_note,
 )
@@ -85,9 +92,13 @@ def records(lines: Iterable[str], ctx: ReadContext) -> Iterator[tuple[int, list[
 
 
 def ris_person(value: str) -> Person:
-    """RIS writes "Lastname, Firstname, Suffix"; a name without a comma is an organisation's."""
+    """RIS writes "Lastname, Firstname, Suffix"; a name without a comma is an organisation's,
+    unless it reads as a person's given name first, as IEEE Xplore writes every author
+    ("J. K. Rowling", read as pandoc reads it). A form in another script after the name, in
+    parentheses ("Li Na (李娜)"), is no part of it (the reader keeps it in provenance)."""
+    value = original_script(value)[0]
     if "," not in value:
-        return Person(literal=value)
+        return parse_display_name(value) if looks_like_a_person(value) else Person(literal=value)
     family, _, rest = value.partition(",")
     given, _, suffix = rest.partition(",")
     person = parse_inverted_name(f"{family}, {given}")
@@ -263,7 +274,12 @@ def to_citation(line: int, fields: list[tuple[str, str]], ctx: ReadContext) -> C
                 values.setdefault(st.field, []).append(convert(value))
             elif not values.get(st.field):
                 values[st.field] = convert(value)
-    return _finish(r, kind, ty, extra, line, ctx)
+    names = [v for tag, v in fields[1:] if (st := by_tag.get(tag)) is not None
+             and st.field in ("authors", "editors")]
+    citation = _finish(r, kind, ty, extra, line, ctx)
+    originals = original_forms(names, "authors", "input")
+    return evolve(citation, provenance=citation.provenance + originals) if originals \
+        else citation
 
 
 def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line: int,

@@ -11,6 +11,7 @@ from typing import Any
 from ....data import load_toml, require
 from ....infer.dates import MONTH_NAMES, DateError, make_date, parse_iso
 from ....infer.identifiers import find_arxiv_id
+from ....infer.names import original_forms
 from ....model.citation import (
     LINK_LABELS,
     ROLE_OF_LABEL,
@@ -28,7 +29,7 @@ from ....model.context import ReadContext
 from ....tex.decode import Report, needs_decoding
 from ....tex.text import squash
 from ...genres import read_genre
-from .names import decode_name, parse_names
+from .names import decode_name, parse_names, split_names
 from .scan import BRACES, MONTHS, RawEntry, decode_field
 
 _YEAR = re.compile(r"\d{4}")
@@ -204,6 +205,8 @@ class _Fields:
                 return ""  # most fields asked for are absent: nothing to decode or keep
             if name in self.t.verbatim or not needs_decoding(raw):
                 value = squash(raw)
+                if name in _URL_FIELDS and "\\" in value:
+                    value = _ESCAPED_IN_URL.sub(r"\1", value)
             else:
                 value = decode_field(raw, self.reporter(name))
             self.decoded[name] = value
@@ -218,6 +221,13 @@ class _Fields:
 
     def extra(self) -> tuple[tuple[str, str], ...]:
         return tuple((f"bibtex:{n}", v) for n, v in self.raw.items() if n not in self.mapped)
+
+
+# A URL is verbatim, but DBLP and others escape it as TeX text (`paper\_files`): no URL holds
+# a backslash (RFC 3986), so a backslash before a character TeX would read as markup is the
+# escape, and the character is the URL's
+_URL_FIELDS = frozenset({"url", "urlraw", "doi"})
+_ESCAPED_IN_URL = re.compile(r"\\([_%#&~$])")
 
 
 def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
@@ -245,6 +255,8 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         if status is Status.UNKNOWN:
             status = Status.PREPRINT
     keywords = tuple(k.strip() for k in re.split(r"[,;]", fs.text("keywords")) if k.strip())
+    originals = tuple(p for role in ("author", "editor") if role in f
+                      for p in original_forms(split_names(f[role]), f"{role}s", "input"))
     return Citation(
         key=entry.key, kind=kind, genre=read_genre(entry.entry_type, fs.text("type")),
         title=fs.text("title"),
@@ -253,7 +265,7 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         issued=_date(f, entry.key, ctx, entry.line), status=status, venue=Venue(**venue),
         ids=ids, links=tuple(links), abstract=other.get("abstract", ""), keywords=keywords,
         note=other.get("note", ""), language=other.get("language", ""),
-        accessed=_accessed(fs.text("urldate")), extra=fs.extra(),
+        accessed=_accessed(fs.text("urldate")), extra=fs.extra(), provenance=originals,
         origin=Origin(ctx.diags.file, entry.line),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ....infer.names import is_particle
+from ....infer.names import is_particle, original_script
 from ....model.citation import (
     Person,
 )
@@ -60,7 +60,7 @@ def decode_name(text: str) -> str:
 def parse_bibtex_name(raw: str) -> Person:
     """One name in any of BibTeX's three forms: First von Last, von Last, First, and
     von Last, Jr, First."""
-    raw = raw.strip()
+    raw = original_script(raw.strip())[0]  # "Li Na (李娜)": the form in parentheses apart
     if raw.startswith("{") and raw.endswith("}") and _match_brace_safe(raw) == len(raw):
         return Person(literal=decode_name(raw[1:-1]))
     parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
@@ -102,9 +102,14 @@ def _match_brace_safe(text: str) -> int:
         return -1
 
 
+def split_names(raw: str) -> list[str]:
+    """The names of an `and` list, as written."""
+    return [n.strip() for n in _split_depth0(squash(raw), _AND)]
+
+
 def parse_names(raw: str) -> tuple[tuple[Person, ...], bool]:
     """(people, truncated): `and others` at the end marks a truncated list."""
-    names = [n.strip() for n in _split_depth0(squash(raw), _AND)]
+    names = split_names(raw)
     truncated = bool(names) and names[-1].lower() == "others"
     if truncated:
         names.pop()
