@@ -38,6 +38,11 @@ TRANSPARENT = frozenset(["mbox", "hbox", "textnormal", "textrm", "textup", "text
 
 # Control words that stand for a character or a string.
 SYMBOLS = {
+    # the Vietnamese horn letters as vntex (T5) names them
+    "ohorn": "ơ",
+    "Ohorn": "Ơ",
+    "uhorn": "ư",
+    "Uhorn": "Ư",
     "ss": "ß",
     "o": "ø",
     "O": "Ø",
