@@ -3,6 +3,7 @@ stacked accents decoded whole (issue 28). The pdflatex check itself is in test_c
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import pytest
@@ -109,3 +110,59 @@ def test_a_dblp_escaped_url_is_the_url_it_stands_for():
     # a file path keeps its backslashes: only URLs are never TeX
     win = loads(r"@misc{k, title = {T}, file = {C:\\papers\_x.pdf}}", "bibtex")[0]
     assert any("\\" in v for n, v in win.extra if n == "bibtex:file")
+
+
+def _card(sentence: str, year: int = 2020) -> str:
+    return ("Ann Author\n\nLG\n\n1 Papers\n\n"
+            f"LGMar 1, {year}\nA Paper on Things\n\nAnn Author, Bob Builder\n\n"
+            f"We study things. {sentence}\n")
+
+
+def _one(sentence: str, year: int = 2020):
+    from bibkit.model.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    c = loads(_card(sentence, year), "listing", as_of=dt.date(2026, 11, 27),
+              diagnostics=diags)[0]
+    return c, [d.code for d in diags]
+
+
+@pytest.mark.parametrize(("sentence", "name", "short", "year"), [
+    ("Accepted to Findings of EMNLP 2023.",
+     "Findings of the Association for Computational Linguistics: EMNLP 2023",
+     "Findings of EMNLP", 2023),
+    ("Accepted at the NeurIPS 2023 Workshop on Distribution Shifts (DistShift).",
+     "NeurIPS Workshop on Distribution Shifts", "DistShift", 2023),
+    ("Presented at the ICML 2023 Workshop on Structured Probabilistic Inference.",
+     "ICML Workshop on Structured Probabilistic Inference", "ICML Workshop", 2023),
+    ("To appear in the Proceedings of the 37th Conference on Uncertainty in Artificial "
+     "Intelligence (UAI) 2021.", "Conference on Uncertainty in Artificial Intelligence",
+     "UAI", 2021),
+    ("Oral at ICML 2023.", "International Conference on Machine Learning", "ICML", 2023),
+])
+def test_venue_phrases_of_round_3(sentence, name, short, year):
+    c, _ = _one(sentence)
+    assert (c.venue.name, c.venue.short_name, c.cited_year) == (name, short, year)
+
+
+def test_a_journal_not_in_the_table_is_read_as_written_and_said():
+    c, codes = _one("Appears in Biometrika 110(2), 2023.")
+    assert c.kind.value == "article-journal" and c.venue.name == "Biometrika"
+    assert (c.venue.volume, c.venue.issue, c.cited_year) == ("110", "2", 2023)
+    assert "BK205" in codes
+    c, codes = _one("Published in Nature Communications 15, 123 (2024). "
+                    "DOI: 10.1038/s41467-024-12345-6")
+    assert c.venue.name == "Nature Communications"  # not Nature
+    assert (c.venue.volume, c.venue.pages) == ("15", "123")
+    assert c.ids.doi == "10.1038/s41467-024-12345-6"  # the DOI the text states for it
+
+
+@pytest.mark.parametrize("sentence", [
+    "This work extends our earlier work (arXiv:2104.01234) to graphs.",
+    "See also arXiv:2104.01234 for the proofs.",
+    "The conference version (doi:10.1145/3292500.3330701) has fewer experiments.",
+    "Code and data are available at https://doi.org/10.5281/zenodo.1234567.",
+])
+def test_identifiers_given_for_another_work_are_not_this_entrys(sentence):
+    c, _ = _one(sentence)
+    assert not c.ids.arxiv and not c.ids.doi and not c.links

@@ -49,6 +49,9 @@ def _inferred(c: Citation, ctx: ReadContext) -> Citation:
         if p.rule == "arxiv-id-year":
             ctx.diags.warning("BK203", f"date {out.issued.iso()} instead of {c.issued.iso()}: "
                               f"{p.evidence}", line=c.origin.line)
+        elif p.rule == "venue-not-in-table":
+            ctx.diags.warning("BK205", f"venue {out.venue.name!r} read from {p.evidence!r}: "
+                              "not in bibkit's venue table; check it", line=c.origin.line)
     return out
 
 

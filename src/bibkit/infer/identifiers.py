@@ -63,6 +63,76 @@ def find_arxiv_id(text: str) -> str:
     return m.group("url") or m.group("prefixed") or m.group("doi") or ""
 
 
+# Words that, in the sentence before an identifier, say it names another work: an earlier
+# or later version, a companion paper ("extends our earlier work (arXiv:2104.01234)", "see
+# also arXiv:...", "the conference version (doi:...)")
+_ANOTHER_WORK = re.compile(
+    r"\b(?:earlier|previous|prior|preliminary|conference|journal|short|shorter|extended|"
+    r"longer|original|companion|full)\s+(?:work|version|paper|article)s?\b"
+    r"|\bextend(?:s|ed|ing)?\b|\bextension\s+of\b|\bsee\s+also\b|\bbased\s+on\b"
+    r"|\bbuild(?:s|ing)?\s+on\b|\bfollow[- ]?up\b|\bsupersed|\breplaced\s+by\b"
+    r"|\bcf\.|\bprevious(?:ly)?\b",
+    re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.;!?]\s")
+
+
+def about_another_work(text: str, pos: int) -> bool:
+    """Whether the identifier at `pos` is given for another work, by the words before it in
+    its sentence."""
+    start = max((m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, pos - 200), pos)),
+                default=max(0, pos - 200))
+    return _ANOTHER_WORK.search(text, start, pos) is not None
+
+
+def find_own_arxiv_id(text: str) -> str:
+    """The first arXiv id in prose that is not given for another work ("" if none).
+
+    >>> find_own_arxiv_id("This extends our earlier work (arXiv:2104.01234).")
+    ''
+    >>> find_own_arxiv_id("Our earlier work: arXiv:2104.01234. This one: arXiv:2301.00001v2.")
+    '2301.00001v2'
+    """
+    if "rxiv" not in text and "rXiv" not in text and "RXIV" not in text and "48550" not in text:
+        return ""
+    for m in _ARXIV_RE.finditer(text):
+        if not about_another_work(text, m.start()):
+            return m.group("url") or m.group("prefixed") or m.group("doi") or ""
+    return ""
+
+
+# A DOI a text states: "DOI: 10.1038/...", "doi:10.1109/...", "https://doi.org/10...."
+_STATED_DOI = re.compile(
+    r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/[^\s\"<>{}]+)",
+    re.IGNORECASE)
+
+
+def find_stated_doi(text: str) -> str:
+    """The first DOI the text states for itself (not arXiv's, not another work's), its
+    trailing punctuation left out ("" if none).
+
+    >>> find_stated_doi("Published in Nature Communications (2024). DOI: 10.1038/s41467-024-1.")
+    '10.1038/s41467-024-1'
+    """
+    if "10." not in text:
+        return ""
+    for m in _STATED_DOI.finditer(text):
+        doi = m.group("doi").rstrip(".,;:)]")
+        if doi.lower().startswith(_NOT_THE_PAPERS) or about_another_work(text, m.start()):
+            continue
+        start = max(0, text.rfind(". ", 0, m.start()) + 1)
+        if not _DATA_OR_CODE.search(text, start, m.start()):
+            return doi
+    return ""
+
+
+# DOIs of arXiv (the preprint's, derivable) and of data and software repositories (Zenodo,
+# figshare, Dryad, Mendeley Data, OSF, Code Ocean): not the paper's own
+_NOT_THE_PAPERS = ("10.48550/", "10.5281/", "10.6084/", "10.5061/", "10.17632/", "10.17605/",
+                   "10.24433/")
+_DATA_OR_CODE = re.compile(r"\b(?:data(?:set)?s?|code|software|available|repository|"
+                           r"supplement(?:ary)?)\b", re.IGNORECASE)
+
+
 def arxiv_doi(arxiv_id: str) -> str:
     """The DOI arXiv registers for every paper: the id without its version."""
     return "10.48550/arxiv." + arxiv_base(arxiv_id).lower()

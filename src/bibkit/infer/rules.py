@@ -12,7 +12,13 @@ from dataclasses import fields
 
 from ..model.citation import Citation, Kind, PartialDate, Provenance, Status, Venue, evolve
 from .dates import DateError, make_date
-from .identifiers import arxiv_doi, arxiv_id_month, find_arxiv_id
+from .identifiers import (
+    arxiv_doi,
+    arxiv_id_month,
+    find_arxiv_id,
+    find_own_arxiv_id,
+    find_stated_doi,
+)
 from .venues import KIND_OF_VENUE, find_venue
 
 
@@ -37,7 +43,10 @@ def infer_arxiv(c: Citation) -> Citation:
     ids = c.ids
     found: list[Provenance] = []
     if not ids.arxiv:
-        arxiv = next(filter(None, map(find_arxiv_id, _texts(c))), "")
+        # the prose's ids, unless given for another work; then the links' (a URL is this
+        # work's page)
+        arxiv = (next(filter(None, map(find_own_arxiv_id, _prose(c))), "")
+                 or next(filter(None, (find_arxiv_id(link.url) for link in c.links)), ""))
         if arxiv:
             ids = evolve(ids, arxiv=arxiv)
             found.append(Provenance("ids.arxiv", "infer", "arxiv-id-in-text", 1.0, arxiv))
@@ -54,6 +63,18 @@ def infer_arxiv(c: Citation) -> Citation:
                    "status": c.status if c.status is not Status.UNKNOWN else Status.PREPRINT}
         found.append(Provenance("kind", "infer", "arxiv-id-makes-preprint", 1.0, ids.arxiv))
     return evolve(c, ids=ids, provenance=c.provenance + tuple(found), **changes)
+
+
+def infer_doi(c: Citation) -> Citation:
+    """A DOI the text states for this work ("Published in Nature Communications 15, 123
+    (2024). DOI: 10.1038/...") is its DOI, better than arXiv's own."""
+    if c.ids.publisher_doi:
+        return c
+    doi = next(filter(None, map(find_stated_doi, _prose(c))), "")
+    if not doi:
+        return c
+    found = Provenance("ids.doi", "infer", "doi-in-text", 0.9, doi)
+    return evolve(c, ids=evolve(c.ids, doi=doi), provenance=(*c.provenance, found))
 
 
 def date_from_arxiv_id(c: Citation) -> Citation:
@@ -100,7 +121,8 @@ def infer_venue(c: Citation) -> Citation:
         # "To appear in TPAMI" names no year: the card's own year is the best evidence
         venue = evolve(venue, year=c.issued.year)
     prov = (
-        Provenance("venue", "infer", "venue-phrase", hit.confidence, hit.evidence),
+        Provenance("venue", "infer", "venue-phrase" if hit.known else "venue-not-in-table",
+                   hit.confidence, hit.evidence),
         Provenance("kind", "infer", "venue-kind", hit.confidence, hit.venue.kind),
     )
     return evolve(
@@ -126,5 +148,5 @@ def settle_status(c: Citation, as_of: dt.date) -> Citation:
 
 def infer_all(c: Citation, as_of: dt.date | None = None) -> Citation:
     """Every rule; with a reference date, statuses follow it too."""
-    c = infer_venue(date_from_arxiv_id(infer_arxiv(c)))
+    c = infer_venue(date_from_arxiv_id(infer_doi(infer_arxiv(c))))
     return settle_status(c, as_of) if as_of is not None else c

@@ -30,9 +30,11 @@ class VenueHit:
     accepted: bool  # "accepted"/"to appear" rather than "published"
     confidence: float
     evidence: str  # the phrase that named the venue
+    known: bool = True  # False: a journal the text names that the table does not hold
 
 
 _INDEX_NAMES: dict[str, int] = {}  # exact venue strings of indexes (`names`), case-folded
+_YEAR_IN_NAME: set[str] = set()  # venues whose name ends in the year ("...: EMNLP 2023")
 _WITHOUT_DOIS: set[str] = set()  # names and short names of venues with `dois = false`
 
 
@@ -43,6 +45,7 @@ def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
     alias_to_index: dict[str, int] = {}
     _INDEX_NAMES.clear()
     _WITHOUT_DOIS.clear()
+    _YEAR_IN_NAME.clear()
     alternatives: list[tuple[int, str]] = []
     for i, row in enumerate(data.get("venue", [])):
         for field in ("short", "name", "kind", "aliases"):
@@ -60,6 +63,8 @@ def _table() -> tuple[list[Venue], re.Pattern[str], dict[str, int]]:
             _INDEX_NAMES[name.casefold()] = i
         if row.get("dois", True) is False:
             _WITHOUT_DOIS.update((row["name"].casefold(), row["short"].casefold()))
+        if row.get("year_in_name"):
+            _YEAR_IN_NAME.add(row["name"].casefold())
         for alias in row["aliases"]:
             folded = alias.casefold() if " " in alias else alias
             require(folded not in alias_to_index, _FILE, f"alias {alias!r} is listed twice")
@@ -210,20 +215,39 @@ def _hit(
         near = _ANY_YEAR.search(text, start, window_end)
         year = int(near.group()) if near else None
     venue = venues[i]
+    if venue.kind == "journal" and _LONGER_NAME.match(text, m.end()):
+        return None  # "Nature Communications" is not Nature: another journal's name goes on
     if ref and venue.kind == "journal":  # "TPAMI 48(3):1-20, 2020"
         pages = ref["first"] + ("–" + ref["last"] if ref["last"] else "")
         venue = evolve(venue, volume=ref["volume"], issue=ref["issue"] or "", pages=pages)
-    if "workshop" in text[_sentence_start(text, start):window_end].lower():
-        venue = Venue(
-            name=f"{venue.name} Workshops",
-            short_name=f"{venue.short_name} Workshop",
-            kind="workshop",
-            publisher=venue.publisher,
-        )
+    sentence = text[_sentence_start(text, start):window_end]
+    if "workshop" in sentence.lower():
+        venue = _workshop(venue, sentence)
     if year is not None:
         venue = evolve(venue, year=year)
+        if venue.name.casefold() in _YEAR_IN_NAME:  # "Findings of ...: EMNLP 2023"
+            venue = evolve(venue, name=f"{venue.name} {year}")
     evidence = " ".join(text[max(0, start - 1) : min(window_end, start + 160)].split())
     return VenueHit(venue, accepted, confidence, evidence)
+
+
+# "the NeurIPS 2023 Workshop on Distribution Shifts (DistShift)": the workshop's own name
+_WORKSHOP_ON = re.compile(r"\b[Ww]orkshop\s+on\s+(?P<topic>[^.;:()\n]{3,120}?)"
+                          r"(?:\s*\((?P<acronym>[A-Z][\w-]{1,24})\))?\s*(?=[.;:,(]|$)")
+
+
+def _workshop(venue: Venue, sentence: str) -> Venue:
+    """A workshop held with `venue`: by its own name where the sentence gives one ("NeurIPS
+    Workshop on Distribution Shifts", short name its acronym), else the conference's
+    workshops as a whole."""
+    m = _WORKSHOP_ON.search(sentence)
+    if m is None:
+        return Venue(name=f"{venue.name} Workshops", short_name=f"{venue.short_name} Workshop",
+                     kind="workshop", publisher=venue.publisher)
+    topic = " ".join(m.group("topic").split())
+    return Venue(name=f"{venue.short_name} Workshop on {topic}",
+                 short_name=m.group("acronym") or f"{venue.short_name} Workshop",
+                 kind="workshop", publisher=venue.publisher)
 
 
 def _sentence_end(text: str, start: int, limit: int) -> int:
@@ -287,4 +311,35 @@ def find_venue(text: str) -> VenueHit | None:
                 if in_parens:
                     hits.append((paren.start(), in_parens))
                     break
-    return min(hits, key=lambda h: h[0])[1] if hits else None
+    if hits:
+        return min(hits, key=lambda h: h[0])[1]
+    return _journal_not_in_table(text)
+
+
+# a capitalised word right after a journal's name: the name goes on ("Nature Physics")
+_LONGER_NAME = re.compile(r"\s+[A-Z][a-z]")
+# "Published in Nature Communications 15, 123 (2024)", "Appears in Biometrika 110(2), 2023":
+# a journal the table does not hold, known by the reference that follows its name
+_JOURNAL_ARTICLE = re.compile(
+    r"\b(?:[Pp]ublished|[Aa]ppears?|[Tt]o\s+appear)\s+in\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w&'.-]*(?:\s+(?:[A-Z][\w&'.-]*|of|and|for|in|on|the|&)){0,8}?)"
+    r",?\s+(?:vol\.\s*)?(?P<volume>\d{1,4})\s*(?:\((?P<issue>[\w-]{1,10})\))?"
+    r"(?:\s*[:,]\s*(?:pp?\.\s*)?(?P<first>\d{1,6})(?:\s*[-–]\s*(?P<last>\d{1,6}))?)??"
+    r"\s*[,(]\s*(?P<year>(?:19|20)\d{2})\)?(?!\d)")
+
+
+def _journal_not_in_table(text: str) -> VenueHit | None:
+    """A journal article the text names with its reference, the journal not in the table:
+    read as it is written, and marked for the user to check."""
+    if "ppear" not in text and "ublished" not in text:
+        return None
+    m = _JOURNAL_ARTICLE.search(text)
+    if m is None:
+        return None
+    _, negative = _phrases()
+    if negative.search(text, _sentence_start(text, m.start()), m.end()):
+        return None
+    pages = (m["first"] + ("–" + m["last"] if m["last"] else "")) if m["first"] else ""
+    venue = Venue(name=" ".join(m["name"].split()), kind="journal", volume=m["volume"],
+                  issue=m["issue"] or "", pages=pages, year=int(m["year"]))
+    return VenueHit(venue, False, 0.6, " ".join(m.group().split()), known=False)
