@@ -53,7 +53,7 @@ def test_loads_and_diagnostics():
     lib = bibkit.loads("GTJul 4, 2022\nTitle\n\nAnn Lee\n", "listing", as_of=AS_OF)
     assert [d.format() for d in lib.diagnostics] == [
         "<string>:1: warning[BK104] category code 'GT' is ambiguous (cs.GT, math.GT); "
-        "kept as written"
+        "kept as written, not as the entry's category"
     ]
 
 

@@ -190,7 +190,9 @@ def test_card_headers(header, cls, date, badge, score):
 
 def test_ambiguous_and_unknown_categories_are_kept_raw_with_a_warning():
     lib = read(card(header="GTJul 4, 2022") + "\n" + card(header="XYZJun 5, 2022"))
-    assert [c.ids.arxiv_class for c in lib] == ["GT", "XYZ"]
+    # kept as written, never as the entry's category (issue 28, 14)
+    assert [c.ids.arxiv_class for c in lib] == ["", ""]
+    assert [dict(c.extra)["listing:category"] for c in lib] == ["GT", "XYZ"]
     messages = [d.message for d in lib.diagnostics if d.code == "BK104"]
     assert "ambiguous (cs.GT, math.GT)" in messages[0]
     assert "not an arXiv category" in messages[1]

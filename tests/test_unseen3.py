@@ -166,3 +166,24 @@ def test_a_journal_not_in_the_table_is_read_as_written_and_said():
 def test_identifiers_given_for_another_work_are_not_this_entrys(sentence):
     c, _ = _one(sentence)
     assert not c.ids.arxiv and not c.ids.doi and not c.links
+
+
+def test_google_scholars_old_style_arxiv_preprint_journal_gives_the_id():
+    bib = ("@article{w, title = {T}, author = {Witten, Edward}, year = {1999},\n"
+           "  journal = {arXiv preprint hep-th/9901001}}")
+    c = loads(bib, "bibtex")[0]
+    assert c.ids.arxiv == "hep-th/9901001" and c.kind.value == "article"
+
+
+def test_a_code_that_is_no_category_is_said_and_written_nowhere_as_a_class():
+    from bibkit.model.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    bib = ("@misc{b, title = {T}, author = {Doe, Jane}, year = 2023, eprint = {2301.00002},\n"
+           "  archivePrefix = {arXiv}, primaryClass = {cs.XYZ}}")
+    c = loads(bib, "bibtex", diagnostics=diags)[0]
+    assert [d.code for d in diags] == ["BK206"] and c.ids.arxiv_class == ""
+    for fmt in ("bibtex", "biblatex", "ris", "mods"):
+        assert "cs.XYZ" not in (dump([c], fmt) or ""), fmt
+    csl = dump([c], "csljson") or ""  # kept as written, apart: never as "arxiv-class"
+    assert '"arxiv-class"' not in csl and '["arxiv-category-as-written", "cs.XYZ"]' in csl

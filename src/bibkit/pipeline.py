@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .formats import registry
+from .infer.categories import CATEGORY_AS_WRITTEN, is_category
 from .infer.keys import assign_keys, key_maker
 from .infer.rules import infer_all, settle_status
 from .io.files import Input, Output, UsageError, open_input, same_file
-from .model.citation import Citation, Profile
+from .model.citation import Citation, Profile, evolve
 from .model.context import ReadContext, WriteContext
 from .model.diagnostics import Diagnostic, Diagnostics, Severity
 
@@ -38,8 +39,21 @@ if TYPE_CHECKING:  # loaded only when a run enriches: start-up stays lean
 def read(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True) -> Iterator[Citation]:
     """The citations of an input, inferred (unless `infer` is off), not yet keyed."""
     # a RecordReader counts and guards each record; a plugin's plain function does its own
-    stream = registry.reader(fmt)(inp.lines(ctx.diags), ctx)
+    stream = map(partial(_category_checked, ctx=ctx),
+                 registry.reader(fmt)(inp.lines(ctx.diags), ctx))
     return map(partial(_inferred, ctx=ctx), stream) if infer else stream
+
+
+def _category_checked(c: Citation, ctx: ReadContext) -> Citation:
+    """An arXiv category that is none ("cs.XYZ", a listing's ambiguous "GT") is no class in
+    any output: it is said, and kept as written apart from the identifiers."""
+    code = c.ids.arxiv_class
+    if not code or is_category(code):
+        return c
+    ctx.diags.warning("BK206", f"{code!r} is not an arXiv category: kept as written, not "
+                      "as the entry's category", line=c.origin.line, key=c.key)
+    return evolve(c, ids=evolve(c.ids, arxiv_class=""),
+                  extra=(*c.extra, (CATEGORY_AS_WRITTEN, code)))
 
 
 def _inferred(c: Citation, ctx: ReadContext) -> Citation:

@@ -52,6 +52,10 @@ def resolve_code(code: str) -> CategoryMatch:
     return CategoryMatch("", candidates)
 
 
+# where a code that is no arXiv category is kept (in `extra`): as written, never as a class
+CATEGORY_AS_WRITTEN = "arxiv-category-as-written"
+
+
 def is_category(name: str) -> bool:
     """Whether `name` is an arXiv category ("cs.LG", "hep-th") or archive ("cs", as Zotero
     notes it), not a code kept as written ("XYZ", the ambiguous "GT")."""

@@ -266,11 +266,12 @@ def _category(code: str, line: int, diags: Diagnostics, prov: list[Provenance]) 
     if not match.category:
         why = (f"is ambiguous ({', '.join(match.candidates)})" if match.candidates
                else "is not an arXiv category")
-        diags.warning("BK104", f"category code {code!r} {why}; kept as written", line=line)
+        diags.warning("BK104", f"category code {code!r} {why}; kept as written, not as "
+                      "the entry's category", line=line)
     elif match.preferred:
         prov.append(Provenance("ids.arxiv_class", "listing", "preferred-category", 0.9,
                                f"{code} could be {', '.join(match.candidates)}"))
-    return match.category or code
+    return match.category  # a code that is none stays as written in `listing:category` only
 
 
 def _without_blank_lines(paragraphs: list[list[str]]) -> list[list[str]]:

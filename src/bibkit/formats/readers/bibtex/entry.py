@@ -320,6 +320,9 @@ def _identifiers(fs: _Fields, venue: dict[str, Any], other: dict[str, str]
     for name in ("journal", "journaltitle", "howpublished", "url", "doi"):
         if not arxiv and name in f:
             arxiv = find_arxiv_id(text(name))
+            bare = _ARXIV_PREPRINT.match(text(name)) if not arxiv else None
+            if bare:  # Google Scholar's "arXiv preprint hep-th/9901001": no "arXiv:"
+                arxiv = find_arxiv_id("arXiv:" + bare.group(1))
     url = text("url")
     if arxiv and is_arxiv_page(url, arxiv):
         url = ""  # the arXiv page follows from the id (writers derive exactly this URL)
@@ -339,6 +342,9 @@ def _identifiers(fs: _Fields, venue: dict[str, Any], other: dict[str, str]
     )
     return ids, on_arxiv, preprint_marker
 
+
+# Google Scholar's journal for a preprint, whose id may lack the "arXiv:" before it
+_ARXIV_PREPRINT = re.compile(r"arxiv\s+preprint\s+(\S+)\s*$", re.IGNORECASE)
 
 _LABELLED_URL = re.compile(
     r"(?:^|(?<=\.\s))("
