@@ -122,11 +122,14 @@ def test_venue_text():
 
 
 def test_csl_styles(sample):
+    # a truncated list reads as one, "et al." where the style joins its last name (issue 28,
+    # 18), never a complete-looking list with a remark after it
     apa = cv(sample, fmt="text", csl="apa").text
-    assert "Zhu, J., Yao, J., & Liu, T. (2023)." in apa
-    assert "(Author list truncated in the source.)" in apa
+    assert "Zhu, J., Yao, J., Liu, T., et al. (2023)." in apa
+    assert "truncated in the source" not in apa and "& Liu, T. (2023)" not in apa
     ieee = cv(sample, fmt="html", csl="ieee").text
-    assert "J. Zhu, J. Yao, and T. Liu" in ieee
+    assert "J. Zhu, J. Yao, T. Liu, et al., “Combating" in ieee
+    assert "and T. Liu" not in ieee
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html", "text", "latex"])

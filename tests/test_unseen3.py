@@ -187,3 +187,33 @@ def test_a_code_that_is_no_category_is_said_and_written_nowhere_as_a_class():
         assert "cs.XYZ" not in (dump([c], fmt) or ""), fmt
     csl = dump([c], "csljson") or ""  # kept as written, apart: never as "arxiv-class"
     assert '"arxiv-class"' not in csl and '["arxiv-category-as-written", "cs.XYZ"]' in csl
+
+
+def test_a_hugo_page_lists_no_et_al_author_and_says_the_list_is_truncated(cli, tmp_path):
+    import json as _json
+
+    from conftest import SAMPLE_LISTING
+
+    out = tmp_path / "publication"
+    assert cli("cv", str(SAMPLE_LISTING), "--format", "hugo", "-o", str(out), "--as-of",
+               "2026-11-27").exit_code == 0
+    page = (out / "zhu2023combating" / "index.md").read_text(encoding="utf-8")
+    front = dict(line.split(": ", 1) for line in page.splitlines()[1:-1])
+    authors, notes = _json.loads(front["authors"]), _json.loads(front["author_notes"])
+    assert "et al." not in authors and len(notes) == len(authors)
+    assert notes[-1].startswith("et al.") and not any(notes[:-1])
+
+
+@pytest.mark.parametrize(("url", "label"), [
+    ("https://huggingface.co/meta-llama/Llama-2-7b", "Model"),
+    ("https://huggingface.co/datasets/openai/gsm8k", "Data"),
+    ("https://huggingface.co/spaces/org/demo", "Demo"),
+    ("https://www.youtube.com/watch?v=abc", "Video"),
+    ("https://github.com/org/repo", "Code"),
+    ("https://my-lab.github.io/paper", "Project page"),
+])
+def test_a_links_label_says_what_it_is(url, label):
+    c, _ = _one(f"Resources: {url}")
+    assert [link.label for link in c.links] == [label]
+    back = loads(dump([c], "bibtex") or "", "bibtex")[0]  # and reads back so
+    assert [(link.label, link.url) for link in back.links] == [(label, url)]

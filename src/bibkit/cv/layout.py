@@ -68,10 +68,7 @@ def render_entry(
     if styled is not None:
         return styled + link_text, hidden
     if csl is not None:
-        body = csl(c, fmt, is_owner)
-        if c.authors_truncated:  # a style cannot know: say it rather than drop "et al."
-            body += " " + esc("(Author list truncated in the source.)")
-        return body + link_text, hidden
+        return csl(c, fmt, is_owner) + link_text, hidden
     venue = venue_text(c)
     title = c.title.rstrip(".")
     entry = t["entry"].format(
@@ -151,6 +148,11 @@ class _HeldSpans:
 
 
 # citeproc-py does not merge a title's own "?" or "!" with the full stop the style adds
+# A truncated author list: a style cannot know it is one, so a last name stands in for the
+# rest, and what the style joins it with becomes "et al." ("Liu, T., & ⟨…⟩" -> "Liu, T., et
+# al."; "T. Liu, and ⟨…⟩" -> "T. Liu, et al.")
+_ET_AL = "\U000F0000"  # a private-use character no item holds
+_BEFORE_ET_AL = re.compile(",?\\s*(?:&amp;|&|\\band\\b)?\\s*" + _ET_AL + "\\.?")
 _DOUBLED_STOP = re.compile(r"([?!])((?:[”’\"]|</[a-z]+>)*)\.")
 _STYLE_LABEL = re.compile(r"^\s*(?:<[^<>]*>)*\s*\[\d+\]\s*")
 
@@ -178,6 +180,8 @@ def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
         item.pop("abstract", None)
         item.pop("note", None)
         item.pop("URL", None)  # links follow the entry, once
+        if c.authors_truncated:  # the style lists a stand-in last; it becomes "et al."
+            item["author"] = [*item.get("author", []), {"literal": _ET_AL}]
         shield = _MarkupShield(item) if fmt == "html" else None
         source = CiteProcJSON([shield.hide(item) if shield else json.loads(json.dumps(item))])
         bib = CitationStylesBibliography(
@@ -185,6 +189,8 @@ def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
         )
         bib.register(CpCitation([CitationItem(item["id"])]))
         text = _DOUBLED_STOP.sub(r"\1\2", str(bib.bibliography()[0]))
+        if c.authors_truncated:  # "Zhu, J., & <stand-in>" -> "Zhu, J., et al."
+            text = _BEFORE_ET_AL.sub(", et al.", text)
         # the list's number is bibkit's: a numeric style's own label ("[1]") goes
         text = _STYLE_LABEL.sub("", text, count=1)
         text = held.restore(shield.restore(text) if shield else ESCAPE[fmt](text))

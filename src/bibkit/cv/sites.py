@@ -181,8 +181,10 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
                  featured: bool) -> str:
     owner = is_owner.owner_in(c.authors) if admin else None
     authors = [admin if i == owner else p.display() for i, p in enumerate(c.authors)]
-    if c.authors_truncated:
-        authors.append("et al.")
+    # "et al." is no author: Hugo would make it a taxonomy term with a page of its own. The
+    # truncation is said where Hugo Blox shows a note beside a name: the last one shown
+    notes = ([""] * (len(authors) - 1) + ["et al. (the author list is truncated in the "
+                                          "source)"]) if c.authors_truncated and authors else []
     day = c.cited_date.iso()
     date = {4: day + "-01-01", 7: day + "-01"}.get(len(day), day)  # Hugo wants a full date
     links = [{"name": link.label, "url": link.url} for link in c.links
@@ -190,6 +192,7 @@ def front_matter(c: Citation, as_of: str, admin: str, is_owner: OwnerMatcher,
     fields: list[tuple[str, Any]] = [
         ("title", richtext.plain(c.title).strip() or c.key),
         ("authors", authors),
+        ("author_notes", notes),
         ("date", f"{date}T00:00:00Z" if date else ""),
         ("publishDate", f"{as_of}T00:00:00Z" if as_of else ""),
         ("publication_types", [c.kind.value]),

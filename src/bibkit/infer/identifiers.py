@@ -201,17 +201,45 @@ def find_urls(text: str) -> list[str]:
 
 
 def classify_url(url: str) -> str:
-    """`code` for a repository host, `pdf`, `data`, else `project`; "" for id URLs."""
+    """What a link is by its host and path: `code`, `data`, `model`, `demo`, `video`, `pdf`,
+    else `project`; "" for URLs that are identifiers (arXiv, doi.org)."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
     if host in ("arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org"):
         return ""
     if host in _CODE_HOSTS:
         return "code"
-    if host == "huggingface.co" and "/datasets/" in url:
-        return "data"
+    if host in _HOSTED_ROLE:
+        return _HOSTED_ROLE[host](urlsplit(url).path)
     if url.lower().endswith(".pdf"):
         return "pdf"
     return "project"
+
+
+def _hugging_face(path: str) -> str:
+    """huggingface.co/datasets/… is data, /spaces/… a demo, /org/name a model; the site's own
+    pages (/docs, /blog, /papers) are links."""
+    first = path.strip("/").split("/", 1)[0]
+    if first == "datasets":
+        return "data"
+    if first == "spaces":
+        return "demo"
+    if first in ("docs", "blog", "papers", "learn", "collections", "") or path.count("/") < 2:
+        return "other"
+    return "model"
+
+
+# Hosts whose links say what they are by their host and path (a Hugging Face model is no
+# project page)
+_HOSTED_ROLE = {
+    "huggingface.co": _hugging_face,
+    "hf.co": _hugging_face,
+    "zenodo.org": lambda path: "data",
+    "kaggle.com": lambda path: "data" if path.startswith("/datasets") else "other",
+    "youtube.com": lambda path: "video",
+    "youtu.be": lambda path: "video",
+    "vimeo.com": lambda path: "video",
+    "colab.research.google.com": lambda path: "code",
+}
 
 
 def links_from_text(text: str) -> tuple[Link, ...]:

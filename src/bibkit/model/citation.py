@@ -188,6 +188,9 @@ LINK_LABELS = {
     "project": "Project page",
     "pdf": "PDF",
     "data": "Data",
+    "model": "Model",
+    "demo": "Demo",
+    "video": "Video",
     "other": "Link",
 }
 
@@ -197,7 +200,7 @@ ROLE_OF_LABEL = {label: role for role, label in LINK_LABELS.items()}
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    role: str  # code | project | pdf | data | other
+    role: str  # code | project | pdf | data | model | demo | video | other
     url: str
 
     @property
