@@ -487,3 +487,17 @@ def test_every_latin_letter_pdflatex_can_set_is_set_and_the_rest_is_reported(tmp
     assert run([bibtex, "doc"], tmp_path).returncode == 0
     final = run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
     assert final.returncode == 0, final.stdout[-3000:]
+
+
+@pytest.mark.parametrize("bib", sorted((SAMPLES / "bibtex").glob("*.bib")), ids=lambda p: p.name)
+def test_biber_validates_the_biblatex_of_every_bib_sample_silently(bib, tmp_path):
+    """Real exports (DBLP with a @proceedings parent before its child, ACM's address on an
+    @article, IEEE's ISSN on a paper, a @misc with a number and a publisher) as biblatex's
+    data model allows them: what a type does not allow is left out and said (BK402)."""
+    biber = need("biber")
+    (tmp_path / "refs.bib").write_text(dump(load(bib, as_of=AS_OF), "biblatex"),
+                                       encoding="utf-8")
+    result = run([biber, "--tool", "--validate-datamodel", "refs.bib"], tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert [line for line in output.splitlines() if line.startswith(("WARN", "ERROR"))] == []

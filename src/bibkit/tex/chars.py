@@ -74,6 +74,8 @@ class CharEncoder(dict[int, str]):
         self.kept: set[str] = set()
         self.dropped: set[str] = set()
         self.spaced: set[str] = set()
+        # letters pdflatex sets only as accent commands, which biber decodes back to UTF-8
+        self.accented: set[str] = set()
 
     def __missing__(self, code: int) -> str:
         out = self._decide(code)
@@ -93,6 +95,7 @@ class CharEncoder(dict[int, str]):
             return "{" + command + "}"
         stacked = accents_of(ch)
         if stacked is not None and _reads_back(code, stacked):
+            self.accented.add(ch)
             return "{" + stacked + "}"
         category = unicodedata.category(ch)
         if category == "Cf":
@@ -112,6 +115,20 @@ class CharEncoder(dict[int, str]):
         # ASCII is itself: only the runs of other characters go through the table (translate
         # looks up every character of a non-ASCII text, a long abstract's many letters too)
         return _NON_ASCII_RUN.sub(lambda run: run.group().translate(self), text)
+
+    def biber_problems(self) -> list[tuple[Severity, str, str]]:
+        """For biblatex: biber decodes accent commands to UTF-8 in the .bbl, where pdflatex
+        cannot set the letters that have no T1 glyph of their own (ị, ễ); its
+        texencoding=ascii writes a stacked accent back as TeX that does not compile
+        (`\\~\\^{e}`, biber 2.18). Said, with what does work."""
+        if not self.accented:
+            return []
+        chars = "".join(sorted(self.accented))
+        return [(Severity.WARNING, "BK410",
+                 f"{len(chars)} letter(s) written as accent commands, which biber turns back "
+                 f"into UTF-8 that pdflatex cannot set: {_sample(chars)}; with biblatex use "
+                 "XeLaTeX or LuaLaTeX, or with pdflatex write BibTeX (--to bibtex), whose "
+                 "commands bibtex keeps")]
 
     def problems(self) -> list[tuple[Severity, str, str]]:
         """(code, severity, message) for what this writer could not write as asked."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TextIO
 
@@ -42,6 +42,19 @@ class Dialect:
     invalid: dict[str, tuple[str, ...]]
     publisher_field: dict[str, str]
     fields: frozenset[str] | None  # the fields its reader knows; None: any (BibTeX ignores)
+    # the fields its data model allows in each entry type (biblatex); None: any
+    allowed: dict[str, frozenset[str]] | None = None
+    # the fields a type must have (biblatex), else it is written as @misc
+    mandatory: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def allows(self, etype: str, name: str) -> bool:
+        """Whether the data model allows the field in the type (biber validates by it)."""
+        if self.allowed is None:
+            return True
+        name = _BIBER_ALIASES.get(name.lower(), name.lower())
+        if name.endswith("date"):  # biber splits `date`, `urldate`... into their parts
+            name = name[:-4] + "year"
+        return name in self.allowed.get(etype, self.allowed["*"])
 
     def writes_back(self, extra_name: str) -> bool:
         """Whether a field kept from a .bib (`extra`, "bibtex:mrnumber") is written back."""
@@ -66,7 +79,25 @@ def dialect(name: str) -> Dialect:
         invalid,
         data.get("publisher_field", {}),
         frozenset(known["model"] + known["aliases"]) if known else None,
+        _data_model() if data.get("data_model") else None,
+        {t: tuple(names) for t, names in data.get("mandatory", {}).items()},
     )
+
+
+def _data_model() -> dict[str, frozenset[str]]:
+    """biblatex's fields by entry type (formats/biblatex-model.toml, made from biblatex's own
+    blx-dm.def by tools/biblatex_model.py); "*" the fields of every type."""
+    model = load_toml("biblatex-model.toml")
+    everywhere = frozenset(model["everywhere"])
+    out = {t: everywhere | frozenset(names) for t, names in model["types"].items()}
+    out["*"] = everywhere
+    return out
+
+
+# the BibTeX names biber reads as biblatex fields (biber's default source map)
+_BIBER_ALIASES = {"address": "location", "journal": "journaltitle", "school": "institution",
+                  "annote": "annotation", "archiveprefix": "eprinttype", "key": "sortkey",
+                  "primaryclass": "eprintclass", "pdf": "file"}
 
 
 def _url_in_text(url: str) -> str:
@@ -201,7 +232,9 @@ def entry_fields(
     if not c.authors and "key" in d.order and c.title:
         # plain.bst sorts by author, else by `key`: without it bibtex warns
         f["key"] = enc.text(c.title)
-    for name in d.invalid.get(etype, ()):
+    if biblatex:
+        etype = _as_the_data_model_wants(c, d, etype, f, ctx)
+    for name in (*d.invalid.get(etype, ()), *(n for n in list(f) if not d.allows(etype, n))):
         if f.pop(name, None) is not None:
             ctx.diags.info(
                 "BK402",
@@ -212,6 +245,26 @@ def entry_fields(
     return etype, f
 
 
+def _as_the_data_model_wants(c: Citation, d: Dialect, etype: str, f: dict[str, str],
+                             ctx: WriteContext) -> str:
+    """biblatex's types as its data model has them (biber --validate-datamodel is silent):
+    a volume that is no number goes to the note (biblatex's volume is an integer), and an
+    entry without a field its type must have (an @article without a journal) is a @misc.
+    Each change is said (BK402)."""
+    volume = f.get("volume", "")
+    if volume and not volume.isdigit():
+        del f["volume"]  # into the field biblatex's notes go to, as the writer's own
+        f["addendum"] = f"Volume {volume}" + (f". {f['addendum']}" if f.get("addendum") else "")
+        ctx.diags.info("BK402", f"volume {volume!r} is no number, which biblatex's volume "
+                       "must be: written in the addendum", line=c.origin.line, key=c.key)
+    missing = [name for name in d.mandatory.get(etype, ()) if not f.get(name)]
+    if missing:
+        ctx.diags.info("BK402", f"@{etype} without {', '.join(missing)}, which biblatex "
+                       "requires: written as @misc", line=c.origin.line, key=c.key)
+        return "misc"
+    return etype
+
+
 def _entry_type(c: Citation, d: Dialect, arxiv: str) -> tuple[str, bool]:
     """(the entry type, whether it is written as a preprint)."""
     biblatex = d.name == "biblatex"
@@ -219,6 +272,10 @@ def _entry_type(c: Citation, d: Dialect, arxiv: str) -> tuple[str, bool]:
     # a @misc or @online with an arXiv eprint is a preprint: readers take it so (arXiv's own
     # export is such a @misc), so writers write it as one and a round trip is stable
     preprint = c.kind is Kind.PREPRINT or (bool(arxiv) and etype in ("misc", "online"))
+    if arxiv and not c.venue.name and any(d.container.get(c.kind.value) == name
+                                          for name in d.mandatory.get(etype, ())):
+        preprint = True  # an arXiv paper whose type must name a container it lacks: cited
+        # as the arXiv preprint it is (biblatex's @article must have a journal)
     if preprint:
         etype = d.types[Kind.PREPRINT.value] if arxiv else d.preprint_without_eprint
     elif c.kind is Kind.THESIS and not biblatex and is_masters(c.genre):
@@ -345,7 +402,7 @@ _LINE_OPENS_ENTRY = re.compile(r"\n\s*@")
 _LINE_BREAKS = re.compile(r"[ \t\r]*\n\s*")
 
 
-def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
+def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext, etype: str
                  ) -> tuple[tuple[str, str], ...]:
     """The fields kept from a .bib that this dialect writes back, verbatim: TeX as it was.
     A value whose braces do not balance (a tolerant parse, a plugin's field) would end the
@@ -353,6 +410,10 @@ def _kept_fields(c: Citation, d: Dialect, enc: _Encoder, ctx: WriteContext
     out = []
     for name, raw in c.extra:
         if not d.writes_back(name):
+            continue
+        if not d.allows(etype, name[7:]):
+            ctx.diags.info("BK402", f"{name[7:]} is not a {d.name} field of @{etype}; left "
+                           "out", line=c.origin.line, key=c.key)
             continue
         if "\n" in raw and _LINE_OPENS_ENTRY.search(raw):
             # a line of the value that starts with @ opens an entry for bibtexparser and for
@@ -380,14 +441,17 @@ def make_writer(dialect_name: str) -> Callable[[Iterable[Citation], TextIO, Writ
             key = c.key  # made unique and safe by the pipeline's key stage
             if n:
                 batch.append("\n")
-            extra = _kept_fields(c, d, enc, ctx) if c.extra else ()
+            extra = _kept_fields(c, d, enc, ctx, etype) if c.extra else ()
             batch.append(_render(key, etype, fields, d.order, extra))
             n += 1
             if len(batch) >= 512:
                 out.write("".join(batch))
                 batch.clear()
         out.write("".join(batch))
-        for severity, code, message in enc.chars.problems():
+        problems = enc.chars.problems()
+        if d.name == "biblatex":
+            problems += enc.chars.biber_problems()
+        for severity, code, message in problems:
             ctx.diags.add(severity, code, message)
         return n
 

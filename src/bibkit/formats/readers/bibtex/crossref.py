@@ -20,6 +20,8 @@ _INHERITED = frozenset({
     "series", "volume", "number", "edition", "isbn", "journal", "journaltitle", "eventtitle",
     "eventdate", "venue",
 })
+_CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection",
+                              "mvcollection", "reference", "mvreference", "periodical"})
 _RecordItem = tuple[int, str, "RawEntry | None"]
 # entries held back at most while a child waits: memory stays bounded whatever the file
 _CROSSREF_WINDOW = 10_000
@@ -34,12 +36,16 @@ def _inherit(child: RawEntry, parent: RawEntry) -> None:
 
 def with_crossrefs(items: Iterable[_RecordItem], ctx: ReadContext) -> Iterator[_RecordItem]:
     """Entries in their order, each child of a `crossref` filled from its parent, which
-    BibTeX wants after it: entries are held back only while a child waits for its parent.
+    BibTeX wants after it (a parent before its child, which biber reads too, fills it at
+    once): entries are held back only while a child waits for its parent.
     A parent that never comes (or not within _CROSSREF_WINDOW entries) is said (BK508); the
     child is read as it is."""
     held: deque[_RecordItem] = deque()
     waiting: dict[str, list[RawEntry]] = {}  # parent key (case-folded, as BibTeX) -> children
     pending: set[int] = set()  # id() of the children still waiting
+    # containers already read (a parent written before its child, as biber allows too):
+    # only entries of a container type are kept, so memory stays bounded by them
+    containers: dict[str, RawEntry] = {}
 
     def unresolved(child: RawEntry) -> None:
         ctx.diags.warning("BK508", f"crossref {child.fields['crossref']!r} names no entry "
@@ -52,9 +58,13 @@ def with_crossrefs(items: Iterable[_RecordItem], ctx: ReadContext) -> Iterator[_
                 _inherit(child, entry)
                 pending.discard(id(child))
             parent = entry.fields.get("crossref", "").strip()
-            if parent:
+            if parent and parent.casefold() in containers:
+                _inherit(entry, containers[parent.casefold()])
+            elif parent:
                 waiting.setdefault(parent.casefold(), []).append(entry)
                 pending.add(id(entry))
+            if entry.entry_type in _CONTAINER_TYPES:
+                containers[entry.key.casefold()] = entry
         if not held and not pending:  # no child waits for its parent: nearly always
             yield item
             continue
