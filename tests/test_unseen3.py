@@ -217,3 +217,19 @@ def test_a_links_label_says_what_it_is(url, label):
     assert [link.label for link in c.links] == [label]
     back = loads(dump([c], "bibtex") or "", "bibtex")[0]  # and reads back so
     assert [(link.label, link.url) for link in back.links] == [(label, url)]
+
+
+def test_a_withdrawn_paper_is_cited_as_withdrawn_in_every_format_that_can_say_so():
+    c, codes = _one("This paper has been withdrawn by the authors due to an error.")
+    assert c.status.value == "withdrawn" and "BK207" in codes
+    assert "pubstate     = {withdrawn}" in (dump([c], "biblatex") or "")
+    assert '"status": "withdrawn"' in (dump([c], "csljson") or "")
+    for fmt, said in (("bibtex", "note          = {This paper has been withdrawn"),
+                      ("ris", "N1  - This paper has been withdrawn"),
+                      ("mods", "<note>This paper has been withdrawn</note>")):
+        assert said in (dump([c], fmt) or ""), fmt
+    for fmt in ("bibtex", "biblatex", "csljson", "ris"):  # and reads back so, once
+        written = dump([c], fmt) or ""
+        back = loads(written, fmt)[0]
+        assert back.status.value == "withdrawn", fmt
+        assert dump([back], fmt) == written, fmt  # the note is not said twice

@@ -63,6 +63,9 @@ def _inferred(c: Citation, ctx: ReadContext) -> Citation:
         if p.rule == "arxiv-id-year":
             ctx.diags.warning("BK203", f"date {out.issued.iso()} instead of {c.issued.iso()}: "
                               f"{p.evidence}", line=c.origin.line)
+        elif p.rule == "withdrawn":
+            ctx.diags.warning("BK207", f"withdrawn by its authors ({p.evidence!r}): cited as "
+                              "withdrawn", line=c.origin.line, key=c.key)
         elif p.rule == "venue-not-in-table":
             ctx.diags.warning("BK205", f"venue {out.venue.name!r} read from {p.evidence!r}: "
                               "not in bibkit's venue table; check it", line=c.origin.line)

@@ -7,6 +7,7 @@ the same way to any reader's output.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import fields
 
@@ -134,6 +135,26 @@ def infer_venue(c: Citation) -> Citation:
     )
 
 
+_WITHDRAWN = re.compile(
+    r"\b(?:this|the)\s+(?:paper|article|manuscript|submission|preprint|work)\s+(?:has\s+been|"
+    r"was|is|is\s+being)\s+withdrawn\b|\bwithdrawn\s+by\s+(?:the\s+)?authors?\b"
+    r"|\bwithdrawn\s+(?:due\s+to|because)\b", re.IGNORECASE)
+
+
+def infer_withdrawn(c: Citation) -> Citation:
+    """"This paper has been withdrawn by the authors" (arXiv's comment of a withdrawn
+    version): the work is cited as withdrawn."""
+    if c.status is Status.WITHDRAWN:
+        return c
+    for text in _prose(c):
+        m = _WITHDRAWN.search(text) if "ithdrawn" in text else None
+        if m:
+            evidence = " ".join(text[max(0, m.start() - 20): m.end() + 40].split())
+            found = Provenance("status", "infer", "withdrawn", 1.0, evidence)
+            return evolve(c, status=Status.WITHDRAWN, provenance=(*c.provenance, found))
+    return c
+
+
 def settle_status(c: Citation, as_of: dt.date) -> Citation:
     """"Accepted at ICLR 2023" read in 2026 is a published paper: accepted and to-appear hold
     only while the venue's year is not before the reference date's (whatever said so: a
@@ -148,5 +169,5 @@ def settle_status(c: Citation, as_of: dt.date) -> Citation:
 
 def infer_all(c: Citation, as_of: dt.date | None = None) -> Citation:
     """Every rule; with a reference date, statuses follow it too."""
-    c = infer_venue(date_from_arxiv_id(infer_doi(infer_arxiv(c))))
+    c = infer_withdrawn(infer_venue(date_from_arxiv_id(infer_doi(infer_arxiv(c)))))
     return settle_status(c, as_of) if as_of is not None else c

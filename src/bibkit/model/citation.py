@@ -37,6 +37,7 @@ class Status(StrEnum):
     PREPRINT = "preprint"
     PUBLISHED = "published"
     ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"  # by its authors (arXiv: "This paper has been withdrawn")
     UNKNOWN = "unknown"
 
 
@@ -176,6 +177,19 @@ class Venue:
     place: str = ""  # publisher's place (BibTeX address, CSL publisher-place, RIS CY)
     series: str = ""
     edition: str = ""
+
+
+# What formats without a status of their own (BibTeX, RIS, MODS) say of a withdrawn work, in
+# a note; the inference reads it back as the status.
+WITHDRAWN_NOTE = "This paper has been withdrawn"
+
+
+def status_notes(c: Citation) -> list[str]:
+    """The note a format without a status writes for a withdrawn work, unless its note
+    says so already."""
+    if c.status is not Status.WITHDRAWN or "withdrawn" in c.note.lower():
+        return []
+    return [WITHDRAWN_NOTE]
 
 
 # What formats without a way to say "et al." (CSL-JSON, RIS, MODS) write in a note instead.

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "BK109": "the site's own text after a card left out of its abstract",
     "BK201": "year inferred for a yearless date",
     "BK203": "a yearless date's year contradicted by the card's arXiv id",
+    "BK207": "a work its authors withdrew: cited as withdrawn",
     "BK206": "a code that is no arXiv category: kept as written, never as a class",
     "BK205": "a journal read from the text that the venue table does not hold: check it",
     "BK204": "the same work twice (an identifier, or title, authors and year)",

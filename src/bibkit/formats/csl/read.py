@@ -177,7 +177,8 @@ def _status(item: dict[str, Any], exact: dict[str, Any]) -> Status:
     status_name = exact.get("status")
     if status_name in {s.value for s in Status}:
         return Status(status_name)
-    return Status.ACCEPTED if _text(item, "status") == "forthcoming" else Status.UNKNOWN
+    return {"forthcoming": Status.ACCEPTED, "withdrawn": Status.WITHDRAWN}.get(
+        _text(item, "status").lower(), Status.UNKNOWN)
 
 
 def _keywords(item: dict[str, Any], exact: dict[str, Any], tree: Callable[[object], str]

@@ -60,6 +60,8 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
             item["number"] = f"arXiv:{ids.arxiv_base}"  # the version: custom.bibkit.arxiv
     if c.status is Status.ACCEPTED:
         item["status"] = "forthcoming"
+    elif c.status is Status.WITHDRAWN:
+        item["status"] = "withdrawn"
     url = ids.landing_url  # the work's page; code and project links are in `note`
     if url:
         item["URL"] = url

@@ -18,7 +18,7 @@ from ...data import load_toml, require
 from ...infer.categories import is_category
 from ...infer.dates import MONTH_MACROS
 from ...infer.identifiers import display_doi, is_web_url
-from ...model.citation import Citation, Kind, Person, Status
+from ...model.citation import Citation, Kind, Person, Status, status_notes
 from ...model.context import WriteContext
 from ...tex import render
 from ...tex.chars import CharEncoder
@@ -220,6 +220,8 @@ def entry_fields(
             f["pubstate"] = "prepublished"
     elif c.status is Status.ACCEPTED and biblatex:
         f["pubstate"] = "inpress"
+    if c.status is Status.WITHDRAWN and biblatex:
+        f["pubstate"] = "withdrawn"  # printed as written: biblatex has no string for it
 
     _date_fields(c, biblatex, f)
     _venue_fields(c, d, enc, etype, f)
@@ -357,7 +359,8 @@ def _link_fields(c: Citation, biblatex: bool, enc: _Encoder, f: dict[str, str]) 
     url = c.ids.landing_url
     if url:
         f["url"] = safe_url(url)
-    notes = [enc.text(c.note)] if c.note else []
+    notes = [] if biblatex else status_notes(c)  # biblatex says it in `pubstate`
+    notes += [enc.text(c.note)] if c.note else []
     notes += [link.note(_url_in_text(link.url)) for link in c.links]
     if notes:
         f["addendum" if biblatex else "note"] = ". ".join(notes)

@@ -18,7 +18,15 @@ from ...data import load_toml, require
 from ...infer.categories import is_category
 from ...infer.identifiers import display_doi, is_uri
 from ...infer.names import last_first, zotero_parts
-from ...model.citation import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person, Venue
+from ...model.citation import (
+    TRUNCATION_NOTE,
+    Citation,
+    Kind,
+    PartialDate,
+    Person,
+    Venue,
+    status_notes,
+)
 from ...model.context import WriteContext
 from ...tex import render
 from ...tex.escape import safe_url
@@ -116,7 +124,8 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
 
     if c.abstract and ctx.abstract:
         _sub(mods, "abstract", c.abstract)
-    for note in ([c.note] if c.note else []) + ([TRUNCATION_NOTE] if c.authors_truncated else []):
+    for note in (status_notes(c) + ([c.note] if c.note else [])
+                 + ([TRUNCATION_NOTE] if c.authors_truncated else [])):
         _sub(mods, "note", note)
     for link in c.links:
         _sub(mods, "note", link.note())

@@ -15,7 +15,14 @@ from ...data import load_toml, require
 from ...infer.categories import is_category
 from ...infer.identifiers import display_doi
 from ...infer.names import last_first
-from ...model.citation import TRUNCATION_NOTE, Citation, Kind, PartialDate, Person
+from ...model.citation import (
+    TRUNCATION_NOTE,
+    Citation,
+    Kind,
+    PartialDate,
+    Person,
+    status_notes,
+)
 from ...model.context import WriteContext
 from ...tex import render
 from ..fieldnames import is_ris_tag
@@ -150,6 +157,8 @@ def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if c.ids.on_arxiv:  # as Zotero notes it: arXiv:2303.01234 [cs.LG]; only a real category
         cls = f" [{c.ids.arxiv_class}]" if is_category(c.ids.arxiv_class) else ""
         yield "N1", f"arXiv:{c.ids.arxiv_base}{cls}" if c.ids.arxiv else f"arXiv{cls}"
+    for note in status_notes(c):
+        yield "N1", note
     if c.note:
         yield "N1", c.note
     if c.authors_truncated:

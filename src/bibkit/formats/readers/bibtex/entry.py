@@ -40,6 +40,7 @@ _PUBSTATE = {
     "forthcoming": Status.ACCEPTED,
     "submitted": Status.PREPRINT,
     "published": Status.PUBLISHED,
+    "withdrawn": Status.WITHDRAWN,
 }
 
 
