@@ -501,3 +501,20 @@ def test_biber_validates_the_biblatex_of_every_bib_sample_silently(bib, tmp_path
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert [line for line in output.splitlines() if line.startswith(("WARN", "ERROR"))] == []
+
+
+def test_pandoc_reads_a_truncated_author_list_from_bibkits_csljson_as_truncated(tmp_path):
+    """pandoc writes BibTeX's "and others" as a last literal name "others" and its citeproc
+    prints "et al." for it: bibkit's CSL-JSON does the same (issue 28, 18); with
+    `-O names=zotero` it does not (Zotero would import "others" as a person)."""
+    bib = "@article{a, author={Bai, Yu and Yang, Li and Wang, Wei and others}, title={T}, " \
+          "journal={J}, year=2020}"
+    lib = loads(bib, "bibtex")
+    (tmp_path / "refs.json").write_text(dump(lib, "csljson") or "", encoding="utf-8")
+    (tmp_path / "doc.md").write_text('---\nnocite: "@*"\n---\n', encoding="utf-8")
+    out = run([pandoc_path(), "doc.md", "--citeproc", "--bibliography", "refs.json", "-t",
+               "plain"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "Bai, Yu, Li Yang, Wei Wang, et al. 2020." in out.stdout
+    assert loads(dump(lib, "csljson") or "", "csljson")[0].authors_truncated
+    assert '"others"' not in (dump(lib, "csljson", names="zotero") or "")

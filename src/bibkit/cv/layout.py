@@ -181,7 +181,8 @@ def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
         item.pop("note", None)
         item.pop("URL", None)  # links follow the entry, once
         if c.authors_truncated:  # the style lists a stand-in last; it becomes "et al."
-            item["author"] = [*item.get("author", []), {"literal": _ET_AL}]
+            item["author"] = [*(a for a in item.get("author", []) if a != {"literal": "others"}),
+                              {"literal": _ET_AL}]
         shield = _MarkupShield(item) if fmt == "html" else None
         source = CiteProcJSON([shield.hide(item) if shield else json.loads(json.dumps(item))])
         bib = CitationStylesBibliography(

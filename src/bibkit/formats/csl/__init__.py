@@ -11,8 +11,8 @@ directions share, `formats/csl/write`, `formats/csl/read`.
 from __future__ import annotations
 
 from .read import CslError, from_csl
-from .table import PROFILE_OWNER, name_variables, note_text, zotero_name
+from .table import OTHERS, PROFILE_OWNER, name_variables, note_text, zotero_name
 from .write import to_csl
 
-__all__ = ["PROFILE_OWNER", "CslError", "from_csl", "name_variables", "note_text", "to_csl",
-           "zotero_name"]
+__all__ = ["OTHERS", "PROFILE_OWNER", "CslError", "from_csl", "name_variables", "note_text",
+           "to_csl", "zotero_name"]

@@ -26,7 +26,7 @@ from ...tex.escape import escape_latex
 from ...tex.safety import safe_tex
 from ...tex.spans import from_tree
 from ..mapping import assemble
-from .table import KEYLIKE, kind_of_type, read_note, table
+from .table import KEYLIKE, OTHERS, kind_of_type, read_note, table
 
 
 class CslError(ValueError):
@@ -56,6 +56,8 @@ def _names(item: dict[str, Any], var: str) -> tuple[Person, ...]:
     for i, name in enumerate(value):
         if not isinstance(name, dict):
             raise CslError(f"/{var}/{i}", "a name should be an object")
+        if name == OTHERS and i == len(value) - 1:
+            continue  # pandoc's "et al.": the list is truncated (from_csl says so)
         if "literal" in name:
             people.append(Person(literal=str(name["literal"])))
             continue
@@ -136,6 +138,8 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     links = tuple(Link(role, u) for role, u in exact.get("links", []))
     if not exact:
         note, links, truncated = read_note(note)
+    authors = item.get("author")
+    truncated = truncated or (isinstance(authors, list) and authors[-1:] == [OTHERS])
     issued, accessed, partial = _dates(item, exact)
     extra = _extra(item, exact, keep_number=not (kind is Kind.PREPRINT and arxiv),
                    refused=refused.append)

@@ -89,6 +89,10 @@ def csl_date(d: PartialDate) -> dict[str, Any] | None:
 
 
 PROFILE_OWNER = "profile-owner"
+# A truncated author list's last name, as pandoc writes BibTeX's "and others" and its
+# citeproc prints "et al." (citation.js prints "& others"); Zotero would import it as a
+# person, so `-O names=zotero` leaves it out (the note says the list is truncated)
+OTHERS = {"literal": "others"}
 
 
 def note_text(c: Citation) -> str:

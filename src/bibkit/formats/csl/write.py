@@ -16,6 +16,7 @@ from ...tex.csltags import from_csl as text_from_csl
 from ...tex.spans import exact_text, has_spans
 from .read import CslError, read_date
 from .table import (
+    OTHERS,
     copied,
     csl_date,
     kind_of_type,
@@ -40,6 +41,8 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
                     texts[var] = exact_text(value)
             else:
                 item[var] = value
+    if c.authors_truncated and item.get("author"):
+        item["author"] = [*item["author"], dict(OTHERS)]
     if "DOI" in item and not c.cited_doi:  # arXiv's DOI on a published version: custom keeps it
         del item["DOI"]
     # a published work is cited by its venue's year, not by the day its preprint went online

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from ...model.citation import Citation
 from ...model.context import WriteContext
-from ..csl import PROFILE_OWNER, name_variables, to_csl, zotero_name
+from ..csl import OTHERS, PROFILE_OWNER, name_variables, to_csl, zotero_name
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 _encode_str = json.encoder.encode_basestring  # what _encode gives a str, without its wrapper
@@ -32,7 +32,7 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
             item.setdefault("custom", {}).setdefault("bibkit", {})[PROFILE_OWNER] = owner
         if zotero:
             for var in name_variables() & item.keys():
-                item[var] = [zotero_name(name) for name in item[var]]
+                item[var] = [zotero_name(name) for name in item[var] if name != OTHERS]
         if not ctx.abstract:
             item.pop("abstract", None)
         out.write(",\n  {\n" if n else "\n  {\n")
