@@ -4,6 +4,7 @@ stacked accents decoded whole (issue 28). The pdflatex check itself is in test_c
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 
 import pytest
@@ -233,3 +234,23 @@ def test_a_withdrawn_paper_is_cited_as_withdrawn_in_every_format_that_can_say_so
         back = loads(written, fmt)[0]
         assert back.status.value == "withdrawn", fmt
         assert dump([back], fmt) == written, fmt  # the note is not said twice
+
+
+def test_math_in_csljson_is_csl_rich_text_where_it_has_an_exact_rendering():
+    c, _ = _one(r"On $\ell_2$ norms in $O(n \log n)$ time over $\mathbb{R}^d$ and $\frac{a}{b}$.")
+    c = evolve_title(c, r"Sparse $\ell_0$ Recovery")
+    item = json.loads(dump([c], "csljson") or "")[0]
+    assert item["title"] == 'Sparse <span class="nocase">ℓ<sub>0</sub></span> Recovery'
+    assert "ℓ<sub>2</sub>" in item["abstract"] and "nocase" not in item["abstract"]
+    assert "<i>O</i>(<i>n</i> log <i>n</i>)" in item["abstract"]
+    assert "ℝ<sup><i>d</i></sup>" in item["abstract"]
+    assert r"$\frac{a}{b}$" in item["abstract"]  # no exact rendering: the source
+    back = loads(dump([c], "csljson") or "", "csljson")[0]
+    assert (back.title, back.abstract) == (c.title, c.abstract)  # the TeX comes back
+
+
+def evolve_title(c, tex):
+    from bibkit.model.citation import evolve
+    from bibkit.tex.decode import from_web
+
+    return evolve(c, title=from_web(tex))

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from .decode import to_plain
+from .mathcsl import math_to_csl
 from .safety import safe_tex
 from .spans import RICH_COMMANDS, Node, Rich, Tex, has_spans, parse, unparse
 from .tables import pylatexenc_symbol
@@ -52,7 +53,11 @@ def plain(text: str) -> str:
     return _fold(parse(text), str, _tex_text, lambda node, inner: inner)
 
 
-def csl(text: str) -> str:
+def csl(text: str, protect: bool = True) -> str:
+    """CSL rich text: math as CSL's tags where they say it exactly (`ℓ<sub>2</sub>`,
+    bibkit.tex.mathcsl), else as its source; in a value a style may change the case of
+    (`protect`: not an abstract, which is never case-changed, and where Zotero shows the
+    span), marked case-protected."""
     if not has_spans(text):
         return text
 
@@ -61,9 +66,12 @@ def csl(text: str) -> str:
         return open_ + inner + close
 
     def tex(node: Tex) -> str:
-        # a style's title case would turn $\ell_1$ into $\Ell_1$ (pandoc's citeproc does):
-        # math is marked as case-protected, CSL's nocase span
-        return f'<span class="nocase">{node.source}</span>' if node.is_math else _tex_text(node)
+        if not node.is_math:
+            return _tex_text(node)
+        # a style's title case would turn $\ell_1$ into $\Ell_1$ (pandoc's citeproc does)
+        # and <i>n</i> into N: math is marked as case-protected, CSL's nocase span
+        shown = math_to_csl(node.source) or node.source
+        return f'<span class="nocase">{shown}</span>' if protect else shown
 
     return _fold(parse(text), str, tex, rich)
 

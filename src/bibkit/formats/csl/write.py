@@ -36,7 +36,7 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
             if many or convert:
                 item[var] = [convert(v) for v in value] if many else convert(value)
             elif isinstance(value, str):
-                item[var] = rendered = render.csl(value)
+                item[var] = rendered = render.csl(value, protect=var != "abstract")
                 if _lossy(value, rendered):
                     texts[var] = exact_text(value)
             else:
