@@ -254,3 +254,13 @@ def evolve_title(c, tex):
     from bibkit.tex.decode import from_web
 
     return evolve(c, title=from_web(tex))
+
+
+def test_math_kept_as_source_in_csljson_is_said():
+    from bibkit.model.diagnostics import Diagnostics
+
+    c, _ = _one(r"With $\frac{a}{b}$ and $\ell_2$.")
+    diags = Diagnostics()
+    dump([c], "csljson", diagnostics=diags)
+    said = [d.message for d in diags if d.code == "BK413"]
+    assert len(said) == 1 and r"$\frac{a}{b}$" in said[0] and "ell" not in said[0]

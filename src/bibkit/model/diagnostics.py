@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "BK408": "a Hugo page folder named otherwise than its citekey (one safe path component)",
     "BK409": "a CV page with no title: its citekey stands in",
     "BK410": "biblatex: letters biber decodes to UTF-8 that pdflatex cannot set",
+    "BK413": "CSL-JSON: math with no exact CSL rich text, kept as TeX source",
     "BK411": "--sync: an entry of the file updated from the run, or a new one appended",
     "BK412": "--sync: a value edited by hand stays the user's; said when the source changes it",
     "BK501": "BibTeX entry could not be parsed",

@@ -8,6 +8,8 @@ from typing import TextIO
 
 from ...model.citation import Citation
 from ...model.context import WriteContext
+from ...tex.mathcsl import math_to_csl
+from ...tex.spans import TEX, Tex, parse
 from ..csl import OTHERS, PROFILE_OWNER, name_variables, to_csl, zotero_name
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -23,9 +25,12 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     n = 0
     zotero = ctx.options.get("names") == "zotero"
     owner = ""
+    as_source: list[str] = []  # math CSL's rich text cannot say: kept as TeX source
     out.write("[")
     for c in citations:
         item = to_csl(c, c.key)  # keys: made by the pipeline
+        if TEX in c.title or (TEX in c.abstract and ctx.abstract):
+            as_source += math_without_rendering(c.title, c.abstract if ctx.abstract else "")
         if n == 0 and ctx.source is not None and ctx.source.profile is not None:
             owner = ctx.source.profile.name  # known once the listing's header was read
         if owner:
@@ -42,5 +47,16 @@ def write(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
         out.write("\n  }")
         n += 1
     out.write("\n]\n" if n else "]\n")
+    if as_source:
+        shown = ", ".join(dict.fromkeys(as_source[:5]))
+        ctx.diags.info("BK413", f"{len(as_source)} math span(s) kept as TeX source in CSL-JSON "
+                       f"(no exact CSL rich text for them; CSL processors show them as "
+                       f"written): {shown}")
     return n
+
+
+def math_without_rendering(*texts: str) -> list[str]:
+    """The inline math in the texts that CSL rich text cannot say exactly."""
+    return [node.source for text in texts if TEX in text for node in parse(text)
+            if isinstance(node, Tex) and node.is_math and math_to_csl(node.source) is None]
 
