@@ -256,7 +256,9 @@ def to_citation(entry: RawEntry, ctx: ReadContext) -> Citation:
         if status is Status.UNKNOWN:
             status = Status.PREPRINT
     keywords = tuple(k.strip() for k in re.split(r"[,;]", fs.text("keywords")) if k.strip())
-    originals = tuple(p for role in ("author", "editor") if role in f
+    # a name's original script stands in parentheses: only then are the names split again
+    originals = tuple(p for role in ("author", "editor") if ")" in f.get(role, "")
+                      or "）" in f.get(role, "")
                       for p in original_forms(split_names(f[role]), f"{role}s", "input"))
     return Citation(
         key=entry.key, kind=kind, genre=read_genre(entry.entry_type, fs.text("type")),
