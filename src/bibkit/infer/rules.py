@@ -32,6 +32,11 @@ def _prose(c: Citation) -> Iterator[str]:
         yield c.note
 
 
+def _holds(c: Citation, needle: str) -> bool:
+    """Whether the prose holds `needle`: one C-speed test a field, before a rule's regex."""
+    return needle in c.abstract or needle in c.title or (bool(c.note) and needle in c.note)
+
+
 def _texts(c: Citation) -> Iterator[str]:
     """The prose, then the link URLs (an arXiv id may hide in a link; a venue never does)."""
     yield from _prose(c)
@@ -69,7 +74,7 @@ def infer_arxiv(c: Citation) -> Citation:
 def infer_doi(c: Citation) -> Citation:
     """A DOI the text states for this work ("Published in Nature Communications 15, 123
     (2024). DOI: 10.1038/...") is its DOI, better than arXiv's own."""
-    if c.ids.publisher_doi:
+    if c.ids.publisher_doi or not _holds(c, "10."):
         return c
     doi = next(filter(None, map(find_stated_doi, _prose(c))), "")
     if not doi:
@@ -144,7 +149,7 @@ _WITHDRAWN = re.compile(
 def infer_withdrawn(c: Citation) -> Citation:
     """"This paper has been withdrawn by the authors" (arXiv's comment of a withdrawn
     version): the work is cited as withdrawn."""
-    if c.status is Status.WITHDRAWN:
+    if c.status is Status.WITHDRAWN or not _holds(c, "ithdrawn"):
         return c
     for text in _prose(c):
         m = _WITHDRAWN.search(text) if "ithdrawn" in text else None
