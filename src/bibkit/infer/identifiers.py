@@ -76,12 +76,16 @@ _ANOTHER_WORK = re.compile(
 _SENTENCE_BREAK = re.compile(r"[.;!?]\s")
 
 
+def _sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding `pos` starts (looked for at most 200 characters back)."""
+    return max((m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, pos - 200), pos)),
+               default=max(0, pos - 200))
+
+
 def about_another_work(text: str, pos: int) -> bool:
     """Whether the identifier at `pos` is given for another work, by the words before it in
     its sentence."""
-    start = max((m.end() for m in _SENTENCE_BREAK.finditer(text, max(0, pos - 200), pos)),
-                default=max(0, pos - 200))
-    return _ANOTHER_WORK.search(text, start, pos) is not None
+    return _ANOTHER_WORK.search(text, _sentence_start(text, pos), pos) is not None
 
 
 def find_own_arxiv_id(text: str) -> str:
@@ -119,8 +123,7 @@ def find_stated_doi(text: str) -> str:
         doi = m.group("doi").rstrip(".,;:)]")
         if doi.lower().startswith(_NOT_THE_PAPERS) or about_another_work(text, m.start()):
             continue
-        start = max(0, text.rfind(". ", 0, m.start()) + 1)
-        if not _DATA_OR_CODE.search(text, start, m.start()):
+        if not _DATA_OR_CODE.search(text, _sentence_start(text, m.start()), m.start()):
             return doi
     return ""
 

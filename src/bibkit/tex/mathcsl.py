@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from .tables import SYMBOLS, pylatexenc_symbol
 
@@ -28,6 +29,9 @@ _LETTERLIKE = {("DOUBLE-STRUCK", "C"): "ℂ", ("DOUBLE-STRUCK", "H"): "ℍ",
                ("FRAKTUR", "C"): "ℭ", ("FRAKTUR", "H"): "ℌ", ("FRAKTUR", "I"): "ℑ",
                ("FRAKTUR", "R"): "ℜ", ("FRAKTUR", "Z"): "ℨ"}
 _UPRIGHT = frozenset(["mathrm", "text", "textrm", "operatorname", "mathit", "mathbf"])
+# control symbols in math and what they print (spacing, escaped specials, the norm bars)
+_CONTROL_SYMBOLS = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "{": "{", "}": "}",
+                    "|": "‖", "%": "%", "&": "&amp;", "#": "#", "_": "_", "$": "$"}
 _IGNORED = frozenset(["left", "right", "big", "Big", "bigl", "bigr", "displaystyle", "limits"])
 
 
@@ -35,6 +39,7 @@ class _NoRendering(Exception):
     """The math holds something CSL rich text cannot say exactly."""
 
 
+@lru_cache(maxsize=4096)  # the CSL writer renders a span, and says which it kept as source
 def math_to_csl(source: str) -> str | None:
     """CSL rich text for inline math (`$…$` or `\\(…\\)`), or None.
 
@@ -76,17 +81,13 @@ def _run(tokens: list[re.Match[str]], i: int, end: int) -> tuple[str, int]:
         elif other is not None:
             out.append(html.escape(other, quote=False))
         elif symbol is not None:
-            out.append({",": " ", ";": " ", ":": " ", "!": "", " ": " ", "{": "{", "}": "}",
-                        "|": "‖", "%": "%", "&": "&amp;", "#": "#", "_": "_",
-                        "$": "$"}.get(symbol) or _refuse())
+            if symbol not in _CONTROL_SYMBOLS:
+                raise _NoRendering
+            out.append(_CONTROL_SYMBOLS[symbol])
         else:
             text, i = _command(word, tokens, i, end)
             out.append(text)
     return "".join(out), i
-
-
-def _refuse() -> str:
-    raise _NoRendering
 
 
 def _command(word: str, tokens: list[re.Match[str]], i: int, end: int) -> tuple[str, int]:
@@ -137,17 +138,10 @@ def _atom(tokens: list[re.Match[str]], i: int, end: int, raw: bool = False
         return _group(tokens, i + 1, end)
     if m.group(3):  # x_ab is x_a b in TeX
         letters = m.group(3)
-        if raw:
-            return letters[0], i + 1 if len(letters) == 1 else _refuse_atom()
-        rest = f"<i>{letters[1:]}</i>" if len(letters) > 1 else ""
-        if rest:
-            raise _NoRendering  # rare; kept as source rather than half rendered
-        return f"<i>{letters[0]}</i>", i + 1
+        if len(letters) > 1:
+            raise _NoRendering  # x_ab: rare; kept as source rather than half rendered
+        return (letters if raw else f"<i>{letters}</i>"), i + 1
     return _run(tokens, i, i + 1)
-
-
-def _refuse_atom() -> int:
-    raise _NoRendering
 
 
 def _group(tokens: list[re.Match[str]], i: int, end: int) -> tuple[str, int]:
