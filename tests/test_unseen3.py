@@ -264,3 +264,10 @@ def test_math_kept_as_source_in_csljson_is_said():
     dump([c], "csljson", diagnostics=diags)
     said = [d.message for d in diags if d.code == "BK413"]
     assert len(said) == 1 and r"$\frac{a}{b}$" in said[0] and "ell" not in said[0]
+
+
+def test_math_holding_a_dollar_stays_its_source_and_comes_back():
+    # hypothesis found it: "$3 $\alpha$" on a card is one web-math span with a "$" inside
+    from bibkit.tex.mathcsl import math_to_csl
+
+    assert math_to_csl(r"$3 $\alpha$") is None

@@ -76,7 +76,7 @@ def _run(tokens: list[re.Match[str]], i: int, end: int) -> tuple[str, int]:
         elif other == "{":
             inner, i = _group(tokens, i, end)
             out.append(inner)
-        elif other == "}":
+        elif other in ("}", "$"):  # a brace never opened; a dollar inside the math
             raise _NoRendering
         elif other is not None:
             out.append(html.escape(other, quote=False))
