@@ -179,7 +179,9 @@ class _Decoder:
         src = self.src
         if self.web:
             close = _web_math_end(src, pos, end)
-            if close != -1 and safe_math(src[pos + 1 : close]):
+            # a dollar inside is no math TeX would set ("$X $\alpha$": the first is text)
+            if close != -1 and "$" not in src[pos + 1 : close].replace("\\$", "") \
+                    and safe_math(src[pos + 1 : close]):
                 return tex_span(src[pos : close + 1]), close + 1
             return "$", pos + 1
         fence = "$$" if src.startswith("$$", pos) else "$"
