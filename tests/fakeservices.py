@@ -209,6 +209,29 @@ def dblp_records(p: Paper) -> list[dict[str, Any]]:
     return out
 
 
+def dblp_xml_record(info: dict[str, Any]) -> str:
+    """A search-API record as dblp.xml writes it: <inproceedings>/<article> with <author
+    pid=…>, <booktitle> or <journal>, <ee> links (a DOI as https://doi.org/…)."""
+    kind = info["type"]
+    tag = "inproceedings" if kind.startswith("Conference") else "article"
+    attrs = f' key="{info["key"]}" mdate="2026-01-01"' + (
+        ' publtype="informal"' if kind.startswith("Informal") else "")
+    people = info["authors"]["author"]
+    people = [people] if isinstance(people, dict) else people
+    parts = [f'<author pid="{a["@pid"]}">{escape(a["text"])}</author>' for a in people]
+    parts.append(f"<title>{escape(info['title'])}</title>")
+    for name in ("pages", "year", "volume", "number"):
+        if name in info:
+            parts.append(f"<{name}>{escape(info[name])}</{name}>")
+    where = "booktitle" if tag == "inproceedings" else "journal"
+    parts.append(f"<{where}>{escape(info['venue'])}</{where}>")
+    if info.get("ee"):
+        parts.append(f'<ee type="oa">{escape(info["ee"])}</ee>')
+    if info.get("doi") and info["venue"] != "CoRR":
+        parts.append(f"<ee>https://doi.org/{escape(info['doi'])}</ee>")
+    return f"<{tag}{attrs}>{''.join(parts)}</{tag}>"
+
+
 def crossref_item(p: Paper) -> dict[str, Any]:
     authors = []
     for n, name in enumerate(p.authors):
@@ -332,6 +355,11 @@ class FakeServices:
         route = url.path
         if route.startswith("/arxiv/"):
             return self._send(h, 200, self._arxiv(q), "application/atom+xml")
+        if route.startswith("/dblp/pid/") and route.endswith(".xml"):
+            page = self._dblp_person(route.removeprefix("/dblp/pid/").removesuffix(".xml"))
+            if page is None:
+                return self._send(h, 404, b"<html><body>Not Found</body></html>", "text/html")
+            return self._send(h, 200, page, "application/xml")
         if route.startswith("/dblp/"):
             return self._send(h, 200, self._dblp(q), "application/json")
         if route.startswith("/crossref/works/"):
@@ -398,6 +426,22 @@ class FakeServices:
         hits = [r for p in self.world for r in dblp_records(p) if words and words <= _words(
             r["title"])]
         return dblp_hits(hits[: int(q.get("h", "30"))], q.get("q", ""))
+
+    def _dblp_person(self, pid: str) -> bytes | None:
+        """dblp.org's `/pid/PID.xml`: a <dblpperson> with each record of the person (CoRR
+        twins included) in an <r>, as dblp.xml writes records, and the co-author list."""
+        owner = {OWNER_IDS["dblp"]: False, NAMESAKE_IDS["dblp"]: True}
+        if pid not in owner:
+            return None
+        mine = [p for p in self.world if "Bo Han" in p.authors
+                and (p.index in NAMESAKES) == owner[pid]]
+        records = "".join(f"<r>{dblp_xml_record(rec)}</r>" for p in mine
+                          for rec in dblp_records(p))
+        number = "0002" if owner[pid] else "0003"
+        return (f'<?xml version="1.0" encoding="US-ASCII"?>\n<dblpperson name="Bo Han {number}" '
+                f'pid="{pid}" n="{len(mine)}"><person key="homepages/{pid}" mdate="2026-01-01">'
+                f'<author pid="{pid}">Bo Han {number}</author></person>{records}'
+                "</dblpperson>").encode()
 
     def _crossref(self, q: dict[str, str]) -> bytes:
         if "filter" in q:

@@ -83,7 +83,7 @@ def clock() -> FakeClock:
 
 
 def _limiters(clock: FakeClock) -> dict[str, RateLimiter]:
-    return {name: RateLimiter(cls.interval, clock, clock.sleep) for name, cls in RESOLVERS.items()}
+    return {name: cls.make_limiter(clock, clock.sleep) for name, cls in RESOLVERS.items()}
 
 
 def _card(title: str, *families: str, year: int = 2023, **ids: str) -> Citation:
@@ -266,8 +266,9 @@ def test_503_with_retry_after_is_retried_after_the_wait(fake, clock):
     found = r.lookup([_card(fake.world[0].title, "Zhu")])
     assert found[0], "answered after two retries"
     assert client.stats["retries"] == 2 and client.stats["requests"] == 3
-    # Retry-After honoured; then a 429 without one: DBLP slowed from 5 s to 10 s a request
-    assert clock.sleeps == [7.0, 10.0]
+    # Retry-After honoured; then a 429 without one: DBLP slowed from 1 s to 2 s a request,
+    # and the retry waits the backoff's 4 s
+    assert clock.sleeps == [7.0, 4.0]
 
 
 def test_a_service_that_keeps_failing_is_a_warning_and_no_entry_is_lost(fake, clock, sample):
@@ -461,7 +462,7 @@ def test_the_sample_enriched_end_to_end(fake, clock, sample, tmp_path):
     out = outcome.citations
     assert len(out) == 50 and [c.key for c in out] == [c.key for c in sample]
     assert not any(c.authors_truncated for c in out)
-    assert all(c.ids.arxiv == p.arxiv for c, p in zip(out, fake.world, strict=True))
+    assert all(c.ids.arxiv_base == p.arxiv[:-2] for c, p in zip(out, fake.world, strict=True))
     published = [i for i, c in enumerate(out) if c.kind is not Kind.PREPRINT]
     assert set(published) == set(range(50)) - UNPUBLISHED
     for i in published:
@@ -493,8 +494,16 @@ def test_the_sample_enriched_end_to_end(fake, clock, sample, tmp_path):
     assert outcome.summary["published_versions"] == 44
     assert outcome.summary["owner_not_listed"] == 2 and outcome.summary["owner_namesake"] == 2
     requests = outcome.summary["http_requests"]
-    assert outcome.services["arxiv"] == {"looked_up": 50, "matched": 50, "skipped": 0,
-                                         "requests": 5, "status": "ok"}
+    # the owner's DBLP person page (its id learned from two title searches) answers the cards
+    # it lists at once, with the arXiv ids of their CoRR twins: arXiv is asked by id_list
+    # for the preprints and by title for the four cards the page lacks (a namesake's paper,
+    # two papers without the owner), and DBLP searches only those four by title
+    assert outcome.services["arxiv"] == {"looked_up": 12, "matched": 12, "skipped": 38,
+                                         "requests": 2, "status": "ok"}
+    assert len(fake.requests("/dblp/pid/h/BoHan3.xml")) == 1
+    assert outcome.services["dblp"]["requests"] == 2 + 1 + 4
+    # 10 requests without Crossref (issue 27: from 60), which searches the preprints' titles
+    assert requests - outcome.services["crossref"]["requests"] <= 10
 
     again = session.enrich_citations(sample.citations, settings, Diagnostics("x"),
                                      sample.profile)
@@ -566,23 +575,24 @@ def throttling(fake, clock):
     fake.throttle, fake.clock, fake._seen = {}, time.monotonic, {}
 
 
-def _enrich_sample(fake, clock, sample, cache_dir, limiters=None):
+def _enrich_sample(fake, clock, sample, cache_dir, limiters=None, owner=True):
     settings = session.EnrichSettings(services=["arxiv", "dblp", "crossref", "s2"],
                                       cache_dir=cache_dir, endpoints=fake.endpoints(),
                                       limiters=limiters or _limiters(clock))
     diags = Diagnostics("listing")
-    return session.enrich_citations(sample.citations, settings, diags, sample.profile), diags
+    return session.enrich_citations(sample.citations, settings, diags,
+                                    sample.profile if owner else None), diags
 
 
-def _check_sample(out, fake):
-    assert all(c.ids.arxiv == p.arxiv for c, p in zip(out, fake.world, strict=True))
+def _check_sample(out, fake, owner=True):
+    assert all(c.ids.arxiv_base == p.arxiv[:-2] for c, p in zip(out, fake.world, strict=True))
     assert not any(c.authors_truncated for c in out)
     published = {i for i, c in enumerate(out) if c.kind is not Kind.PREPRINT}
     assert published == set(range(50)) - UNPUBLISHED
     assert all((out[i].venue.short_name, out[i].venue.year) == (fake.world[i].short,
                                                                fake.world[i].year)
                for i in published)
-    assert {i for i, c in enumerate(out) if any(p.rule == "owner-not-listed"
+    assert not owner or {i for i, c in enumerate(out) if any(p.rule == "owner-not-listed"
                                                 for p in c.provenance)} == (
         NOT_THE_OWNER | NAMESAKES)
 
@@ -600,17 +610,18 @@ def test_the_sample_with_the_services_real_throttling(throttling, clock, sample,
 
 def test_a_too_fast_client_slows_down_and_loses_no_entry_for_good(throttling, clock, sample,
                                                                   tmp_path):
-    # DBLP asked once a second (its clients' 429s start above 12 a minute): throttled, the
-    # client slows down and speeds up again; what a burst cost is looked up by the next run
+    # DBLP asked once a second, with no window (its clients' 429s start above 12 a minute),
+    # and title by title (no owner, so no person page): throttled, the client slows down and
+    # speeds up again; what a burst cost is looked up by the next run
     limiters = _limiters(clock)
     limiters["dblp"] = RateLimiter(1.0, clock, clock.sleep)
-    first, _ = _enrich_sample(throttling, clock, sample, tmp_path, limiters)
+    first, _ = _enrich_sample(throttling, clock, sample, tmp_path, limiters, owner=False)
     assert first.summary["http_throttled"] > 0
     missed = first.services["dblp"].get("not_looked_up", [])
     assert len(missed) <= 5, missed
-    second, _ = _enrich_sample(throttling, clock, sample, tmp_path, limiters)
+    second, _ = _enrich_sample(throttling, clock, sample, tmp_path, limiters, owner=False)
     assert "not_looked_up" not in second.services["dblp"]
-    _check_sample(second.citations, throttling)
+    _check_sample(second.citations, throttling, owner=False)
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -642,7 +653,7 @@ def test_cli_enrich_writes_provenance_and_a_change_report(fast_cli, tmp_path):
     data = json.loads(report.read_text())["enrichment"]
     assert data["summary"]["owner_not_listed"] == 2 and len(data["entries"]) == 50
     first = data["entries"][0]
-    assert first["owner"] == "confirmed" and first["changes"][0]["source"] == "arxiv"
+    assert first["owner"] == "confirmed" and first["changes"][0]["source"] == "dblp"
     assert {"field", "old", "new", "source", "confidence", "reason"} == set(first["changes"][0])
 
     # a second run is served from the cache; --offline gives the same file
@@ -788,7 +799,7 @@ def test_progress_says_what_is_waited_for(fake, clock):
     resolvers = make_resolvers(["dblp"], HttpClient(), fake.endpoints(), _limiters(clock))
     Enricher(resolvers, Diagnostics("x"), progress=progress).run(cards)
     waits = [line for line in shown if "waiting" in line]
-    assert waits == ["DBLP: waiting 10 s (retrying)", "DBLP: waiting 10 s (throttled: slowed down)"]
+    assert waits == ["DBLP: waiting 2 s (retrying)", "DBLP: waiting 2 s (throttled: slowed down)"]
 
 
 def test_progress_is_shown_on_a_terminal_for_runs_over_a_second(fake, monkeypatch, tmp_path):

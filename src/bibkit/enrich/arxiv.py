@@ -32,6 +32,8 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 TITLES_PER_QUERY = 10
+# URLs past about 2,000 characters are cut or refused by proxies; longer queries are POSTed
+_LONGEST_QUERY = 1800
 
 
 def _title_query(c: Citation) -> str:
@@ -75,10 +77,15 @@ class ArxivResolver(Resolver):
         return out
 
     def _query(self, params: dict[str, str]) -> list[Citation]:
-        url = f"{self.endpoint}?{urllib.parse.urlencode(params)}"
-        response = self.client.get(url, self.limiter)
+        query = urllib.parse.urlencode(params)
+        if len(query) > _LONGEST_QUERY:  # a long id_list goes in a form, as the manual allows
+            response = self.client.post(self.endpoint, query.encode(), self.limiter, headers={
+                "Content-Type": "application/x-www-form-urlencoded"})
+        else:
+            response = self.client.get(f"{self.endpoint}?{query}", self.limiter)
         if response.status != 200:
             return []
+        self._not_a_page(response)
         try:
             return parse_feed(response.body)
         except XmlError as exc:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,9 +29,23 @@ def default_cache_dir() -> Path:
     return Path(explicit) if explicit else Path(platformdirs.user_cache_dir("bibkit"))
 
 
+# Query parameters that carry a secret (OpenAlex's `api_key`): never part of a cache key, so
+# the cache file holds no key (the answer does not depend on whose key asked)
+SECRET_PARAMETERS = frozenset({"api_key"})
+
+
+def without_secrets(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if not parts.query or not any(name in parts.query for name in SECRET_PARAMETERS):
+        return url
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+            if k not in SECRET_PARAMETERS]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
+
+
 def request_key(method: str, url: str, body: bytes = b"") -> str:
     digest = hashlib.sha256(body).hexdigest()[:16] if body else ""
-    return f"{method} {url} {digest}".rstrip()
+    return f"{method} {without_secrets(url)} {digest}".rstrip()
 
 
 class CacheError(OSError):
@@ -54,6 +70,7 @@ class HttpCache:
         self.clock = clock
         self.moved_aside: Path | None = None
         self.why = ""
+        self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -71,7 +88,9 @@ class HttpCache:
             raise CacheError(f"{self.path}: cannot use the cache ({exc})") from exc
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
+        # one connection for the run, used from the threads that ask sources in parallel
+        # (`bibkit profile`); every use holds the lock
+        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         try:
             # quick_check reads every page: a file cut short or overwritten in the middle
             # fails here, once, instead of in every lookup of every later run
@@ -113,31 +132,47 @@ class HttpCache:
     def get(self, key: str, ttl: float) -> tuple[int, bytes] | None:
         """The stored (status, body), or None when absent or older than `ttl` seconds."""
         try:
-            row = self._db.execute(
-                "SELECT status, body, fetched FROM responses WHERE key = ?", (key,)
-            ).fetchone()
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT status, body, fetched FROM responses WHERE key = ?", (key,)
+                ).fetchone()
         except sqlite3.Error:
             return None  # a damaged cache is a cache miss, not a failed run
         if row is None or self.clock() - row[2] > ttl:
             return None
         return int(row[0]), bytes(row[1])
 
-    def put(self, key: str, status: int, body: bytes) -> None:
+    def put(self, key: str, status: int, body: bytes, fetched: float | None = None) -> None:
+        """Store an answer; `fetched` in the past makes it expire sooner (an answer that
+        may be transient is kept only briefly: see HttpClient.keep_briefly)."""
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO responses (key, status, body, fetched) VALUES (?, ?, ?, ?)",
-                (key, status, body, self.clock()),
-            )
-            self._db.commit()
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO responses (key, status, body, fetched) "
+                    "VALUES (?, ?, ?, ?)",
+                    (key, status, body, self.clock() if fetched is None else fetched),
+                )
+                self._db.commit()
         except sqlite3.Error:
             pass  # a full disk or a locked file costs a future request, nothing else
+
+    def backdate(self, key: str, fetched: float) -> None:
+        try:
+            with self._lock:
+                self._db.execute("UPDATE responses SET fetched = ? WHERE key = ?",
+                                 (fetched, key))
+                self._db.commit()
+        except sqlite3.Error:
+            pass
 
     def delete(self, keys: list[str]) -> None:
         """Forget these answers (ones the resolver could not read: a captive portal's page
         must not be served for a month)."""
         try:
-            self._db.executemany("DELETE FROM responses WHERE key = ?", [(k,) for k in keys])
-            self._db.commit()
+            with self._lock:
+                self._db.executemany("DELETE FROM responses WHERE key = ?",
+                                     [(k,) for k in keys])
+                self._db.commit()
         except sqlite3.Error:
             pass
 

@@ -18,10 +18,17 @@ from typing import Any
 from ..infer.names import parse_display_name
 from ..model.citation import Citation, Kind, Person, Provenance, evolve
 from ..model.diagnostics import Diagnostics
-from .http import HttpClient, RateLimiter, ServiceError, Throttled
+from .http import (
+    Blocked,
+    HttpClient,
+    RateLimiter,
+    ServiceError,
+    ServiceUnreachable,
+    Throttled,
+)
 from .match import fold_name, judge
 from .merge import merge
-from .resolver import Resolver, author_ids
+from .resolver import OwnerHint, Resolver, author_ids
 from .services import ALIASES, DEFAULT_SERVICES, SERVICES, EnrichError, service_names
 
 __all__ = ["DEFAULT_SERVICES", "RESOLVERS", "EnrichError", "Enricher", "check_owner",
@@ -74,6 +81,7 @@ class ServiceReport:
     skipped: int = 0  # entries it could add nothing to (saves requests)
     stats: Counter[str] = field(default_factory=Counter)
     failure: str = ""
+    given_up: bool = False  # a web page for data, or no connection: not asked again this run
     not_looked_up: list[str] = field(default_factory=list)  # keys
 
     def to_json(self) -> dict[str, Any]:
@@ -94,11 +102,16 @@ class Enricher:
         self.entries: list[EntryReport] = []
         self.services: dict[str, ServiceReport] = {}
 
-    def run(self, citations: Sequence[Citation]) -> list[Citation]:
+    def run(self, citations: Sequence[Citation], owner: OwnerHint | None = None
+            ) -> list[Citation]:
         out = list(citations)
         self.entries = [EntryReport(c.key, c.origin.line, c.title) for c in out]
+        # what a service answers for many cards at once (DBLP's person page) comes first,
+        # so that every service after it starts from what it gave (the arXiv ids of the
+        # CoRR twins make arXiv's lookups one id_list request)
+        answered = {r.name: self._prepare(r, out, owner or OwnerHint()) for r in self.resolvers}
         for resolver in self.resolvers:
-            self._run_one(resolver, out)
+            self._run_one(resolver, out, answered[resolver.name])
         for i, c in enumerate(out):
             out[i] = self._cross_check_names(c, self.entries[i])
         return out
@@ -139,11 +152,35 @@ class Enricher:
         prov = Provenance("authors", "cross-check", "names-agree", 1.0, "; ".join(notes)[:80])
         return evolve(c, authors=tuple(people), provenance=(*c.provenance, prov))
 
-    def _run_one(self, r: Resolver, out: list[Citation]) -> None:
+    def _prepare(self, r: Resolver, out: list[Citation], owner: OwnerHint) -> set[int]:
+        """The cards `r` answers at once, merged now; a failure leaves them to the lookups."""
         report = self.services[r.name] = ServiceReport(r.name)
         before = Counter(r.client.stats)
-        todo = [i for i, c in enumerate(out) if r.wants(c)]
-        report.skipped = len(out) - len(todo)
+        r.client.mark()
+        try:
+            found = r.prepare(out, owner)
+        except ServiceError as exc:
+            r.client.unstore()
+            report.stats = Counter(r.client.stats) - before
+            report.failure = str(exc)
+            # the same page would answer every lookup; no connection now is none in a second
+            report.given_up = isinstance(exc, (Blocked, ServiceUnreachable))
+            return set()
+        for i, candidates in found.items():
+            out[i] = self._apply(r, out[i], candidates, self.entries[i], report)
+        report.looked_up = len(found)
+        report.stats = Counter(r.client.stats) - before
+        return set(found)
+
+    def _run_one(self, r: Resolver, out: list[Citation], answered: set[int]) -> None:
+        report = self.services[r.name]
+        todo = [i for i, c in enumerate(out) if i not in answered and r.wants(c)]
+        if report.given_up:
+            report.not_looked_up = [out[i].key for i in todo]
+            self._say_what_was_left(r, report)
+            return
+        before = Counter(r.client.stats)
+        report.skipped = len(out) - len(todo) - len(answered)
         done = 0
         answers = 0
 
@@ -192,7 +229,7 @@ class Enricher:
                 self.progress(r.label, done, len(todo), answers, "")
         r.client.observer = None
         r.limiter.notify = None
-        report.stats = Counter(r.client.stats) - before
+        report.stats += Counter(r.client.stats) - before
         self._say_what_was_left(r, report)
 
     def _say_what_was_left(self, r: Resolver, report: ServiceReport) -> None:

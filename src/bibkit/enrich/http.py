@@ -25,7 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +61,23 @@ class Throttled(ServiceError):
     """The service kept saying "too many requests": the entries wait for the next run."""
 
 
+class Blocked(ServiceError):
+    """The service answered a data request with a web page (DBLP's bot check, a captive
+    portal's login): not data, and asking again this run gets the same page."""
+
+
+class ConnectTimeout(OSError):
+    """No connection within the connect timeout: packets are dropped (a firewall, captive
+    Wi-Fi). Not retried: the next attempt would wait as long for the same silence."""
+
+
+def looks_like_html(data: bytes) -> bool:
+    """A web page where JSON or XML data was asked for."""
+    head = data[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or (
+        head.startswith(b"<?xml") and b"<html" in head)
+
+
 # What a throttled service answers instead of data, with any status (arXiv: 200 or 429 and a
 # plain-text "Rate exceeded."; Semantic Scholar: {"message": "Too Many Requests. ..."})
 _THROTTLE_BODIES = (b"rate exceeded", b"too many requests", b'{"message": "too many requests')
@@ -73,12 +90,13 @@ def is_throttle_answer(data: bytes) -> bool:
 
 def _unreachable(reason: object) -> bool:
     """No DNS answer, no route, nobody listening: the host cannot be reached now."""
-    if isinstance(reason, socket.gaierror):
+    if isinstance(reason, (socket.gaierror, ConnectTimeout)):
         return True
     return isinstance(reason, OSError) and reason.errno in (
         errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
 
+BRIEF_TTL = 24 * 3600.0  # an answer that may be transient is asked again the next day
 OFFLINE_MISS = 0  # Response.status when --offline and the cache does not hold the request
 
 
@@ -94,6 +112,10 @@ class RateLimiter:
     # told of every wait of a second or more, with why: "rate limit", "throttled", "retrying"
     notify: Callable[[float, str], None] | None = None
     _why: str = "rate limit"
+    # also at most `window[0]` requests in any `window[1]` seconds (DBLP: "about 12 a
+    # minute"): a short burst goes at `interval`, a long run at the window's average
+    window: tuple[int, float] | None = None
+    _sent: deque[float] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         if self.base < 0:
@@ -101,12 +123,18 @@ class RateLimiter:
 
     def wait(self) -> None:
         now = self.clock()
+        if self.window is not None and len(self._sent) >= self.window[0]:
+            self._next = max(self._next, self._sent[-self.window[0]] + self.window[1])
         if now < self._next:
             if self.notify is not None and self._next - now >= 1.0:
                 self.notify(self._next - now, self._why)
             self.sleep(self._next - now)
             now = self._next
         self._next = now + self.interval
+        if self.window is not None:
+            self._sent.append(now)
+            while len(self._sent) > self.window[0]:
+                self._sent.popleft()
         self._why = "throttled: slowed down" if self.interval > self.base else "rate limit"
 
     def defer(self, seconds: float) -> None:
@@ -152,6 +180,9 @@ class HttpClient:
     offline: bool = False
     refresh: bool = False  # fetch even when cached (and store the new answer)
     timeout: float = 20.0
+    # a connection is made in well under a second where the network works; silence this
+    # long means dropped packets, and the service is left for the run at once
+    connect_timeout: float = 4.0
     retries: int = 3
     backoff: float = 2.0  # first retry after 2 s, then 4 s, 8 s
     max_wait: float = 120.0  # a Retry-After longer than this gives up on the service
@@ -170,6 +201,14 @@ class HttpClient:
 
     def mark(self) -> None:
         self._stored.clear()
+
+    def keep_briefly(self, seconds: float = BRIEF_TTL) -> None:
+        """The answers stored since mark() expire after `seconds` rather than the usual
+        month: they may be transient (a `null` in a Semantic Scholar batch is also what an
+        overloaded shard answers)."""
+        if self.cache is not None:
+            for key in self._stored:
+                self.cache.backdate(key, self.wall_clock() - self.ttl + seconds)
 
     def unstore(self) -> None:
         if self.cache is not None and self._stored:
@@ -245,7 +284,7 @@ class HttpClient:
             self.stats["requests"] += 1
             wait = self.backoff * 2**attempt
             throttled = False
-            watch = _Watch()
+            watch = _Watch(self.connect_timeout)
             timer = threading.Timer(self.deadline, watch.expire)
             timer.daemon = True
             timer.start()
@@ -302,9 +341,10 @@ class _Watch:
     """The connection of the request under way, so that a timer can end it at the deadline
     (a socket timeout bounds one wait for a byte, not a server that sends one a second)."""
 
-    def __init__(self) -> None:
+    def __init__(self, connect_timeout: float = 4.0) -> None:
         self.sock: socket.socket | None = None
         self.expired = False
+        self.connect_timeout = connect_timeout
 
     def expire(self) -> None:
         self.expired = True
@@ -317,13 +357,24 @@ class _Watched:
     """A connection that tells its watch its socket, once connected."""
 
     sock: socket.socket
+    timeout: float | None
 
     def __init__(self, *args: Any, watch: _Watch, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.watch = watch
 
     def connect(self) -> None:
-        super().connect()  # type: ignore[misc]  # the connection class after it in the MRO
+        # the connection gets its own, shorter timeout; reads get the request's
+        read_timeout = self.timeout
+        self.timeout = self.watch.connect_timeout
+        try:
+            super().connect()  # type: ignore[misc]  # the connection class after it in the MRO
+        except TimeoutError:
+            raise ConnectTimeout(f"no connection within {self.watch.connect_timeout:g} s "
+                                 "(packets dropped?)") from None
+        finally:
+            self.timeout = read_timeout
+        self.sock.settimeout(read_timeout)
         self.watch.sock = self.sock
 
 

@@ -11,27 +11,37 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import urllib.parse
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..infer.dates import DateError, parse_iso
 from ..infer.names import parse_display_name
 from ..model.citation import Citation, Kind, PartialDate, Person, normalise_doi
 from ..tex.text import LONE_SURROGATE, without_controls
-from .http import HttpClient, RateLimiter, Response, ServiceError
+from .http import Blocked, HttpClient, RateLimiter, Response, ServiceError, looks_like_html
 from .services import EnrichError
 
 _DBLP_HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells people apart with "Bo Han 0003"
 
 
-class Resolver(ABC):
+class Service:
+    """A remote service as bibkit asks it: a name, an endpoint the user may change
+    (`--endpoint NAME=URL`, `BIBKIT_NAME_URL`), a rate limit, and the shared client."""
+
     name: ClassVar[str]  # as given to --enrich and recorded in provenance
     label: ClassVar[str]  # as people write it, for messages
     default_endpoint: ClassVar[str]
     interval: ClassVar[float]  # seconds between requests, as the service asks
-    batch_size: ClassVar[int] = 1  # citations per lookup() call
+    window: ClassVar[tuple[int, float] | None] = None  # and at most N requests in S seconds
+
+    @classmethod
+    def make_limiter(cls, clock: Callable[[], float] = time.monotonic,
+                     sleep: Callable[[float], None] = time.sleep) -> RateLimiter:
+        return RateLimiter(cls.interval, clock, sleep, window=cls.window)
 
     def __init__(self, client: HttpClient, endpoint: str | None = None,
                  limiter: RateLimiter | None = None) -> None:
@@ -40,11 +50,29 @@ class Resolver(ABC):
         given = endpoint or os.environ.get(self.env_var()) or self.default_endpoint
         check_endpoint(given, f"{source} for {self.name}")
         self.endpoint = given.rstrip("/")
-        self.limiter = limiter or RateLimiter(self.interval)
+        self.limiter = limiter or self.make_limiter()
 
     @classmethod
     def env_var(cls) -> str:
         return f"BIBKIT_{cls.name.upper()}_URL"
+
+    def _json(self, response: Response) -> object:
+        if response.status != 200:  # 404 or an offline cache miss: nothing found
+            return None
+        self._not_a_page(response)
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise ServiceError(f"{self.label}: the answer is not JSON ({exc})") from None
+
+    def _not_a_page(self, response: Response) -> None:
+        if looks_like_html(response.body):
+            raise Blocked(f"{self.label}: answered with a web page, not data (a bot check "
+                          "or a login page?); not asked again this run")
+
+
+class Resolver(Service, ABC):
+    batch_size: ClassVar[int] = 1  # citations per lookup() call
 
     def wants(self, c: Citation) -> bool:
         """Whether this service may add something to `c` (saves requests)."""
@@ -55,19 +83,26 @@ class Resolver(ABC):
         that tell the owner from a namesake, and its venue record."""
         return all(key != AUTHOR_IDS + self.name for key, _ in c.extra)
 
+    def prepare(self, cards: Sequence[Citation], owner: OwnerHint
+                ) -> dict[int, list[Citation]]:
+        """Candidates for some cards found before the lookups, cheaper than one lookup each
+        (DBLP: the owner's person page). The cards answered here are not looked up again."""
+        return {}
+
     @abstractmethod
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
         """Candidate records for each citation of the batch, in order (none for a lookup
         --offline could not answer from the cache). Raises ServiceError when the service
         fails or answers nonsense."""
 
-    def _json(self, response: Response) -> object:
-        if response.status != 200:  # 404 or an offline cache miss: nothing found
-            return None
-        try:
-            return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ServiceError(f"{self.label}: the answer is not JSON ({exc})") from None
+
+@dataclass(frozen=True)
+class OwnerHint:
+    """What a run knows of the profile owner before any lookup: the test of a name, and the
+    owner's person ids the user gave (`--owner-id dblp:h/BoHan3`)."""
+
+    is_owner: Callable[[Person], bool] | None = None
+    ids: dict[str, str] = field(default_factory=dict)
 
 
 def check_endpoint(url: str, where: str) -> None:

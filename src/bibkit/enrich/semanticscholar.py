@@ -60,6 +60,7 @@ class SemanticScholarResolver(Resolver):
         return {"x-api-key": key} if key else {}
 
     def lookup(self, batch: Sequence[Citation]) -> list[list[Citation]]:
+        self.client.mark()
         out: list[list[Citation]] = [[] for _ in batch]
         ids: dict[int, str] = {}
         for i, c in enumerate(batch):
@@ -77,6 +78,10 @@ class SemanticScholarResolver(Resolver):
             for i, paper in zip(ids, data, strict=True):
                 if isinstance(paper, dict):
                     out[i].append(paper_citation(paper))
+            if any(paper is None for paper in data):
+                # "not found" and "that shard did not answer" look the same: asked again
+                # tomorrow, not believed for a month
+                self.client.keep_briefly()
         for i, c in enumerate(batch):
             if i in ids or not c.title:
                 continue

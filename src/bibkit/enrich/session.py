@@ -15,6 +15,7 @@ from ..model.diagnostics import Diagnostics
 from .cache import CacheError, HttpCache, default_cache_dir
 from .enricher import Enricher, EntryReport, Progress, check_owner, make_resolvers
 from .http import HttpClient, RateLimiter
+from .resolver import OwnerHint
 from .services import service_names
 
 
@@ -30,6 +31,7 @@ class EnrichSettings:
     owner: tuple[str, ...] = ()  # default: the listing's owner
     owner_ids: dict[str, str] = field(default_factory=dict)  # {"dblp": "h/BoHan3", "s2": ...}
     timeout: float = 20.0
+    connect_timeout: float = 4.0
     limiters: dict[str, RateLimiter] = field(default_factory=dict)  # tests: no waiting
 
 
@@ -49,6 +51,8 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
                      diags: Diagnostics, profile: Profile | None = None,
                      progress: Progress | None = None) -> EnrichOutcome:
     service_names(",".join(settings.services))  # a bad name is refused before anything is made
+    names = tuple(n for n in settings.owner if n.strip()) or (
+        (profile.name,) if profile and profile.name else ())
     cache = None
     if settings.use_cache:
         try:
@@ -59,18 +63,18 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
         except CacheError as exc:
             diags.warning("BK907", f"{exc}; going on without a cache")
     client = HttpClient(cache=cache, offline=settings.offline, refresh=settings.refresh,
-                        timeout=settings.timeout, deadline=3 * settings.timeout)
+                        timeout=settings.timeout, deadline=3 * settings.timeout,
+                        connect_timeout=min(settings.connect_timeout, settings.timeout))
     try:
         resolvers = make_resolvers(settings.services, client, settings.endpoints,
                                    settings.limiters)
         enricher = Enricher(resolvers, diags, settings.prefer_remote, progress)
         before = list(citations)
-        out = enricher.run(before)
+        out = enricher.run(before, OwnerHint(owner_matcher(names) if names else None,
+                                             dict(settings.owner_ids)))
     finally:
         if cache is not None:
             cache.close()
-    names = tuple(n for n in settings.owner if n.strip()) or (
-        (profile.name,) if profile and profile.name else ())
     if names:
         out = check_owner(out, owner_matcher(names), names[0], diags, enricher.entries,
                           settings.owner_ids)
