@@ -56,8 +56,15 @@ NAMESAKES = {25, 33}
 # arXiv's metadata (and the listing copied from it) has this name surname first; DBLP and
 # Semantic Scholar write it given name first, as the person does
 SURNAME_FIRST = {"Wan Chaoqun": "Chaoqun Wan"}
-OWNER_IDS = {"dblp": "h/BoHan3", "s2": "1737000"}
-NAMESAKE_IDS = {"dblp": "h/BoHan2", "s2": "9990001"}
+OWNER_IDS = {"dblp": "h/BoHan3", "s2": "1737000", "orcid": "0000-0002-1825-0097",
+             "openalex": "A5000000001"}
+NAMESAKE_IDS = {"dblp": "h/BoHan2", "s2": "9990001", "orcid": "0000-0001-5109-3700",
+                "openalex": "A5000000002"}
+# The traps of the person lists (issue 27): OpenAlex files this namesake's paper under the
+# owner; Semantic Scholar may split the owner over two ids (`split_s2`, set by a test)
+OPENALEX_CONFLATED = 25
+SPLIT_S2_ID = "1737999"
+SPLIT_S2: set[int] = set()
 
 
 # How each service throttles a client that asks too fast, from its documentation and its
@@ -81,6 +88,10 @@ def person_id(service: str, name: str, paper: int) -> str:
     """A person's id at a service: the same for every paper of one person (DBLP pids look
     like "h/BoHan3", S2 authorIds are numbers)."""
     if name == "Bo Han":
+        if service == "s2" and paper in SPLIT_S2:
+            return SPLIT_S2_ID
+        if service == "openalex" and paper == OPENALEX_CONFLATED:
+            return OWNER_IDS["openalex"]
         return (NAMESAKE_IDS if paper in NAMESAKES else OWNER_IDS)[service]
     n = zlib.crc32(name.encode())
     return f"{name[:1].lower()}/{n % 100000}" if service == "dblp" else str(n)
@@ -232,6 +243,78 @@ def dblp_xml_record(info: dict[str, Any]) -> str:
     return f"<{tag}{attrs}>{''.join(parts)}</{tag}>"
 
 
+def openalex_works(p: Paper) -> list[dict[str, Any]]:
+    def authorships(names: list[str]) -> list[dict[str, Any]]:
+        return [{"author_position": "first" if n == 0 else "middle",
+                 "author": {"id": f"https://openalex.org/{person_id('openalex', a, p.index)}"
+                            if a == "Bo Han" else f"https://openalex.org/A9{zlib.crc32(a.encode())}",
+                            "display_name": SURNAME_FIRST.get(a, a),
+                            "orcid": f"https://orcid.org/{OWNER_IDS['orcid']}"
+                            if a == "Bo Han" and p.index not in NAMESAKES else None},
+                 "raw_author_name": a} for n, a in enumerate(names)]
+
+    base = p.arxiv[:-2]
+    arxiv_loc = {"landing_page_url": f"https://arxiv.org/abs/{base}",
+                 "source": {"display_name": "arXiv (Cornell University)", "type": "repository"}}
+    out = [{"id": f"https://openalex.org/W1{p.index:05d}", "doi": f"https://doi.org/10.48550/"
+            f"arxiv.{base}", "title": p.title, "display_name": p.title,
+            "publication_year": int(p.date[:4]), "publication_date": p.date[:10],
+            "type": "preprint", "primary_location": arxiv_loc, "locations": [arxiv_loc],
+            "authorships": authorships(p.authors), "biblio": {}}]
+    if p.kind:
+        where = {"landing_page_url": f"https://doi.org/{p.doi}" if p.doi else None,
+                 "source": {"display_name": p.container, "type": p.kind}}
+        out.append({"id": f"https://openalex.org/W2{p.index:05d}",
+                    "doi": f"https://doi.org/{p.doi}" if p.doi else None,
+                    "title": p.published_title, "display_name": p.published_title,
+                    "publication_year": p.year, "publication_date": f"{p.year}-06-01",
+                    "type": "article", "primary_location": where, "locations": [where],
+                    "authorships": authorships(p.authors),
+                    "biblio": {"volume": "45" if p.kind == "journal" else None,
+                               "first_page": str(100 + p.index),
+                               "last_page": str(120 + p.index)}})
+    return out
+
+
+def orcid_works(p: Paper) -> list[dict[str, Any]]:
+    """The works ORCID holds for a paper: DataCite's record of the arXiv DOI and, once
+    published with a DOI, Crossref's: two groups, names "Family, Given"."""
+    def contributors() -> dict[str, Any]:
+        people = []
+        for n, a in enumerate(p.authors):
+            given, _, family = SURNAME_FIRST.get(a, a).rpartition(" ")
+            entry: dict[str, Any] = {
+                "credit-name": {"value": f"{family}, {given}"},
+                "contributor-attributes": {"contributor-sequence": "first" if n == 0
+                                           else "additional", "contributor-role": "author"}}
+            if a == "Bo Han":
+                entry["contributor-orcid"] = {"path": OWNER_IDS["orcid"],
+                                              "uri": f"https://orcid.org/{OWNER_IDS['orcid']}"}
+            people.append(entry)
+        return {"contributor": people}
+
+    def ext(kind: str, value: str) -> dict[str, Any]:
+        return {"external-id": [{"external-id-type": kind, "external-id-value": value,
+                                 "external-id-relationship": "self"}]}
+
+    year, month = p.date[:4], p.date[5:7]
+    out = [{"put-code": 1000 + p.index, "title": {"title": {"value": p.title}},
+            "type": "preprint", "publication-date": {"year": {"value": year},
+                                                     "month": {"value": month}, "day": None},
+            "external-ids": ext("doi", f"10.48550/arXiv.{p.arxiv[:-2]}"),
+            "source": {"source-name": {"value": "DataCite"}}, "contributors": contributors()}]
+    if p.doi:
+        out.append({"put-code": 2000 + p.index, "title": {"title": {"value": p.published_title}},
+                    "type": "journal-article" if p.kind == "journal" else "conference-paper",
+                    "publication-date": {"year": {"value": str(p.year)},
+                                         "month": {"value": "06"}, "day": None},
+                    "journal-title": {"value": p.container},
+                    "external-ids": ext("doi", p.doi),
+                    "source": {"source-name": {"value": "Crossref"}},
+                    "contributors": contributors()})
+    return out
+
+
 def crossref_item(p: Paper) -> dict[str, Any]:
     authors = []
     for n, name in enumerate(p.authors):
@@ -309,7 +392,8 @@ class FakeServices:
 
     def endpoints(self) -> dict[str, str]:
         return {"arxiv": f"{self.url}/arxiv/api/query", "dblp": f"{self.url}/dblp/search/publ/api",
-                "crossref": f"{self.url}/crossref", "s2": f"{self.url}/s2/graph/v1"}
+                "crossref": f"{self.url}/crossref", "s2": f"{self.url}/s2/graph/v1",
+                "openalex": f"{self.url}/openalex", "orcid": f"{self.url}/orcid"}
 
     def env(self) -> dict[str, str]:
         return {f"BIBKIT_{k.upper()}_URL": v for k, v in self.endpoints().items()}
@@ -352,9 +436,21 @@ class FakeServices:
                     return self._send(h, fault[1], fault[2], fault[3])
         url = urllib.parse.urlsplit(h.path)
         q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+        if h.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            q.update({k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()})
         route = url.path
         if route.startswith("/arxiv/"):
             return self._send(h, 200, self._arxiv(q), "application/atom+xml")
+        if route.startswith("/openalex/works"):
+            return self._send(h, 200, self._openalex(q), "application/json")
+        if route.startswith("/orcid/"):
+            found = self._orcid(route.removeprefix("/orcid/"))
+            if found is None:
+                return self._send(h, 404, b'{"response-code": 404}', "application/json")
+            return self._send(h, 200, found, "application/json")
+        if "/author/" in route and route.endswith("/papers"):
+            return self._send(h, 200, self._s2_author(route.split("/author/")[1].split("/")[0],
+                                                      q), "application/json")
         if route.startswith("/dblp/pid/") and route.endswith(".xml"):
             page = self._dblp_person(route.removeprefix("/dblp/pid/").removesuffix(".xml"))
             if page is None:
@@ -442,6 +538,51 @@ class FakeServices:
                 f'pid="{pid}" n="{len(mine)}"><person key="homepages/{pid}" mdate="2026-01-01">'
                 f'<author pid="{pid}">Bo Han {number}</author></person>{records}'
                 "</dblpperson>").encode()
+
+    def owners_papers(self, service: str, ident: str) -> list[Paper]:
+        return [p for p in self.world if "Bo Han" in p.authors
+                and person_id(service, "Bo Han", p.index) == ident]
+
+    def _openalex(self, q: dict[str, str]) -> bytes:
+        """`/works?filter=authorships.author.id:A…&per_page=&cursor=`: a preprint work and,
+        once published, an article work per paper (OpenAlex keeps them apart)."""
+        ident = q.get("filter", "").rpartition(":")[2]
+        works = [w for p in self.owners_papers("openalex", ident) for w in openalex_works(p)]
+        start = int(q.get("cursor", "*").replace("*", "0"))
+        size = int(q.get("per_page", "25"))
+        page = works[start:start + size]
+        more = start + size < len(works)
+        return json.dumps({"meta": {"count": len(works), "per_page": size,
+                                    "next_cursor": str(start + size) if more else None},
+                           "results": page}).encode()
+
+    def _orcid(self, rest: str) -> bytes | None:
+        """`/{iD}/works` (summary groups: Crossref's published DOI and DataCite's arXiv DOI
+        are two groups of one paper) and `/{iD}/works/{put-codes}` (bulk, at most 100)."""
+        ident, _, tail = rest.partition("/works")
+        papers = self.owners_papers("orcid", ident)
+        works = {w["put-code"]: w for p in papers for w in orcid_works(p)}
+        if not tail:
+            groups = [{"external-ids": w["external-ids"], "work-summary": [
+                {"put-code": code, "title": w["title"], "type": w["type"],
+                 "display-index": "1", "publication-date": w["publication-date"]}]}
+                for code, w in works.items()]
+            return json.dumps({"last-modified-date": None, "group": groups}).encode()
+        codes = tail.strip("/").split(",")
+        if len(codes) > 100:
+            return json.dumps({"response-code": 400, "developer-message":
+                               "too many put-codes"}).encode()
+        return json.dumps({"bulk": [{"work": works[int(c)]} if int(c) in works else
+                                    {"error": {"response-code": 404}} for c in codes]}).encode()
+
+    def _s2_author(self, ident: str, q: dict[str, str]) -> bytes:
+        papers = [s2_paper(p) for p in self.owners_papers("s2", ident)]
+        offset, limit = int(q.get("offset", "0")), int(q.get("limit", "100"))
+        page = papers[offset:offset + limit]
+        data: dict[str, Any] = {"offset": offset, "data": page}
+        if offset + limit < len(papers):
+            data["next"] = offset + limit
+        return json.dumps(data).encode()
 
     def _crossref(self, q: dict[str, str]) -> bytes:
         if "filter" in q:

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 SRC = ROOT / "src"
 # lowest first; a layer may import only layers listed before it (and itself)
-LAYERS = ["version", "data", "model", "tex", "infer", "io", "formats", "enrich", "cv",
+LAYERS = ["version", "data", "model", "tex", "infer", "io", "formats", "enrich", "profile", "cv",
           "pipeline", "api", "sync", "testing", "cli", "__main__", "__init__"]
 
 

@@ -154,7 +154,9 @@ class Library:
 class Run:
     """What a run asks for. Only `source` is required; everything else has the CLI's default."""
 
-    source: str  # a path, or "-" for stdin
+    source: str  # a path, or "-" for stdin; the name of `citations` when they are given
+    # citations made elsewhere (`bibkit profile`), instead of reading `source`
+    citations: Sequence[Citation] | None = None
     target: str | TextIO | None = None  # a path ("-": stdout), a stream, None: return text
     to: str | None = None  # output format; default: from the target's suffix, else bibtex
     from_: str | None = None
@@ -170,6 +172,7 @@ class Run:
     key_pattern: str = "[auth][year][title]"  # keys for new works (infer.keys.KEY_FIELDS)
     dry_run: bool = False  # write nothing; Outcome.text is the diff the run would make
     prune: bool = False  # with sync: entries of the file the run does not have are removed
+    unmatched: str = ""  # with sync: why an entry of the file the run lacks is said (BK915)
     charset: str = "pdflatex"  # LaTeX outputs: bibkit.tex.chars.CHARSETS
     abstract: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # writer options (-O key=value)
@@ -240,18 +243,19 @@ def run(spec: Run, diags: Diagnostics | None = None,
     # read first (they are small), as of the run's date: a library's "accepted" follows it
     diags = diags if diags is not None else Diagnostics()
     libraries = [_library(m, spec.as_of, diags) for m in spec.merge]
-    inp = open_input(spec.source)
+    inp = open_input(spec.source) if spec.citations is None else None
     try:
-        diags.file = inp.name
+        diags.file = inp.name if inp is not None else spec.source
         ctx = ReadContext(diags, spec.as_of or dt.date.today())
-        if inp.blank:  # a file or a pipe alike: said once, and no output is written
+        if inp is not None and inp.blank:  # a file or a pipe alike: said once, no output
             diags.error("BK301", "input is empty")
             return Outcome(0, spec.from_ or "", fmt_out, diags, ctx)
-        fmt_in = input_format(inp, spec.from_)
+        fmt_in = input_format(inp, spec.from_) if inp is not None else spec.from_ or "given"
         outcome = Outcome(0, fmt_in, fmt_out, diags, ctx)
         if fmt_out is not None and path is not None:
             check_suffix(path, fmt_out, diags)
-        stream = read(inp, fmt_in, ctx, infer=spec.infer)
+        stream = (read(inp, fmt_in, ctx, infer=spec.infer) if inp is not None
+                  else iter(spec.citations or ()))
         # one entry per work: asked for, or a CV (the same paper twice is the classic CV bug)
         dedupe = spec.dedupe if spec.dedupe is not None else (
             fmt_out is not None and fmt_out.startswith("cv-"))
@@ -264,7 +268,8 @@ def run(spec: Run, diags: Diagnostics | None = None,
         else:
             _write(stream, fmt_out, spec, outcome, existing)
     finally:
-        inp.close()
+        if inp is not None:
+            inp.close()
     return outcome
 
 
@@ -396,6 +401,7 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
     wctx = WriteContext(outcome.diagnostics, charset=spec.charset, abstract=spec.abstract,
                         options=dict(spec.options), source=outcome.context,
                         results=outcome.results, existing=existing, prune=spec.prune,
+                        unmatched=spec.unmatched,
                         target=spec.target if isinstance(spec.target, str) else None,
                         dry_run=spec.dry_run)
 

@@ -74,6 +74,8 @@ def _sync(doc: _BibFile | _JsonFile, citations: Iterable[Citation], write: Calla
         state.take(c)
     if ctx.prune:
         state.prune()
+    elif ctx.unmatched:
+        state.say_unmatched(ctx.unmatched)
     for i, c in doc.entries.items():  # entries kept as they were keep what bibkit knew
         if c.key in state.wrote and c.key not in state.now and i not in state.replaced:
             state.now[c.key] = state.wrote[c.key]
@@ -292,6 +294,12 @@ class _Sync:
                                    f"{', '.join(new)}", line=mine.origin.line, key=mine.key)
         kept = {name: theirs[name] for name in reverted if name in theirs}
         return updated, [ch for ch in changes if ch.field not in reverted], kept
+
+    def say_unmatched(self, why: str) -> None:
+        for i, c in self.doc.entries.items():
+            if i not in self.matched:
+                self.ctx.diags.warning("BK915", f"--sync: {c.key} (line {c.origin.line} of the "
+                                       f"file): {why}; kept (--prune removes it)", key=c.key)
 
     def prune(self) -> None:
         for i, c in self.doc.entries.items():

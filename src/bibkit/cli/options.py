@@ -89,7 +89,8 @@ _enrich_common = [
     click.option("--endpoint", "endpoints", multiple=True, metavar="SERVICE=URL",
                  help="Use another address for a service (a mirror, a test server); "
                  "repeatable. Env: BIBKIT_ARXIV_URL, BIBKIT_DBLP_URL, BIBKIT_CROSSREF_URL, "
-                 "BIBKIT_S2_URL."),
+                 "BIBKIT_S2_URL, BIBKIT_OPENALEX_URL (the API root), BIBKIT_ORCID_URL (the "
+                 "v3.0 root)."),
     click.option("--prefer", type=click.Choice(["local", "remote"]), default="local",
                  show_default=True,
                  help="remote: a service's value replaces one the entry already has (from "
@@ -193,8 +194,9 @@ def _owner_ids(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         service, sep, ident = pair.partition(":")
         service = ALIASES.get(service.strip().lower(), service.strip().lower())
-        if not sep or not ident.strip() or service not in ("dblp", "s2"):
-            raise UsageError(f"--owner-id takes dblp:ID or s2:ID, not {pair!r}")
+        if not sep or not ident.strip() or service not in ("dblp", "s2", "orcid", "openalex"):
+            raise UsageError(f"--owner-id takes dblp:ID, s2:ID, orcid:ID or openalex:ID, "
+                             f"not {pair!r}")
         out[service] = ident.strip()
     return out
 

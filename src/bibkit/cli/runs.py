@@ -37,7 +37,8 @@ def read_libraries(paths: tuple[str, ...], diags: Diagnostics, as_of: dt.date | 
             for p in paths]
 
 
-def run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None) -> Outcome:
+def run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None,
+                 extra: dict[str, object] | None = None) -> Outcome:
     """The pipeline with the CLI's printer, progress lines and --report."""
     tty = sys.stderr.isatty() and not quiet
     try:
@@ -55,5 +56,6 @@ def run_pipeline(spec: Run, diags: Diagnostics, quiet: bool, report: str | None)
                        outcome.entries, outcome.diagnostics, outcome.context, spec.strict)
         if outcome.enrichment is not None:
             data["enrichment"] = outcome.enrichment.report()
+        data.update(extra or {})
         write_report(report, data)
     return outcome

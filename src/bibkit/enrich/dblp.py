@@ -64,8 +64,14 @@ class DblpResolver(Resolver):
         try:
             return parse_person(response.body)
         except XmlError as exc:
+            self.client.forget(response)
             raise ServiceError(f"DBLP: the person page of {pid} is not readable ({exc})"
                                ) from None
+
+    def works_of(self, pid: str) -> list[Citation]:
+        """Every record on the person page of `pid` (`bibkit profile dblp:PID`)."""
+        page = self.person_page(pid)
+        return page.records if page is not None else []
 
     def prepare(self, cards: Sequence[Citation], owner: OwnerHint
                 ) -> dict[int, list[Citation]]:

@@ -29,7 +29,14 @@ from .http import (
 from .match import fold_name, judge
 from .merge import merge
 from .resolver import OwnerHint, Resolver, author_ids
-from .services import ALIASES, DEFAULT_SERVICES, SERVICES, EnrichError, service_names
+from .services import (
+    ALIASES,
+    DEFAULT_SERVICES,
+    PERSON_SOURCES,
+    SERVICES,
+    EnrichError,
+    service_names,
+)
 
 __all__ = ["DEFAULT_SERVICES", "RESOLVERS", "EnrichError", "Enricher", "check_owner",
            "make_resolvers", "service_names"]
@@ -47,14 +54,21 @@ Progress = Callable[[str, int, int, int, str], None]
 def make_resolvers(names: Sequence[str], client: HttpClient,
                    endpoints: dict[str, str] | None = None,
                    limiters: dict[str, RateLimiter] | None = None) -> list[Resolver]:
+    urls = endpoint_urls(endpoints)
+    names = service_names(",".join(names))  # aliases resolved, unknown names refused
+    return [RESOLVERS[n](client, urls.get(n), (limiters or {}).get(n)) for n in names]
+
+
+def endpoint_urls(endpoints: dict[str, str] | None) -> dict[str, str]:
+    """--endpoint's NAME=URL pairs by service name (aliases resolved), any service bibkit
+    asks (the profile sources openalex and orcid too); an unknown name is refused."""
     urls: dict[str, str] = {}
     for name, url in (endpoints or {}).items():
         key = ALIASES.get(name.lower(), name.lower())
-        if key not in RESOLVERS:
+        if key not in RESOLVERS and key not in PERSON_SOURCES:
             raise EnrichError(f"an endpoint for an unknown service {name!r}")
         urls[key] = url
-    names = service_names(",".join(names))  # aliases resolved, unknown names refused
-    return [RESOLVERS[n](client, urls.get(n), (limiters or {}).get(n)) for n in names]
+    return urls
 
 
 @dataclass

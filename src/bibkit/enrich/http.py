@@ -172,6 +172,7 @@ def retry_after(value: str | None, now: float) -> float | None:
 class Response:
     status: int  # 200; 404 (a lookup that found nothing is an answer too); OFFLINE_MISS
     body: bytes
+    key: str = ""  # its cache key: forget() it when it turns out to be no answer
 
 
 @dataclass
@@ -201,6 +202,13 @@ class HttpClient:
 
     def mark(self) -> None:
         self._stored.clear()
+
+    def forget(self, response: Response) -> None:
+        """This answer is not one (a bot check's page, a body that does not parse): it is
+        not served again from the cache."""
+        if self.cache is not None and response.key:
+            self.cache.delete([response.key])
+            self.stats["answers not kept"] += 1
 
     def keep_briefly(self, seconds: float = BRIEF_TTL) -> None:
         """The answers stored since mark() expire after `seconds` rather than the usual
@@ -238,7 +246,7 @@ class HttpClient:
             hit = self.cache.get(key, self.ttl)
             if hit is not None:
                 self.stats["cache hits"] += 1
-                return Response(hit[0], hit[1])
+                return Response(hit[0], hit[1], key)
         if self.offline:  # an unanswered lookup, not a failure: the entry stays as it is
             self.stats["offline misses"] += 1
             return Response(OFFLINE_MISS, b"")
@@ -246,7 +254,7 @@ class HttpClient:
         if self.cache is not None:
             self.cache.put(key, status, data)
             self._stored.append(key)
-        return Response(status, data)
+        return Response(status, data, key)
 
     def _retry_or_raise(self, exc: urllib.error.HTTPError, url: str, wait: float
                         ) -> tuple[str, bool, float] | None:

@@ -63,10 +63,12 @@ class Service:
         try:
             return json.loads(response.body)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            self.client.forget(response)
             raise ServiceError(f"{self.label}: the answer is not JSON ({exc})") from None
 
     def _not_a_page(self, response: Response) -> None:
         if looks_like_html(response.body):
+            self.client.forget(response)
             raise Blocked(f"{self.label}: answered with a web page, not data (a bot check "
                           "or a login page?); not asked again this run")
 

@@ -55,7 +55,7 @@ class SemanticScholarResolver(Resolver):
         # an arXiv id or DOI cost a share of one batch request
         return super().wants(c) or self.lacks_author_ids(c)
 
-    def _headers(self) -> dict[str, str]:
+    def api_headers(self) -> dict[str, str]:
         key = os.environ.get("BIBKIT_S2_API_KEY")
         return {"x-api-key": key} if key else {}
 
@@ -69,31 +69,57 @@ class SemanticScholarResolver(Resolver):
             elif c.ids.doi:
                 ids[i] = "DOI:" + c.ids.doi
         if ids:
-            url = f"{self.endpoint}/paper/batch?" + urllib.parse.urlencode({"fields": FIELDS})
-            body = json.dumps({"ids": list(ids.values())}).encode()
-            data = self._json(self.client.post(url, body, self.limiter, headers={
-                "Content-Type": "application/json", **self._headers()}))
-            if not isinstance(data, list) or len(data) != len(ids):
-                raise ServiceError("Semantic Scholar: the batch answer is not one item an id")
-            for i, paper in zip(ids, data, strict=True):
-                if isinstance(paper, dict):
-                    out[i].append(paper_citation(paper))
-            if any(paper is None for paper in data):
-                # "not found" and "that shard did not answer" look the same: asked again
-                # tomorrow, not believed for a month
-                self.client.keep_briefly()
+            for i, paper in zip(ids, self.batch(list(ids.values())), strict=True):
+                if paper is not None:
+                    out[i].append(paper)
         for i, c in enumerate(batch):
             if i in ids or not c.title:
                 continue
             url = f"{self.endpoint}/paper/search/match?" + urllib.parse.urlencode(
                 {"query": c.title, "fields": FIELDS})
-            data = self._json(self.client.get(url, self.limiter, headers=self._headers()))
+            data = self._json(self.client.get(url, self.limiter, headers=self.api_headers()))
             if data is None:
                 continue  # 404: "Title match not found"
             papers = data.get("data") if isinstance(data, dict) else None
             if not isinstance(papers, list):
                 raise ServiceError("Semantic Scholar: the search answer has no data list")
             out[i] = [paper_citation(p) for p in papers if isinstance(p, dict)]
+        return out
+
+
+    def batch(self, ids: list[str]) -> list[Citation | None]:
+        """The records of up to 500 ids ("ARXIV:2310.01234", "DOI:10.…"), in order; None for
+        an id Semantic Scholar has no record of (an offline miss: every one None)."""
+        url = f"{self.endpoint}/paper/batch?" + urllib.parse.urlencode({"fields": FIELDS})
+        data = self._json(self.client.post(url, json.dumps({"ids": ids}).encode(),
+                                           self.limiter, headers={
+            "Content-Type": "application/json", **self.api_headers()}))
+        if data is None:
+            return [None] * len(ids)
+        if not isinstance(data, list) or len(data) != len(ids):
+            raise ServiceError("Semantic Scholar: the batch answer is not one item an id")
+        if any(paper is None for paper in data):
+            # "not found" and "that shard did not answer" look the same: asked again
+            # tomorrow, not believed for a month
+            self.client.keep_briefly()
+        return [paper_citation(p) if isinstance(p, dict) else None for p in data]
+
+    def works_of(self, author: str) -> list[Citation]:
+        """Every paper of a Semantic Scholar author (`/author/{id}/papers`, up to 1000 a
+        page)."""
+        out: list[Citation] = []
+        offset: object = 0
+        while isinstance(offset, int):
+            url = f"{self.endpoint}/author/{urllib.parse.quote(author)}/papers?" + \
+                urllib.parse.urlencode({"fields": FIELDS, "limit": "1000", "offset": offset})
+            data = self._json(self.client.get(url, self.limiter, headers=self.api_headers()))
+            if data is None:
+                break
+            papers = as_dict(data).get("data")
+            if not isinstance(papers, list):
+                raise ServiceError("Semantic Scholar: the author's papers have no data list")
+            out += [paper_citation(p) for p in papers if isinstance(p, dict)]
+            offset = as_dict(data).get("next") if papers else None
         return out
 
 
@@ -134,5 +160,6 @@ def paper_citation(paper: dict[str, Any]) -> Citation:
         venue=venue,
         ids=Identifiers(arxiv=text_of(external.get("ArXiv")),
                         doi="" if ident.startswith(ARXIV_DOI_PREFIX) else ident),
-        extra=author_ids_extra("s2", [(p.display(), author) for p, author in people]),
+        extra=((("record:s2", text_of(paper.get("paperId"))),) if paper.get("paperId") else ())
+        + author_ids_extra("s2", [(p.display(), author) for p, author in people]),
     )

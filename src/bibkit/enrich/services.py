@@ -30,6 +30,14 @@ SERVICES: dict[str, ServiceSpec] = {s.name: s for s in (
     ServiceSpec("crossref", "Crossref", "bibkit.enrich.crossref:CrossrefResolver"),
     ServiceSpec("s2", "Semantic Scholar", "bibkit.enrich.semanticscholar:SemanticScholarResolver"),
 )}
+# Where a person's whole list of works can be read (`bibkit profile SOURCE:ID`): each
+# class has `works_of(id) -> list[Citation]`
+PERSON_SOURCES: dict[str, ServiceSpec] = {s.name: s for s in (
+    ServiceSpec("dblp", "DBLP", "bibkit.enrich.dblp:DblpResolver"),
+    ServiceSpec("orcid", "ORCID", "bibkit.enrich.orcid:OrcidSource"),
+    ServiceSpec("openalex", "OpenAlex", "bibkit.enrich.openalex:OpenAlexSource"),
+    ServiceSpec("s2", "Semantic Scholar", "bibkit.enrich.semanticscholar:SemanticScholarResolver"),
+)}
 ALIASES = {"semanticscholar": "s2", "semantic-scholar": "s2"}
 DEFAULT_SERVICES = ("arxiv", "dblp", "s2")
 

@@ -34,5 +34,8 @@ class WriteContext:
     # keeps what it does not write from (JSON Resume: every section but publications)
     existing: str | None = None
     prune: bool = False  # `--sync --prune`: entries of the file the run does not have go
+    # `--sync` from a complete list (`bibkit profile`): an entry of the file the run does
+    # not have is said with this reason (BK915), when it is not pruned
+    unmatched: str = ""
     target: str | None = None  # the path a --sync run updates (its sidecar lies beside it)
     dry_run: bool = False  # `--dry-run`: a writer touches no file, a sidecar included

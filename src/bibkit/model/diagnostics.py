@@ -89,6 +89,11 @@ CODES: dict[str, str] = {
     "BK908": "the owner's person id at a service",
     "BK909": "an author's name corrected by agreeing services",
     "BK910": "a title or author list replaced by the library's (--merge)",
+    "BK911": "a work held back: a source's person ids name someone else",
+    "BK912": "one person split over two ids at a service (suggested, not merged)",
+    "BK913": "works found in one source only",
+    "BK914": "records of one work merged into one entry",
+    "BK915": "an entry no source attributes to the owner (--sync)",
 }
 
 
