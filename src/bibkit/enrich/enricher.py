@@ -301,8 +301,8 @@ def check_owner(citations: list[Citation], is_owner: Callable[[Any], bool], owne
     (`owner_ids`, else the id most of the entries give the owner's name). The flag is
     provenance, so it survives into CSL-JSON and `bibkit cv --exclude-unconfirmed` acts on it."""
     ids = dict(owner_ids or {})
-    named = [_owner_ids_of(c, is_owner) for c in citations]  # once a citation
-    for service, found in _learn_owner_ids(named, ids).items():
+    named = [owner_ids_of(c, is_owner) for c in citations]  # once a citation
+    for service, found in learn_owner_ids(named, ids).items():
         ident, votes, total = found
         ids[service] = ident
         diags.info("BK908", f"{owner}'s {SERVICES[service].label} id is {ident} "
@@ -333,13 +333,13 @@ def check_owner(citations: list[Citation], is_owner: Callable[[Any], bool], owne
     return out
 
 
-def _owner_ids_of(c: Citation, is_owner: Callable[[Any], bool]) -> dict[str, set[str]]:
+def owner_ids_of(c: Citation, is_owner: Callable[[Any], bool]) -> dict[str, set[str]]:
     """service -> the ids it gives the authors of `c` that bear the owner's name."""
     return {service: {ident for name, ident in pairs if is_owner(parse_display_name(name))}
             for service, pairs in author_ids(c).items()}
 
 
-def _learn_owner_ids(named: list[dict[str, set[str]]], known: dict[str, str]
+def learn_owner_ids(named: list[dict[str, set[str]]], known: dict[str, str]
                      ) -> dict[str, tuple[str, int, int]]:
     """service -> (id, votes, entries) for the id most entries give the owner's name, when
     it is a clear majority (over half, at least two); services in `known` are not learned."""

@@ -47,12 +47,10 @@ class EnrichOutcome:
                 "entries": [e.to_json() for e in self.entries]}
 
 
-def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
-                     diags: Diagnostics, profile: Profile | None = None,
-                     progress: Progress | None = None) -> EnrichOutcome:
-    service_names(",".join(settings.services))  # a bad name is refused before anything is made
-    names = tuple(n for n in settings.owner if n.strip()) or (
-        (profile.name,) if profile and profile.name else ())
+def open_client(settings: Any, diags: Diagnostics) -> HttpClient:
+    """The run's HTTP client and its cache, from settings with `use_cache`, `cache_dir`,
+    `offline`, `refresh`, `timeout` and `connect_timeout` (enrichment's and profile's): a
+    cache that cannot be used, or was damaged and moved aside, is said once (BK907)."""
     cache = None
     if settings.use_cache:
         try:
@@ -62,9 +60,19 @@ def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
                               f"{cache.moved_aside.name} and a new cache started")
         except CacheError as exc:
             diags.warning("BK907", f"{exc}; going on without a cache")
-    client = HttpClient(cache=cache, offline=settings.offline, refresh=settings.refresh,
-                        timeout=settings.timeout, deadline=3 * settings.timeout,
-                        connect_timeout=min(settings.connect_timeout, settings.timeout))
+    return HttpClient(cache=cache, offline=settings.offline, refresh=settings.refresh,
+                      timeout=settings.timeout, deadline=3 * settings.timeout,
+                      connect_timeout=min(settings.connect_timeout, settings.timeout))
+
+
+def enrich_citations(citations: Sequence[Citation], settings: EnrichSettings,
+                     diags: Diagnostics, profile: Profile | None = None,
+                     progress: Progress | None = None) -> EnrichOutcome:
+    service_names(",".join(settings.services))  # a bad name is refused before anything is made
+    names = tuple(n for n in settings.owner if n.strip()) or (
+        (profile.name,) if profile and profile.name else ())
+    client = open_client(settings, diags)
+    cache = client.cache
     try:
         resolvers = make_resolvers(settings.services, client, settings.endpoints,
                                    settings.limiters)

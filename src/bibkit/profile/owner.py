@@ -16,8 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..enrich.enricher import learn_owner_ids, owner_ids_of
 from ..enrich.resolver import author_ids
-from ..infer.names import owner_matcher, parse_display_name
+from ..infer.names import owner_matcher
 from ..model.citation import Person
 from .ids import PersonId
 from .works import Work
@@ -48,11 +49,11 @@ def owner_names(works: list[Work], primary: PersonId, given: tuple[str, ...]) ->
 
 
 def _ids_of_owner_name(w: Work, is_owner: Callable[[Person], bool]) -> dict[str, set[str]]:
+    """service -> the ids the work's records give an author of the owner's name."""
     out: dict[str, set[str]] = defaultdict(set)
     for r in w.records:
-        for service, pairs in author_ids(r.citation).items():
-            out[service] |= {ident for name, ident in pairs
-                             if is_owner(parse_display_name(name))}
+        for service, ids in owner_ids_of(r.citation, is_owner).items():
+            out[service] |= ids
     return out
 
 
@@ -65,16 +66,10 @@ def judge(works: list[Work], primary: PersonId, given: dict[str, set[str]],
     is_owner = owner_matcher(names)
     found = [_ids_of_owner_name(w, is_owner) for w in works]
     mine = [i for i, w in enumerate(works) if primary.source in w.listed_by]
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for i in mine:
-        for service, ids in found[i].items():
-            if service not in v.ids and len(ids) == 1:
-                votes[service].update(ids)
-    for service, counter in votes.items():
-        (ident, n), total = counter.most_common(1)[0], sum(counter.values())
-        if n >= 2 and n * 2 > total:
-            v.ids[service] = {ident}
-            v.learned[service] = (ident, n, total)
+    # the rule enrichment learns the owner's ids by (BK908), over the primary's works
+    v.learned = learn_owner_ids([found[i] for i in mine], {s: "" for s in v.ids})
+    for service, (ident, _, _) in v.learned.items():
+        v.ids[service] = {ident}
     for i, w in enumerate(works):
         contrary = [(s, sorted(ids - v.ids[s])[0]) for s, ids in found[i].items()
                     if s in v.ids and ids and not ids & v.ids[s]]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..enrich.cache import CacheError, HttpCache, default_cache_dir
 from ..enrich.enricher import endpoint_urls
-from ..enrich.http import HttpClient, RateLimiter
+from ..enrich.http import RateLimiter
 from ..enrich.services import PERSON_SOURCES
+from ..enrich.session import open_client
 from ..model.citation import Citation
 from ..model.diagnostics import Diagnostics
 from .gather import gather
@@ -50,20 +50,8 @@ class ProfileOutcome:
         return self.report_data
 
 
-def _client(settings: ProfileSettings, diags: Diagnostics) -> HttpClient:
-    cache = None
-    if settings.use_cache:
-        try:
-            cache = HttpCache(settings.cache_dir or default_cache_dir())
-        except CacheError as exc:
-            diags.warning("BK907", f"{exc}; going on without a cache")
-    return HttpClient(cache=cache, offline=settings.offline, refresh=settings.refresh,
-                      timeout=settings.timeout, deadline=3 * settings.timeout,
-                      connect_timeout=min(settings.connect_timeout, settings.timeout))
-
-
 def build_profile(settings: ProfileSettings, diags: Diagnostics) -> ProfileOutcome:
-    client = _client(settings, diags)
+    client = open_client(settings, diags)
     try:
         got = gather(settings.people, client, endpoint_urls(settings.endpoints),
                      settings.limiters)

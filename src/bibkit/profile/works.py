@@ -92,26 +92,32 @@ def group_works(records: list[Record]) -> list[Work]:
     return works
 
 
+_Folded = list[tuple[Citation, str]]  # a group's records, each with its folded title
+
+
 def _pair_by_title(g: _Groups) -> None:
     groups = g.members()
     roots = list(groups)
-    cites = {root: [g.records[i].citation for i in groups[root]] for root in roots}
+    # titles folded once, not once a comparison: the loop is over pairs of groups
+    cites: dict[int, _Folded] = {
+        root: [(c, fold_title(c.title)) for i in groups[root]
+               for c in (g.records[i].citation,)] for root in roots}
     for n, a in enumerate(roots):
         for b in roots[:n]:
             ra, rb = g.find(a), g.find(b)
             if ra == rb:
                 continue
             verdict = _same_work(cites[ra], cites[rb])
-            if verdict and not _conflict(cites[ra], cites[rb]):
+            if verdict and not _conflict([c for c, _ in cites[ra]], [c for c, _ in cites[rb]]):
                 g.union(ra, rb, verdict)  # ra stays the root
                 cites[ra] = cites[ra] + cites.pop(rb)
 
 
-def _same_work(a: list[Citation], b: list[Citation]) -> str:
-    titles_b = {fold_title(c.title) for c in b}
-    for x in a:
-        for y in b:
-            if fold_title(x.title) not in titles_b and not _close(x, y):
+def _same_work(a: _Folded, b: _Folded) -> str:
+    titles_b = {t for _, t in b}
+    for x, folded in a:
+        for y, _ in b:
+            if folded not in titles_b and not _close(x, y):
                 continue
             m = match(x, y)
             if m.accepted:
