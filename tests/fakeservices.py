@@ -432,8 +432,9 @@ class FakeServices:
                     return
                 if fault[0] == "body":
                     return self._send(h, 200, fault[1], "application/octet-stream")
-                if fault[0] == "answer":  # ("answer", status, body, content type)
-                    return self._send(h, fault[1], fault[2], fault[3])
+                if fault[0] == "answer":  # ("answer", status, body, content type[, headers])
+                    return self._send(h, fault[1], fault[2], fault[3],
+                                      fault[4] if len(fault) > 4 else None)
         url = urllib.parse.urlsplit(h.path)
         q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
         if h.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
@@ -481,10 +482,13 @@ class FakeServices:
         self._send(h, 404, b"no such route", "text/plain")
 
     @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, data: bytes, ctype: str) -> None:
+    def _send(h: BaseHTTPRequestHandler, status: int, data: bytes, ctype: str,
+              headers: dict[str, str] | None = None) -> None:
         try:
             h.send_response(status)
             h.send_header("Content-Type", ctype)
+            for name, value in (headers or {}).items():
+                h.send_header(name, value)
             h.send_header("Content-Length", str(len(data)))
             h.end_headers()
             h.wfile.write(data)

@@ -24,9 +24,10 @@ from bibkit.enrich.cache import HttpCache
 from bibkit.enrich.crossref import CrossrefResolver, parse_works
 from bibkit.enrich.dblp import DblpResolver, parse_hits
 from bibkit.enrich.enricher import RESOLVERS, Enricher, check_owner, make_resolvers
-from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError, retry_after
+from bibkit.enrich.http import HttpClient, RateLimiter, ServiceError
 from bibkit.enrich.match import match
 from bibkit.enrich.semanticscholar import SemanticScholarResolver, paper_citation
+from bibkit.enrich.waits import retry_after
 from bibkit.infer.names import owner_matcher, parse_display_name
 from bibkit.io.xmlsafe import XmlError
 from bibkit.model.citation import (

@@ -236,3 +236,38 @@ def test_a_bot_check_page_is_blocked_said_once_and_not_cached(fake, tmp_path):
     assert len(said) == 1 and "web page" in said[0]
     again, _ = _profile(fake, tmp_path, DBLP)  # the page was not kept as DBLP's answer
     assert len(again.citations) == len(_owners_works(fake))
+
+
+def test_a_spent_daily_budget_is_said_with_its_reset_and_not_asked_again(fake, tmp_path):
+    # OpenAlex's 429 when the day's credits are spent: retrying before the reset is useless
+    body = b'{"error": "Rate limit exceeded", "message": "Daily limit exceeded"}'
+    spent = ("answer", 429, body, "application/json",
+             {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "25920"})
+    fake.faults["/openalex/"] = [spent] * 4
+    before = len(fake.requests("/openalex/"))
+    try:
+        built, diags = _profile(fake, tmp_path, DBLP, OPENALEX)
+    finally:
+        fake.faults["/openalex/"] = []
+    assert len(fake.requests("/openalex/")) - before == 1  # asked once, not four times
+    said = [d.message for d in diags if d.code == "BK904"]
+    assert len(said) == 1 and "budget is spent (resets in 7 h 12 min)" in said[0], said
+    _check_one_entry_per_work(built.citations, fake)  # DBLP's list stands on its own
+
+
+@pytest.mark.parametrize(("headers", "body", "expected"), [
+    ({"X-RateLimit-Remaining": "0"}, b"", "resets in 1 h 0 min"),  # midnight UTC
+    ({}, b'{"message": "daily credits spent", "resets_at": "2026-12-08T00:00:00Z"}',
+     "resets in 1 h 0 min"),
+    ({"X-RateLimit-Remaining-USD": "0.0000", "X-RateLimit-Reset": "1796688000"}, b"",
+     "resets in 1 h 0 min"),
+    ({}, b'{"message": "Too Many Requests"}', None),  # an ordinary 429: wait and retry
+    ({"X-RateLimit-Remaining": "12"}, b"slow down", None),
+])
+def test_what_a_429_says_about_a_budget(headers, body, expected):
+    from bibkit.enrich.waits import quota_spent
+
+    now = 1796684400.0  # 2026-12-07 23:00 UTC
+    said = quota_spent(429, headers, body, now)
+    assert (said is None) if expected is None else (expected in (said or "")), said
+    assert quota_spent(503, headers, body, now) is None

@@ -21,6 +21,7 @@ from ..model.diagnostics import Diagnostics
 from .http import (
     Blocked,
     HttpClient,
+    QuotaSpent,
     RateLimiter,
     ServiceError,
     ServiceUnreachable,
@@ -178,7 +179,7 @@ class Enricher:
             report.stats = Counter(r.client.stats) - before
             report.failure = str(exc)
             # the same page would answer every lookup; no connection now is none in a second
-            report.given_up = isinstance(exc, (Blocked, ServiceUnreachable))
+            report.given_up = isinstance(exc, (Blocked, ServiceUnreachable, QuotaSpent))
             return set()
         for i, candidates in found.items():
             out[i] = self._apply(r, out[i], candidates, self.entries[i], report)
@@ -225,7 +226,8 @@ class Enricher:
                 report.failure = str(exc)
                 done += len(chunk)
                 throttled_in_a_row += 1
-                if throttled_in_a_row < _THROTTLED_BATCHES:
+                # a spent budget answers nothing before it resets: no next batch
+                if throttled_in_a_row < _THROTTLED_BATCHES and not isinstance(exc, QuotaSpent):
                     continue
                 report.not_looked_up += [out[i].key for i in todo[start + len(chunk):]]
                 break

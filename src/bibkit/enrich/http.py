@@ -14,7 +14,6 @@ the point of this module, and a third-party session would not remove any of them
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import errno
 import functools
 import http.client
@@ -32,6 +31,7 @@ from typing import Any
 
 from ..version import __version__
 from .cache import DEFAULT_TTL, HttpCache, request_key
+from .waits import quota_spent, retry_after
 
 MAILTO_ENV = "BIBKIT_MAILTO"
 
@@ -59,6 +59,11 @@ class ServiceUnreachable(ServiceError):
 
 class Throttled(ServiceError):
     """The service kept saying "too many requests": the entries wait for the next run."""
+
+
+class QuotaSpent(Throttled):
+    """The service's budget for the day (or hour) is spent: no request is answered until it
+    resets, so the service is not asked again this run."""
 
 
 class Blocked(ServiceError):
@@ -152,20 +157,6 @@ class RateLimiter:
         once would meet the same limit again)."""
         if self.interval > self.base:
             self.interval = max(self.base, self.interval * 0.8)
-
-
-def retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 @dataclass(frozen=True)
@@ -267,6 +258,9 @@ class HttpClient:
             return None
         if exc.code not in RETRY_STATUSES:
             raise ServiceError(f"{_host(url)}: HTTP {exc.code} {exc.reason}") from None
+        spent = quota_spent(exc.code, exc.headers, answer, self.wall_clock())
+        if spent is not None:  # no retry answers before the reset: stop asking at once
+            raise QuotaSpent(f"{_host(url)}: {spent}") from None
         asked = retry_after(exc.headers.get("Retry-After"), self.wall_clock())
         # a Retry-After says how long; without one, throttling slows the service
         throttled = asked is None and (exc.code in (429, 503) or is_throttle_answer(answer))
