@@ -135,8 +135,7 @@ def test_preprint_biblatex():
   eprintclass  = {cs.LG},
   doi          = {10.48550/arXiv.2303.01234},
   url          = {https://arxiv.org/abs/2303.01234},
-  pubstate     = {prepublished},
-  addendum     = {Code: \\url{https://github.com/a/b_c}},
+  note         = {Code: \\url{https://github.com/a/b_c}},
   abstract     = {We do 100\\% better.},
 }
 """
@@ -273,7 +272,7 @@ def test_a_code_that_is_no_arxiv_category_is_not_written_as_one():
                      ids=Identifiers(arxiv="2303.01234", arxiv_class=code))
         assert (f"primaryClass  = {{{code}}}" in dump([c], "bibtex")) is written
         assert (f"eprintclass  = {{{code}}}" in dump([c], "biblatex")) is written
-        assert (f"[{code}]" in dump([c], "ris")) is written
+        assert (f"KW  - {code}\r\n" in dump([c], "ris")) is written  # Zotero: a tag
         assert (f"<topic>{code}</topic>" in dump([evolve(c)], "mods")) is written
 
 

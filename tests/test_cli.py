@@ -29,6 +29,68 @@ def test_convert_from_stdin_with_from(cli):
     assert res.exit_code == 0 and res.stdout == GOLDEN_BIBTEX
 
 
+def test_pandocs_habits_short_f_and_t_and_a_pipe_without_input(cli):
+    res = cli("convert", "-f", "listing", "-t", "bibtex", *AS_OF,
+              input=SAMPLE_LISTING.read_bytes())
+    assert res.exit_code == 0 and res.stdout == GOLDEN_BIBTEX
+    res = cli("cv", "-t", "text", *AS_OF, input=SAMPLE_LISTING.read_bytes())
+    assert res.exit_code == 0 and "Bo Han" in res.stdout
+
+
+def test_no_input_at_a_terminal_is_a_usage_error_not_a_wait(monkeypatch):
+    from click.testing import CliRunner
+
+    from bibkit.cli import main
+
+    runner = CliRunner()
+    with runner.isolation() as _:
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        with pytest.raises(SystemExit) as exit_:
+            main.main(["convert", "--to", "bibtex"], prog_name="bibkit")
+    assert exit_.value.code == 2
+
+
+@pytest.mark.parametrize("words", ["bibkit convert sam", "bibkit convert x -o re",
+                                   "bibkit cv x -o re", "bibkit check sam",
+                                   "bibkit enrich sam"])
+def test_bash_completion_offers_file_names_for_input_and_output(words):
+    """click's bash script completes file names only when the parameter says `file`; a
+    plain string parameter turned file-name completion off."""
+    from click.testing import CliRunner
+
+    from bibkit.cli import main
+
+    env = {"_BIBKIT_COMPLETE": "bash_complete", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - 1)}
+    res = CliRunner().invoke(main, [], prog_name="bibkit", env=env)
+    assert res.stdout.split("\n")[0] == f"file,{words.split()[-1]}"
+
+
+def test_a_forced_wrong_from_is_one_error_naming_what_the_file_looks_like(cli):
+    res = cli("convert", str(SAMPLE_LISTING), "--from", "ris", *AS_OF)
+    assert res.exit_code == 1 and res.stdout == ""
+    lines = res.stderr.splitlines()
+    assert len(lines) == 2 and "error[BK310]" in lines[0], res.stderr
+    assert "looks like listing; give --from listing" in lines[0]
+    res = cli("convert", str(SAMPLES / "bibtex/real-world.bib"), "-f", "listing")
+    assert res.exit_code == 1 and "looks like bibtex" in res.stderr
+    assert "profile:" not in res.stderr  # nothing the wrong reader took for an owner
+    # biblatex is read by the BibTeX reader: no mismatch
+    res = cli("convert", str(SAMPLES / "bibtex/real-world.bib"), "-f", "biblatex")
+    assert "BK310" not in res.stderr and res.stdout.count("@") > 10
+
+
+def test_many_diagnostics_of_one_kind_are_summarised_after_ten(cli):
+    junk = "".join(f"stray line {i}\n" for i in range(30))
+    ris = junk + "TY  - JOUR\nTI  - A title\nAU  - Doe, Jane\nPY  - 2020\nER  - \n"
+    res = cli("convert", "-", "--from", "ris", input=ris)
+    assert res.exit_code == 0 and res.stdout.count("@") == 1
+    assert res.stderr.count("<stdin>:") == 10
+    assert "\nbibkit: … and 20 more warning[BK701]" in res.stderr
+    res = cli("convert", "-", "--from", "ris", "-v", input=ris)
+    assert res.stderr.count("<stdin>:") == 30 and "more warning" not in res.stderr
+
+
 def test_stdin_is_sniffed_without_from(cli):
     res = cli("convert", "-", *AS_OF, input=SAMPLE_LISTING.read_bytes())
     assert res.exit_code == 0 and res.stdout == GOLDEN_BIBTEX
@@ -46,7 +108,9 @@ def test_biblatex_and_options(cli):
     res = cli("convert", str(SAMPLE_LISTING), "--to", "biblatex", "--no-abstract", *AS_OF)
     assert res.exit_code == 0
     assert res.stdout.count("@") == 50 and "abstract" not in res.stdout
-    assert "pubstate     = {prepublished}" in res.stdout
+    # an arXiv preprint is `@online` with its eprint; biblatex's `prepublished` would print
+    # "Pre-published." after every one of them, which no biblatex user writes for arXiv
+    assert "prepublished" not in res.stdout
 
 
 def test_check_reports_and_exit_codes(cli):
@@ -239,3 +303,18 @@ def test_read_only_directory(cli, tmp_path):
         assert res.exit_code == 1 and "cannot write" in res.stderr
     finally:
         ro.chmod(0o700)
+
+
+def test_enrich_with_no_service_reachable_exits_3_and_still_writes(cli, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: connection refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "out.json"
+    endpoints = [arg for name in ("arxiv", "dblp", "s2")
+                 for arg in ("--endpoint", f"{name}=http://127.0.0.1:{port}/{name}")]
+    res = cli("enrich", str(SAMPLE_LISTING), "-o", str(out), "--no-cache", *endpoints, *AS_OF)
+    assert res.exit_code == 3, res.stderr
+    assert "no service could be reached" in res.stderr
+    assert len(json.loads(out.read_text("utf-8"))) == 50  # the entries, as read

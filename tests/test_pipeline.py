@@ -77,13 +77,14 @@ def test_a_malformed_value_costs_only_its_item():
 ])
 def test_a_doi_url_from_any_reader_comes_out_normalised(fmt, text):
     c = bibkit.loads(text, fmt)[0]
-    assert c.ids.doi == "10.1000/abc"
-    assert "doi           = {10.1000/abc}" in bibkit.dump([c], "bibtex")
+    assert c.ids.doi == "10.1000/ABC"  # the resolver and the full stop go; the case stays
+    assert "doi           = {10.1000/ABC}" in bibkit.dump([c], "bibtex")
 
 
 def test_doi_rule_holds_for_the_constructor_and_evolve():
-    assert Identifiers(doi="DOI: 10.1000/X)").doi == "10.1000/x"
-    assert evolve(Identifiers(), doi="https://dx.doi.org/10.5555/Y").doi == "10.5555/y"
+    assert Identifiers(doi="DOI: 10.1000/X)").doi == "10.1000/X"
+    assert evolve(Identifiers(), doi="https://dx.doi.org/10.5555/Y").doi == "10.5555/Y"
+    assert Identifiers(doi="10.5555/Y").doi_key == Identifiers(doi="10.5555/y").doi_key
     assert Identifiers(doi="not a doi").doi == "not a doi"  # kept, never dropped silently
 
 

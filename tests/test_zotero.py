@@ -16,7 +16,17 @@ outputs become, restated from the translators' code (read, not copied):
   conferenceName; DB/AN are archive and archiveLocation.
 - zotero/translators MODS.js, doImport: recordInfo/recordIdentifier becomes an "Accession
   Number" in Extra, a classification the Call Number, name parts other than family and
-  given are not read.
+  given are not read. A host's titleInfo[@type="abbreviated"] is the item's
+  journalAbbreviation, a field only a journal article has (any other item's lands in Extra,
+  with a warning); pages come from part/extent[@unit="pages" or "page"] as start and end
+  (start = end: one page), and an extent's other content (a `list`) is no page.
+- CSL JSON (itemFromCSLJSON): a journal's abbreviation is read from `journalAbbreviation`;
+  `container-title-short` is not read.
+- RIS.js: N1 becomes a child note, KW a tag (an arXiv category is a tag, as Zotero's own
+  arXiv translator files it).
+- BibTeX.js: `\\textit{...}` in a title imports as italics (<i>); `\\emph` is not in its
+  table and leaves the command's name in the title ("\\emphOut-of-..."). `note` is read (an
+  Extra line or a child note); `addendum` is not read at all.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import pytest
 from lxml import etree
 
 from bibkit import dump, load, loads
-from bibkit.model.citation import Citation, Identifiers, Kind, PartialDate, Person, Status
+from bibkit.model.citation import Citation, Identifiers, Kind, PartialDate, Person, Status, Venue
 from conftest import AS_OF
 from golden import inputs
 
@@ -154,3 +164,69 @@ def test_mods_names_reach_zotero_whole_with_names_zotero():
              for n in root.xpath("//m:name", namespaces=MODS)]
     assert names == [("van der Berg", "Jan"), ("King", "Martin, Jr.")]
     assert not root.xpath("//m:namePart[@type='termsOfAddress']", namespaces=MODS)
+
+
+def test_mods_journal_abbreviation_only_on_journals_and_one_page_as_start_and_end():
+    abbreviated = 0
+    for lib in _libraries():
+        root = etree.fromstring((dump(lib, "mods") or "").encode("utf-8"))
+        records = root.xpath("/m:modsCollection/m:mods", namespaces=MODS)
+        for c, mods in zip(lib, records, strict=True):
+            short = mods.xpath("m:relatedItem[@type='host']/m:titleInfo[@type='abbreviated']",
+                               namespaces=MODS)
+            assert not short or c.kind is Kind.JOURNAL_ARTICLE, c.key
+            abbreviated += bool(short)
+            assert not mods.xpath(".//m:extent/m:list", namespaces=MODS) or "," in c.venue.pages
+    assert abbreviated  # the samples have journal abbreviations
+    one_page = Citation(key="k", kind=Kind.JOURNAL_ARTICLE, title="T", issued=PartialDate(2020),
+                        venue=Venue(name="Nature", short_name="Nat.", pages="42"))
+    root = etree.fromstring((dump([one_page], "mods") or "").encode("utf-8"))
+    extent = root.xpath("//m:extent", namespaces=MODS)[0]
+    assert extent.get("unit") in ("pages", "page")
+    assert [(e.tag.split("}")[1], e.text) for e in extent] == [("start", "42"), ("end", "42")]
+
+
+def test_csljson_journals_carry_the_abbreviation_zotero_reads():
+    seen = 0
+    for lib in _libraries():
+        for item in json.loads(dump(lib, "csljson") or ""):
+            if item["type"] == "article-journal" and "container-title-short" in item:
+                assert item["journalAbbreviation"] == item["container-title-short"]
+                seen += 1
+            else:
+                assert "journalAbbreviation" not in item
+    assert seen
+
+
+def test_ris_categories_are_tags_and_no_arxiv_child_notes():
+    from bibkit.infer.identifiers import arxiv_note
+
+    tagged = 0
+    for lib in _libraries():
+        for c, rec in zip(lib, ris_records(dump(lib, "ris") or ""), strict=True):
+            notes = [arxiv_note(v) for tag, v in rec if tag == "N1" and v.startswith("arXiv")]
+            # a published version's arXiv id is its one child note (no archive field holds
+            # it); a preprint's is its Loc. in Archive, and a class is never a note
+            expected = [] if c.kind is Kind.PREPRINT or not c.ids.arxiv else [
+                (c.ids.arxiv_base, "")]
+            assert notes == expected, rec
+            if c.ids.arxiv_class and c.ids.on_arxiv:
+                assert ("KW", c.ids.arxiv_class) in rec
+                tagged += 1
+    assert tagged
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_bibtex_italics_and_links_are_in_what_zotero_reads(fmt):
+    italic = Citation(key="k", kind=Kind.JOURNAL_ARTICLE, title="\\emph{Out-of-distribution} X",
+                      issued=PartialDate(2020), venue=Venue(name="J"))
+    text = dump(loads("@article{k, title={\\emph{Out-of-distribution} X}, journal={J}, "
+                      "year={2020}}", "bibtex"), fmt) or ""
+    assert "\\textit{Out-of-distribution}" in text and "\\emph" not in text, italic
+    linked = 0
+    for lib in _libraries():
+        for entry in bibtexparser.parse_string(dump(lib, fmt) or "").entries:
+            fields = {f.key.lower(): f.value for f in entry.fields}
+            assert "addendum" not in fields
+            linked += "Code: " in fields.get("note", "")
+    assert linked

@@ -20,13 +20,12 @@ from .pipeline import (
     Run,
     check_reader_options,
     check_writer_options,
-    input_format,
-    iter_citations,
     output_format,
     read_library,
     run,
     write_to,
 )
+from .reading import input_format, iter_citations
 
 if TYPE_CHECKING:
     from .enrich.session import EnrichSettings

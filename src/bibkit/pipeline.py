@@ -21,79 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .formats import registry
-from .infer.categories import CATEGORY_AS_WRITTEN, is_category
 from .infer.keys import assign_keys, key_maker
-from .infer.rules import infer_all, settle_status
-from .io.files import Input, Output, UsageError, open_input, same_file
-from .model.citation import Citation, Profile, evolve
+from .infer.rules import settle_status
+from .io.files import Output, UsageError, open_input, same_file
+from .model.citation import Citation, Profile
 from .model.context import ReadContext, WriteContext
 from .model.diagnostics import Diagnostic, Diagnostics, Severity
+from .reading import input_format, iter_citations, read_checked
 
 if TYPE_CHECKING:  # loaded only when a run enriches: start-up stays lean
     from .enrich.session import EnrichOutcome, EnrichSettings, Progress
-
-
-# --- reading: records, each under one guard --------------------------------------------------
-
-
-def read(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True) -> Iterator[Citation]:
-    """The citations of an input, inferred (unless `infer` is off), not yet keyed."""
-    # a RecordReader counts and guards each record; a plugin's plain function does its own
-    stream = map(partial(_category_checked, ctx=ctx),
-                 registry.reader(fmt)(inp.lines(ctx.diags), ctx))
-    return map(partial(_inferred, ctx=ctx), stream) if infer else stream
-
-
-def _category_checked(c: Citation, ctx: ReadContext) -> Citation:
-    """An arXiv category that is none ("cs.XYZ", a listing's ambiguous "GT") is no class in
-    any output: it is said, and kept as written apart from the identifiers."""
-    code = c.ids.arxiv_class
-    if not code or is_category(code):
-        return c
-    ctx.diags.warning("BK206", f"{code!r} is not an arXiv category: kept as written, not "
-                      "as the entry's category", line=c.origin.line, key=c.key)
-    return evolve(c, ids=evolve(c.ids, arxiv_class=""),
-                  extra=(*c.extra, (CATEGORY_AS_WRITTEN, code)))
-
-
-def _inferred(c: Citation, ctx: ReadContext) -> Citation:
-    """The inference rules; a rule that overrules what the source said is reported."""
-    out = infer_all(c, ctx.as_of)
-    for p in out.provenance[len(c.provenance):]:
-        if p.rule == "arxiv-id-year":
-            ctx.diags.warning("BK203", f"date {out.issued.iso()} instead of {c.issued.iso()}: "
-                              f"{p.evidence}", line=c.origin.line)
-        elif p.rule == "withdrawn":
-            ctx.diags.warning("BK207", f"withdrawn by its authors ({p.evidence!r}): cited as "
-                              "withdrawn", line=c.origin.line, key=c.key)
-        elif p.rule == "venue-not-in-table":
-            ctx.diags.warning("BK205", f"venue {out.venue.name!r} read from {p.evidence!r}: "
-                              "not in bibkit's venue table; check it", line=c.origin.line)
-    return out
-
-
-def iter_citations(inp: Input, fmt: str, ctx: ReadContext, *, infer: bool = True
-                   ) -> Iterator[Citation]:
-    """Citations of an input, inferred and keyed, one at a time."""
-    return assign_keys(read(inp, fmt, ctx, infer=infer), ctx.diags)
-
-
-def input_format(inp: Input, explicit: str | None) -> str:
-    """--from beats the file suffix beats sniffing the content."""
-    if explicit:
-        return registry.get(explicit, "read").name
-    spec = registry.by_suffix(inp.name, "read")
-    if spec is not None:
-        return spec.name
-    found = registry.sniff(inp.head)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        readable = ", ".join(n for n, s in registry.formats().items() if s.reader)
-        raise UsageError(
-            f"{inp.name}: cannot tell the input format; name it with --from ({readable})"
-        )
-    raise UsageError(f"{inp.name}: the input could be {' or '.join(found)}; name it with --from")
 
 
 def output_format(output: str | None, explicit: str | None) -> str:
@@ -254,7 +191,8 @@ def run(spec: Run, diags: Diagnostics | None = None,
         outcome = Outcome(0, fmt_in, fmt_out, diags, ctx)
         if fmt_out is not None and path is not None:
             check_suffix(path, fmt_out, diags)
-        stream = (read(inp, fmt_in, ctx, infer=spec.infer) if inp is not None
+        stream = (read_checked(inp, fmt_in, ctx, spec.infer, forced=bool(spec.from_))
+                  if inp is not None
                   else iter(spec.citations or ()))
         # one entry per work: asked for, or a CV (the same paper twice is the classic CV bug)
         dedupe = spec.dedupe if spec.dedupe is not None else (

@@ -228,7 +228,7 @@ class _Sync:
         before = self.wrote.get(mine.key)
         bibkits = before is not None and before.text == _hash(raw)  # untouched since
         by_id = bool(mine.ids.arxiv and mine.ids.arxiv_base == c.ids.arxiv_base) or bool(
-            mine.ids.publisher_doi and mine.ids.doi == c.ids.doi)
+            mine.ids.publisher_doi and mine.ids.doi_key == c.ids.doi_key)
         where = f"{mine.key} (line {mine.origin.line} of the file)"  # not the input's line
         kept: dict[str, str] = {}  # a value of the user's -> the run's, as bibkit writes it
         if bibkits:

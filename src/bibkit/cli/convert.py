@@ -17,20 +17,23 @@ from ..pipeline import Outcome, Run
 from .app import main
 from .options import (
     common_options,
-    complete_formats,
     dedupe_option,
     enrich_options,
     enrich_settings,
     exclusive,
+    input_argument,
     key_pattern_option,
+    output_option,
     output_target,
     parse_options,
     sync_option,
+    to_option,
 )
 from .output import (
     EXIT_ERRORS,
     EXIT_OK,
     Printer,
+    exit_code,
     report_data,
     report_json,
     run_command,
@@ -42,15 +45,9 @@ from .runs import make_diagnostics, read_libraries, run_pipeline
 
 
 @main.command(short_help="Convert INPUT to another format.")
-@click.argument("input", metavar="INPUT")
-@click.option(
-    "--to",
-    "to",
-    metavar="FORMAT",
-    shell_complete=lambda ctx, param, incomplete: complete_formats("write", incomplete),
-    help="Output format (default: from the -o suffix, else bibtex). See `bibkit formats`.",
-)
-@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
+@input_argument
+@to_option("Output format (default: from the -o suffix, else bibtex). See `bibkit formats`.")
+@output_option
 @click.option(
     "--ascii",
     "ascii_",
@@ -116,7 +113,7 @@ def convert(
     key_pattern: str = "[auth][year][title]",
     **enrich_kw: Any,
 ) -> None:
-    """Convert INPUT (a file, or - for stdin) to another format.
+    """Convert INPUT (a file, or - for stdin; omitted, a pipe is read) to another format.
 
     Every input block becomes an entry or a diagnostic printed to stderr as
     `file:line: severity[CODE] message`. With -o the file is replaced only when the
@@ -143,9 +140,11 @@ def convert(
         if not quiet:
             verb = _what_was_done(outcome, target, in_place, dry_run, strict)
             say(summary_line(outcome.diagnostics, outcome.entries, verb, outcome.context))
-        sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
+        sys.exit(exit_code(outcome, strict, quiet))
 
     run_command(run)
+
+
 
 
 def _what_was_done(outcome: Outcome, target: str, in_place: bool, dry_run: bool,
@@ -163,14 +162,9 @@ def _what_was_done(outcome: Outcome, target: str, in_place: bool, dry_run: bool,
 
 
 @main.command(short_help="Fill entries from arXiv, DBLP, Crossref, Semantic Scholar.")
-@click.argument("input", metavar="INPUT")
-@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
-@click.option(
-    "--to",
-    metavar="FORMAT",
-    shell_complete=lambda ctx, param, incomplete: complete_formats("write", incomplete),
-    help="Output format (default: from the -o suffix, else csljson, which keeps provenance).",
-)
+@input_argument
+@output_option
+@to_option("Output format (default: from the -o suffix, else csljson, which keeps provenance).")
 @click.option(
     "-s",
     "--services",
@@ -221,7 +215,7 @@ def enrich(
 
 
 @main.command(short_help="Read INPUT and report what is wrong with it; write nothing.")
-@click.argument("input", metavar="INPUT")
+@input_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @common_options
 def check(

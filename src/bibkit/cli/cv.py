@@ -18,19 +18,32 @@ from .options import (
     enrich_options,
     enrich_settings,
     exclusive,
+    input_argument,
     key_pattern_option,
+    output_option,
     output_target,
     sync_option,
 )
-from .output import EXIT_ERRORS, EXIT_OK, counted, run_command, say, summary_line
+from .output import EXIT_OK, counted, exit_code, run_command, say, summary_line
 from .runs import make_diagnostics, read_libraries, run_pipeline
 
 _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
 
 
+def _complete_styles(incomplete: str) -> list[Any]:
+    """Style names (shipped, and the CSL repository's when installed), else file names."""
+    from click.shell_completion import CompletionItem
+
+    from ..cv.cslstyles import style_names
+
+    names = [n for n in style_names() if n.startswith(incomplete)]
+    return names or [CompletionItem(incomplete, type="file")]
+
+
 @main.command(short_help="Write the publications section of a CV.")
-@click.argument("input", metavar="INPUT")
+@input_argument
 @click.option(
+    "-t",
     "--format",
     "fmt",
     type=click.Choice([*registry.CV_LAYOUTS, *registry.CV_SITES, *_CV_ALIASES],
@@ -40,7 +53,7 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
     "theme's papers.bib), hugo (Hugo Blox pages: -o DIR) [default: from the -o suffix "
     "(.md .tex .html .txt), else markdown].",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
+@output_option
 @click.option(
     "--group-by",
     type=click.Choice(registry.CV_OPTIONS["group_by"]),
@@ -87,9 +100,11 @@ _CV_ALIASES = {"md": "markdown", "tex": "latex", "txt": "text", "htm": "html"}
     help="Show arXiv, DOI, code and project links.",
 )
 @click.option(
-    "--csl", metavar="STYLE", help="Format entries with a CSL style: apa, ieee or a .csl file.",
-    shell_complete=lambda ctx, param, incomplete: [s for s in ("apa", "ieee")
-                                                   if s.startswith(incomplete)],
+    "--csl", metavar="STYLE",
+    help="Format entries with a CSL style: apa, ieee, a .csl file, or any style of the CSL "
+    "repository by name (nature, chicago-author-date, ...) with "
+    "`pip install 'bibkit[styles]'`.",
+    shell_complete=lambda ctx, param, incomplete: _complete_styles(incomplete),
 )
 @click.option(
     "--style",
@@ -188,7 +203,7 @@ def cv(input: str, fmt: str | None, output: str | None, merge_files: tuple[str, 
                  f"{r['excluded']} excluded, {r['owner_hidden']} with the owner hidden in "
                  '"et al."; '
                  + summary_line(outcome.diagnostics, 0, "", outcome.context).split("; ", 1)[1])
-        sys.exit(EXIT_ERRORS if outcome.failed(strict) else EXIT_OK)
+        sys.exit(exit_code(outcome, strict, quiet))
 
     run_command(run)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,37 @@ def complete_formats(role: str, incomplete: str) -> list[str]:
             if (spec.reader if role == "read" else spec.writer) and name.startswith(incomplete)]
 
 
+def _stdin_when_omitted(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """INPUT left out reads standard input when it is a pipe (pandoc's habit); at a terminal
+    that would wait for typing nobody meant, so it is a usage error."""
+    if value is not None:
+        return value
+    if sys.stdin is None or sys.stdin.isatty():
+        raise click.UsageError("no INPUT: give a file, or - for standard input (or pipe the "
+                               "text in)", ctx)  # click's: it is raised while parsing
+    return "-"
+
+
+def input_argument(fn: Any) -> Any:
+    """INPUT: a file, `-` for standard input, or omitted when standard input is a pipe.
+    A click.Path, so that shell completion offers file names."""
+    return click.argument("input", metavar="[INPUT]", required=False,
+                          type=click.Path(allow_dash=True), callback=_stdin_when_omitted)(fn)
+
+
+def output_option(fn: Any) -> Any:
+    """-o FILE (a click.Path: shell completion offers file names)."""
+    return click.option("-o", "--output", metavar="FILE", type=click.Path(),
+                        help="Write here (atomically) instead of stdout.")(fn)
+
+
+def to_option(help: str) -> Any:
+    """-t/--to FORMAT, completing the formats that can be written."""
+    return click.option(
+        "-t", "--to", "to", metavar="FORMAT", help=help,
+        shell_complete=lambda ctx, param, incomplete: complete_formats("write", incomplete))
+
+
 class IsoDate(click.ParamType):
     """A YYYY-MM-DD date (click.DateTime would load strptime's regexes at every start)."""
 
@@ -40,6 +72,7 @@ class IsoDate(click.ParamType):
 
 _common = [
     click.option(
+        "-f",
         "--from",
         "from_",
         metavar="FORMAT",
@@ -120,7 +153,7 @@ def sync_option(fn: Any) -> Any:
         "file.",
     )(fn)
     return click.option(
-        "--sync", metavar="FILE",
+        "--sync", metavar="FILE", type=click.Path(),
         help="Update FILE in place instead of replacing it (instead of -o): a .bib or CSL-JSON "
         "file keeps its comments, @strings, order, keys and values, takes what its entries "
         "lack and gets new works appended; a JSON Resume keeps every section but its "

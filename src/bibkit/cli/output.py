@@ -20,23 +20,43 @@ from ..model.diagnostics import Diagnostic, Diagnostics, Severity, printable
 
 if TYPE_CHECKING:  # the enrich modules load only when a run enriches
     from ..enrich.session import EnrichOutcome, EnrichSettings
+    from ..pipeline import Outcome
 
 
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_NOT_ENRICHED = 3  # enrichment was asked for and no service could be reached
 
 
 class Printer:
-    """Prints diagnostics to stderr as they happen; notes (info) only with --verbose."""
+    """Prints diagnostics to stderr as they happen; notes (info) only with --verbose. Past
+    the first few of one code, the rest are counted and said in one line before the summary
+    (a file read as the wrong format would print hundreds); --verbose prints every one, and
+    --report keeps every one."""
+
+    SHOWN = 10  # of one code, before the rest are counted
 
     def __init__(self, verbose: bool, quiet: bool) -> None:
         self.min = Severity.INFO if verbose else Severity.WARNING
         self.quiet = quiet
+        self.verbose = verbose
+        self.seen: dict[tuple[Severity, str], int] = {}
 
     def __call__(self, d: Diagnostic) -> None:
-        if not self.quiet and d.severity >= self.min:
+        if self.quiet or d.severity < self.min:
+            return
+        kind = (d.severity, d.code)
+        self.seen[kind] = n = self.seen.get(kind, 0) + 1
+        if n <= self.SHOWN or self.verbose:
             progress_clear()
             say(d.format())
+
+    def more(self) -> list[str]:
+        """One line for each code some of whose diagnostics were not printed."""
+        return [f"bibkit: … and {n - self.SHOWN} more {severity}[{code}] (-v prints them, "
+                "--report keeps them)"
+                for (severity, code), n in self.seen.items()
+                if n > self.SHOWN and not self.verbose]
 
 
 _progress_shown = False
@@ -68,6 +88,19 @@ def with_progress(citations: Iterable[Citation], enabled: bool) -> Iterator[Cita
     progress_clear()
 
 
+def exit_code(outcome: Outcome, strict: bool, quiet: bool) -> int:
+    """1 for errors (warnings with --strict); else 3 when enrichment was asked for and no
+    service answered at all, as `git fetch` fails when the remote cannot be reached (the
+    entries are still written, as read); else 0."""
+    if outcome.failed(strict):
+        return EXIT_ERRORS
+    if outcome.enrichment is not None and outcome.enrichment.none_reached():
+        if not quiet:
+            say("bibkit: no service could be reached: nothing was enriched (exit status 3)")
+        return EXIT_NOT_ENRICHED
+    return EXIT_OK
+
+
 def say(message: str) -> None:
     """A line to stderr; user text in it (a title, a key, a file name) cannot move the
     cursor or clear the screen: control characters are shown as escapes."""
@@ -92,6 +125,9 @@ def summary_line(diags: Diagnostics, entries: int, verb: str, ctx: ReadContext) 
             ]
         )
     )
+    if isinstance(diags.sink, Printer):  # the diagnostics not printed, said just before
+        for line in diags.sink.more():
+            say(line)
     return "bibkit: " + "; ".join(parts)
 
 

@@ -19,6 +19,7 @@ from .options import (
     complete_formats,
     enrich_options,
     key_pattern_option,
+    output_option,
     output_target,
 )
 from .output import EXIT_ERRORS, EXIT_OK, run_command, say, summary_line
@@ -33,8 +34,8 @@ if TYPE_CHECKING:  # the profile modules load only when the command runs
 @click.option("--also", "also", multiple=True, metavar="SOURCE:ID",
               help="Another id of the same person to read and pair with the first "
               "(repeatable): orcid:0000-…, openalex:A…, s2:…, dblp:….")
-@click.option("-o", "--output", metavar="FILE", help="Write here (atomically) instead of stdout.")
-@click.option("--to", metavar="FORMAT",
+@output_option
+@click.option("-t", "--to", metavar="FORMAT",
               shell_complete=lambda ctx, param, incomplete: complete_formats("write", incomplete),
               help="Output format, a CV's included (default: from the -o suffix, else "
               "csljson, which keeps where each field came from).")

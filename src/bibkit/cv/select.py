@@ -24,7 +24,7 @@ def selector_hit(c: Citation, selector: str) -> bool:
     if not s:
         return False
     low = s.casefold()
-    if low in (c.key.casefold(), c.ids.doi, c.ids.arxiv.casefold()):
+    if low in (c.key.casefold(), c.ids.doi.casefold(), c.ids.arxiv.casefold()):
         return True
     if c.ids.arxiv and c.ids.arxiv_base == arxiv_base(s):
         return True

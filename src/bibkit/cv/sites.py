@@ -153,14 +153,34 @@ def alfolio_fields(c: Citation, selected: bool) -> tuple[tuple[str, str], ...]:
     return tuple((f"bibtex:{name}", value) for name, value in fields)
 
 
+def _themed(c: Citation, selected: bool) -> Citation:
+    """The entry with al-folio's fields: each replaces a field of that name the entry already
+    has (a file synced before holds last run's `abbr`, which a published version changes), and
+    a link that became a button is not also written in `note` (the theme shows both)."""
+    theme: dict[str, str | None] = dict(alfolio_fields(c, selected))
+    buttons = {url for name, url in theme.items() if name in _BUTTONS}
+    extra: list[tuple[str, str]] = []
+    for name, own in c.extra:  # in the entry's own order, so a synced file stays put
+        if name not in theme:
+            extra.append((name, own))
+        elif (themes := theme[name]) is not None:
+            extra.append((name, themes))
+            theme[name] = None  # said once
+    extra += [(name, value) for name, value in theme.items() if value is not None]
+    return evolve(c, extra=tuple(extra),
+                  links=tuple(link for link in c.links if safe_url(link.url) not in buttons))
+
+
+_BUTTONS = {"bibtex:code", "bibtex:website", "bibtex:pdf"}
+
+
 def write_alfolio(citations: Iterable[Citation], out: TextIO, ctx: WriteContext) -> int:
     """Write al-folio's papers.bib; returns how many entries."""
     from ..formats.writers.bibtex import write as write_bibtex
 
     opts = options_from("al-folio", ctx.options)
     ordered, _ = _ordered(citations, ctx, "al-folio")
-    themed = [evolve(c, extra=c.extra + alfolio_fields(c, selector_hits(c, opts.selected)))
-              for c in ordered]
+    themed = [_themed(c, selector_hits(c, opts.selected)) for c in ordered]
     # the theme renders the file as HTML: characters as they are, not LaTeX commands
     return write_bibtex(themed, out, dataclasses.replace(ctx, charset="utf8"))
 

@@ -72,10 +72,10 @@ class CrossrefResolver(Resolver):
             filters = ",".join(f"doi:{batch[i].ids.doi}" for i in with_doi)
             found = self._works({"filter": filters, "rows": str(len(with_doi)),
                                  "select": _SELECT})
-            by_doi = {r.ids.doi: r for r in found}
+            by_doi = {r.ids.doi_key: r for r in found}
             for i in with_doi:
-                if batch[i].ids.doi in by_doi:
-                    out[i].append(by_doi[batch[i].ids.doi])
+                if batch[i].ids.doi_key in by_doi:
+                    out[i].append(by_doi[batch[i].ids.doi_key])
         for i, c in enumerate(batch):
             if i in with_doi or not c.title:
                 continue

@@ -29,7 +29,7 @@ def id_keys(c: Citation) -> list[str]:
     if c.ids.arxiv:
         keys.append("arxiv:" + c.ids.arxiv_base)
     if c.ids.publisher_doi:
-        keys.append("doi:" + c.ids.doi)
+        keys.append("doi:" + c.ids.doi_key)
     return keys
 
 
@@ -88,7 +88,7 @@ def _years_fit(card: Citation, candidate: Citation, ya: int, yb: int) -> bool:
 def match(card: Citation, candidate: Citation) -> Match:
     if _arxiv(card) and _arxiv(card) == _arxiv(candidate):
         return Match(True, 1.0, SAME_ARXIV)
-    if card.ids.publisher_doi and card.ids.doi == candidate.ids.doi:
+    if card.ids.publisher_doi and card.ids.doi_key == candidate.ids.doi_key:
         return Match(True, 1.0, SAME_DOI)
     a, b = fold_title(card.title), fold_title(candidate.title)
     if not a or not b:

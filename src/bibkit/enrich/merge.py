@@ -198,6 +198,8 @@ class _Merge:
             old, new = ids[f.name], getattr(other.ids, f.name)
             if f.name == "doi" and old and not c.ids.publisher_doi and other.ids.publisher_doi:
                 old = ""  # the publisher's DOI is the better one; arXiv's stays derivable
+            elif f.name == "doi" and old.lower() == new.lower():
+                continue  # the same DOI (case-insensitive): kept as this record writes it
             if self.take(f"ids.{f.name}", old, new):
                 ids[f.name] = new
         self.updates["venue"] = Venue(**venue)

@@ -46,6 +46,13 @@ class EnrichOutcome:
         return {"services": self.services, "summary": self.summary,
                 "entries": [e.to_json() for e in self.entries]}
 
+    def none_reached(self) -> bool:
+        """Every service asked failed before answering anything (no connection, blocked, a
+        spent budget): the enrichment asked for was not done at all."""
+        return bool(self.services) and all(
+            str(s.get("status", "")).startswith("failed") and not s.get("matched")
+            and not s.get("cache_hits") for s in self.services.values())
+
 
 def open_client(settings: Any, diags: Diagnostics) -> HttpClient:
     """The run's HTTP client and its cache, from settings with `use_cache`, `cache_dir`,

@@ -63,6 +63,23 @@ def find_arxiv_id(text: str) -> str:
     return m.group("url") or m.group("prefixed") or m.group("doi") or ""
 
 
+# Zotero's (and older bibkit's) note of an arXiv item: "arXiv:2303.01234 [cs.LG]", "arXiv:ID",
+# "arXiv [cs]"; the id and the class are both optional, not both absent
+_ARXIV_NOTE = re.compile(r"arXiv(?::(\S+))?(?: \[([^\]]+)\])?")
+
+
+def arxiv_note(line: str) -> tuple[str, str] | None:
+    """(arXiv id, class) of a note line that is only Zotero's arXiv note, else None.
+
+    >>> arxiv_note("arXiv:1706.03762 [cs]"), arxiv_note("arXiv [cs.LG]"), arxiv_note("arXiv")
+    (('1706.03762', 'cs'), ('', 'cs.LG'), None)
+    """
+    m = _ARXIV_NOTE.fullmatch(line.strip())
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    return m.group(1) or "", m.group(2) or ""
+
+
 # Words that, in the sentence before an identifier, say it names another work: an earlier
 # or later version, a companion paper ("extends our earlier work (arXiv:2104.01234)", "see
 # also arXiv:...", "the conference version (doi:...)")
@@ -144,7 +161,7 @@ def arxiv_doi(arxiv_id: str) -> str:
 def display_doi(doi: str) -> str:
     """A DOI as its registrant writes it where bibkit knows (arXiv's 10.48550/arXiv.ID);
     DOIs are case-insensitive, so this changes how it looks, not what it names."""
-    if doi.startswith("10.48550/arxiv."):
+    if doi.lower().startswith("10.48550/arxiv."):
         return "10.48550/arXiv." + doi[len("10.48550/arxiv.") :]
     return doi
 

@@ -88,7 +88,7 @@ class PartialDate:
 
 @dataclass(frozen=True, slots=True)
 class Identifiers:
-    doi: str = ""  # lower-case, no resolver prefix: normalised here, whoever builds it
+    doi: str = ""  # as given, no resolver prefix: normalised here; compare doi_key
     arxiv: str = ""  # "2303.01234v2" or "hep-th/9901001", no "arXiv:" prefix
     arxiv_class: str = ""  # primary class, "cs.LG"
     isbn: str = ""
@@ -112,6 +112,12 @@ class Identifiers:
         return bool(self.arxiv or self.arxiv_class)
 
     @property
+    def doi_key(self) -> str:
+        """The DOI to compare by: DOIs are case-insensitive (the DOI Handbook, 2.4), and
+        kept as their source wrote them."""
+        return self.doi.lower()
+
+    @property
     def publisher_doi(self) -> str:
         """The DOI unless it is arXiv's (which names the preprint, derivable from its id)."""
         return "" if self.doi.startswith(ARXIV_DOI_PREFIX) else self.doi
@@ -125,7 +131,7 @@ class Identifiers:
 ARXIV_DOI_PREFIX = "10.48550/"  # DataCite's prefix for arXiv's DOIs
 _DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+")
 TRAILING_PUNCTUATION = ".,;:!?'\"”’)]}>"  # ends a sentence, not a DOI or URL
-_NORMAL_DOI = re.compile(r"10\.\d{4,9}/[^\s\"<>{}A-Z]*[^\s\"<>{}A-Z.,;:!?'\"”’)\]}>]")
+_NORMAL_DOI = re.compile(r"10\.\d{4,9}/[^\s\"<>{}]*[^\s\"<>{}.,;:!?'\"”’)\]}>]")
 
 
 def _is_normal_doi(doi: str) -> bool:
@@ -133,13 +139,13 @@ def _is_normal_doi(doi: str) -> bool:
 
 
 def normalise_doi(text: str) -> str:
-    """Lower-case DOI without resolver prefix or trailing punctuation ("" if none).
+    """The DOI without resolver prefix or trailing punctuation, its case kept ("" if none).
 
     >>> normalise_doi("https://doi.org/10.1000/ABC.")
-    '10.1000/abc'
+    '10.1000/ABC'
     """
     m = _DOI_RE.search(text)
-    return m.group().rstrip(TRAILING_PUNCTUATION).lower() if m else ""
+    return m.group().rstrip(TRAILING_PUNCTUATION) if m else ""
 
 
 _VERSION = re.compile(r"v\d+$")

@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "BK307": "lone UTF-16 surrogate in JSON replaced by U+FFFD",
     "BK308": "lines end in CR alone (classic Mac OS): read as line ends",
     "BK309": "letters written decomposed (NFD) composed (NFC)",
+    "BK310": "--from forced a format the content does not look like; (almost) nothing read",
     "BK401": "citekey made unique with a suffix",
     "BK402": "field left out by the writer (the format has no field for it)",
     "BK403": "empty MODS collection",

@@ -65,7 +65,7 @@ def _conflict(a: list[Citation], b: list[Citation]) -> bool:
     """What says two groups are two works though their titles agree."""
     def values(group: list[Citation], get: object) -> set[str]:
         return {v for c in group if (v := get(c))}  # type: ignore[operator]
-    for get in (lambda c: c.ids.publisher_doi, lambda c: c.ids.arxiv_base):
+    for get in (lambda c: c.ids.publisher_doi.lower(), lambda c: c.ids.arxiv_base):
         x, y = values(a, get), values(b, get)
         if x and y and not x & y:
             return True

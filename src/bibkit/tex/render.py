@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from .decode import to_plain
 from .mathcsl import math_to_csl
@@ -76,11 +76,14 @@ def csl(text: str, protect: bool = True) -> str:
     return _fold(parse(text), str, tex, rich)
 
 
-def latex(text: str, escape: Callable[[str], str]) -> str:
+def latex(text: str, escape: Callable[[str], str], rename: Mapping[str, str] | None = None
+          ) -> str:
+    """TeX for text with spans; `rename` writes a rich span's command under another name."""
     if not has_spans(text):
         return escape(text)
+    names = rename or {}
     return _fold(parse(text), escape, lambda node: node.source,
-                 lambda node, inner: f"\\{node.command}{{{inner}}}")
+                 lambda node, inner: f"\\{names.get(node.command, node.command)}{{{inner}}}")
 
 
 _COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
@@ -93,7 +96,8 @@ def _needs_double_braces(source: str) -> bool:
     return any(c.isalpha() for c in _COMMAND_NAMES.sub("", source))
 
 
-def latex_title(text: str, protect: Callable[[str], str], escape: Callable[[str], str]) -> str:
+def latex_title(text: str, protect: Callable[[str], str], escape: Callable[[str], str],
+                rename: Mapping[str, str] | None = None) -> str:
     """A title: text through `protect` (escape and brace acronyms), every span protected."""
     if not has_spans(text):
         return protect(text)
@@ -102,7 +106,7 @@ def latex_title(text: str, protect: Callable[[str], str], escape: Callable[[str]
         if isinstance(node, str):
             out.append(protect(node))
             continue
-        body = node.source if isinstance(node, Tex) else latex(unparse((node,)), escape)
+        body = node.source if isinstance(node, Tex) else latex(unparse((node,)), escape, rename)
         if isinstance(node, Tex) and body.startswith("\\(") and body.endswith("\\)"):
             body = "$" + body[2:-2] + "$"  # the same math; a group led by `\(` would be re-cased
         if isinstance(node, Tex) and node.is_math and not body.startswith("\\"):

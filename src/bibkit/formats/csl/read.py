@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...infer.dates import DateError, parse_iso
-from ...infer.identifiers import find_arxiv_id
+from ...infer.identifiers import arxiv_base, arxiv_note, find_arxiv_id
 from ...infer.names import from_zotero_parts
 from ...model.citation import (
     Citation,
@@ -117,6 +117,20 @@ def read_date(item: dict[str, Any], var: str) -> tuple[PartialDate, str]:
     raise CslError(f"/{var}", "a date should be an object or a string")
 
 
+def _one_short_name(item: dict[str, Any]) -> dict[str, Any]:
+    """Zotero's `journalAbbreviation` is the container's short title: its value when CSL's
+    own variable is missing, and no second copy of the same value (bibkit writes both)."""
+    abbreviation = item.get("journalAbbreviation")
+    if not isinstance(abbreviation, str):
+        return item
+    short = item.get("container-title-short")
+    if short is None:
+        return {**item, "container-title-short": abbreviation}
+    if short == abbreviation:
+        return {k: v for k, v in item.items() if k != "journalAbbreviation"}
+    return item
+
+
 def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
              report: Callable[[str, str], None] | None = None) -> Citation:
     """The citation for a CSL-JSON item; raises CslError for values of the wrong shape.
@@ -124,6 +138,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     2018", also kept as written in `extra`) and of TeX in custom.bibkit that is read as
     text (BK605)."""
     exact = item.get("custom", {}).get("bibkit", {}) if isinstance(item.get("custom"), dict) else {}
+    item = _one_short_name(item)
     kind_name = _text(item, "type")
     kind = kind_of_type(kind_name)
     refused: list[str] = []  # TeX in custom.bibkit that bibkit would not write verbatim
@@ -136,8 +151,10 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
     note = tree(exact["note"]) if "note" in exact else text_from_csl(_text(item, "note"))
     truncated = bool(exact.get("authors-truncated"))
     links = tuple(Link(role, u) for role, u in exact.get("links", []))
+    arxiv_class = exact.get("arxiv-class", "")
     if not exact:
         note, links, truncated = read_note(note)
+        note, arxiv, arxiv_class = _zotero_arxiv_note(note, arxiv)
     authors = item.get("author")
     truncated = truncated or (isinstance(authors, list) and authors[-1:] == [OTHERS])
     issued, accessed, partial = _dates(item, exact)
@@ -165,7 +182,7 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
         "authors_truncated": truncated, "issued": issued, "status": _status(item, exact),
         "venue.kind": exact.get("venue-kind", ""), "venue.publisher": publisher,
         "venue.year": exact.get("venue-year"), "ids.arxiv": arxiv,
-        "ids.arxiv_class": exact.get("arxiv-class", ""), "ids.url": url,
+        "ids.arxiv_class": arxiv_class, "ids.url": url,
         "links": links,
         "keywords": _keywords(item, exact, tree),
         "affiliations": tuple(exact.get("affiliations", ())),
@@ -174,6 +191,17 @@ def from_csl(item: dict[str, Any], origin_line: int = 0, file: str = "",
         "origin": Origin(file, origin_line),
     })
     return assemble(values)
+
+
+def _zotero_arxiv_note(note: str, arxiv: str) -> tuple[str, str, str]:
+    """(note, arXiv id, class): Zotero notes an arXiv item's id and class as the note's first
+    line ("arXiv:1706.03762 [cs]"), as the RIS reader reads it in N1; a line that names
+    another id stays a note."""
+    first, _, rest = note.partition("\n")
+    noted = arxiv_note(first)
+    if noted is None or (arxiv and noted[0] and arxiv_base(noted[0]) != arxiv_base(arxiv)):
+        return note, arxiv, ""
+    return rest, arxiv or noted[0], noted[1]
 
 
 def _status(item: dict[str, Any], exact: dict[str, Any]) -> Status:

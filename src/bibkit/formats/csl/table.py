@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from ...data import load_toml
+from ...infer.categories import is_category
 from ...infer.identifiers import display_doi
 from ...infer.names import zotero_parts
 from ...model.citation import (
@@ -97,8 +98,13 @@ OTHERS = {"literal": "others"}
 
 def note_text(c: Citation) -> str:
     """The `note` variable: the citation's note, its code and project links (CSL has no
-    variable for them, and Zotero keeps `note` in Extra), then what a reader should know."""
-    parts = [c.note] if c.note else []
+    variable for them, and Zotero keeps `note` in Extra), then what a reader should know.
+    An arXiv item's class leads, in the line Zotero's own export writes ("arXiv:ID [cs.LG]"):
+    CSL has no variable for it, and Zotero keeps that line in Extra as it keeps its own."""
+    ids = c.ids
+    parts = [f"arXiv:{ids.arxiv_base} [{ids.arxiv_class}]"] if (
+        ids.arxiv and is_category(ids.arxiv_class)) else []
+    parts += [c.note] if c.note else []
     parts += [link.note() for link in c.links]
     if c.authors_truncated:
         parts.append(TRUNCATION_NOTE)

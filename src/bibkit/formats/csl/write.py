@@ -8,6 +8,7 @@ from typing import Any
 
 from ...model.citation import (
     Citation,
+    Kind,
     PartialDate,
     Status,
 )
@@ -29,18 +30,7 @@ from .table import (
 def to_csl(c: Citation, key: str) -> dict[str, Any]:
     """The CSL-JSON item for a citation, keys in the order of formats/csl.toml."""
     item: dict[str, Any] = {"id": key, "citation-key": key, "type": c.kind.value}
-    texts: dict[str, Any] = {}  # model text the rich-text value cannot give back exactly
-    for var, get, convert, many in copied():
-        value = get(c)
-        if value:
-            if many or convert:
-                item[var] = [convert(v) for v in value] if many else convert(value)
-            elif isinstance(value, str):
-                item[var] = rendered = render.csl(value, protect=var != "abstract")
-                if _lossy(value, rendered):
-                    texts[var] = exact_text(value)
-            else:
-                item[var] = value
+    texts = _copy_variables(c, item)
     if c.authors_truncated and item.get("author"):
         item["author"] = [*item["author"], dict(OTHERS)]
     if "DOI" in item and not c.cited_doi:  # arXiv's DOI on a published version: custom keeps it
@@ -70,6 +60,9 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
         item["URL"] = url
     if c.keywords:
         item["keyword"] = render.csl(", ".join(c.keywords))
+    if c.kind is Kind.JOURNAL_ARTICLE and "container-title-short" in item:
+        # what Zotero reads a journal's abbreviation from (its other types have no field)
+        item["journalAbbreviation"] = item["container-title-short"]
     note = note_text(c)
     if note:
         item["note"] = render.csl(note)
@@ -83,7 +76,26 @@ def to_csl(c: Citation, key: str) -> dict[str, Any]:
     if custom:
         item["custom"] = custom
     order = rank()  # the table's order, then any other variable in the order it was added
+    order = {**order, "journalAbbreviation": order["container-title-short"]}  # beside it
     return dict(sorted(item.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _copy_variables(c: Citation, item: dict[str, Any]) -> dict[str, Any]:
+    """Fill the variables formats/csl.toml copies from a field; returns the model text that
+    the rich-text value cannot give back exactly (custom.bibkit's `text`)."""
+    texts: dict[str, Any] = {}
+    for var, get, convert, many in copied():
+        value = get(c)
+        if value:
+            if many or convert:
+                item[var] = [convert(v) for v in value] if many else convert(value)
+            elif isinstance(value, str):
+                item[var] = rendered = render.csl(value, protect=var != "abstract")
+                if _lossy(value, rendered):
+                    texts[var] = exact_text(value)
+            else:
+                item[var] = value
+    return texts
 
 
 def _kept_as_written(c: Citation, item: dict[str, Any], custom: dict[str, Any]) -> None:

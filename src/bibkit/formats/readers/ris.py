@@ -11,8 +11,9 @@ from functools import cache
 from typing import Any
 
 from ...data import load_toml
+from ...infer.categories import is_category
 from ...infer.dates import DateError, make_date
-from ...infer.identifiers import arxiv_base, find_arxiv_id
+from ...infer.identifiers import arxiv_base, arxiv_note, find_arxiv_id
 from ...infer.names import (
     looks_like_a_person,
     original_forms,
@@ -43,7 +44,6 @@ from . import RecordReader
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9])\s{1,2}- ?(.*)$")
 _DATE = re.compile(r"(\d{4})(?:[/-](\d{1,2})?(?:[/-](\d{1,2})?)?)?")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?\d[\d -]{8,}[\dXx]$")
-_ARXIV_NOTE = re.compile(r"^arXiv(?::(\S+))?(?: \[([^\]]+)\])?$")
 
 
 @cache
@@ -130,6 +130,7 @@ class _Record:
         self.abstract: list[str] = []
         self.notes: list[str] = []
         self.links: list[Link] = []  # in the order the lines give them
+        self.keywords: list[str] = []
         self.arxiv = self.arxiv_class = self.url = self.genre = ""
         self.truncated = self.arxiv_noted = False
         self.containers: dict[str, str] = {}  # the first value of each container tag
@@ -221,6 +222,10 @@ def _urls(r: _Record, tag: str, value: str) -> None:
         r.links.append(Link("other", value))
 
 
+def _keywords(r: _Record, tag: str, value: str) -> None:
+    r.keywords.append(math_only(value))  # an arXiv category among them: see _finish
+
+
 def _abstract(r: _Record, tag: str, value: str) -> None:
     r.abstract.append(math_only(value))
 
@@ -228,12 +233,12 @@ def _abstract(r: _Record, tag: str, value: str) -> None:
 def _notes(r: _Record, tag: str, value: str) -> None:
     """N1 carries what Zotero and bibkit note: `arXiv:ID [class]`, the et-al. note, labelled
     links; anything else is the note itself."""
-    m = _ARXIV_NOTE.match(value)
+    noted = arxiv_note(value)
     link = link_from_note(value)
-    if m and (m.group(1) or m.group(2)) and not r.arxiv_noted and (
-            not r.arxiv or arxiv_base(m.group(1) or r.arxiv) == arxiv_base(r.arxiv)):
+    if noted and not r.arxiv_noted and (
+            not r.arxiv or arxiv_base(noted[0] or r.arxiv) == arxiv_base(r.arxiv)):
         # the first such line: the id (or the same id an AN line gave) and its class
-        r.arxiv, r.arxiv_class = r.arxiv or m.group(1) or "", m.group(2) or ""
+        r.arxiv, r.arxiv_class = r.arxiv or noted[0], noted[1]
         r.arxiv_noted = True
     elif value == TRUNCATION_NOTE:
         r.truncated = True
@@ -248,7 +253,7 @@ _RULES: dict[str, Any] = {
     "year": _year, "date": _day, "container": _container, "pages": _pages,
     "publisher": _publisher, "standard-number": _standard_number, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes, "genre": _genre,
-    "accessed": _accessed,
+    "accessed": _accessed, "keywords": _keywords,
 }
 _CONVERTERS: dict[str, Any] = {"name": ris_person}
 
@@ -296,13 +301,19 @@ def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line:
     same_year = not r.year_date.year or r.date.year == r.year_date.year
     issued = r.date if r.date.year and same_year else r.year_date
     status = Status.UNKNOWN
+    by_arxiv = values.get("venue.publisher") == "arXiv"
+    # an arXiv record's category is a KW line (older bibkit and Zotero: the N1 note)
+    cls = next((k for k in r.keywords if is_category(k)), "") if arxiv or by_arxiv else ""
+    if cls and not r.arxiv_class:
+        r.arxiv_class = cls
+        r.keywords.remove(cls)
     # a preprint: GEN/UNPB with an arXiv id, or any type published by arXiv alone
     on_arxiv = bool(arxiv or r.arxiv_class)
     if (arxiv and kind is Kind.DOCUMENT) or (
-        on_arxiv and values.get("venue.publisher") == "arXiv" and not values.get("venue.name")
+        by_arxiv and not values.get("venue.name") and (on_arxiv or kind is Kind.DOCUMENT)
     ):
         kind, status = Kind.PREPRINT, Status.PREPRINT
-        if values.get("venue.publisher") == "arXiv":
+        if by_arxiv and on_arxiv:  # follows from the id or category; else it is the only sign
             del values["venue.publisher"]
     if ty == "INPR":
         status = Status.ACCEPTED
@@ -310,7 +321,8 @@ def _finish(r: _Record, kind: Kind, ty: str, extra: list[tuple[str, str]], line:
         values["genre"] = math_only(r.genre)
     elif r.genre:  # another type's M3 (EndNote's DOI, say): kept as written
         extra.append(("ris:M3", r.genre))
-    for path in ("authors", "editors", "keywords"):
+    values["keywords"] = tuple(r.keywords)
+    for path in ("authors", "editors"):
         values[path] = tuple(values.get(path, ()))
     values.update({
         "kind": kind, "status": status, "issued": issued, "authors_truncated": r.truncated,

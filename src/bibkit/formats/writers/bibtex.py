@@ -128,6 +128,11 @@ def _commas_for_biber(name: str) -> str:
     return "".join(out)
 
 
+# Zotero's BibTeX import decodes \textit{x} to italics but mangles \emph{x} ("\emphx"); in
+# a title or an abstract, set upright, both print in italics
+_ZOTERO_SAFE = {"emph": "textit"}
+
+
 class _Encoder:
     """Model text to BibTeX values: escaped text, TeX spans verbatim, characters outside
     the chosen character set as LaTeX commands (bibkit.tex.chars)."""
@@ -141,13 +146,13 @@ class _Encoder:
         return self.chars.encode(escape_latex(text))
 
     def text(self, value: str) -> str:
-        return render.latex(squash(value), self.escape)
+        return render.latex(squash(value), self.escape, _ZOTERO_SAFE)
 
     def title(self, value: str, nocase: tuple[str, ...] = ()) -> str:
         def protect(text: str) -> str:
             return self.chars.encode(protect_title(text, nocase=nocase))
 
-        return render.latex_title(squash(value), protect, self.escape)
+        return render.latex_title(squash(value), protect, self.escape, _ZOTERO_SAFE)
 
     def name_part(self, part: str) -> str:
         """One part of a name; braced where BibTeX would split or misread it."""
@@ -216,8 +221,8 @@ def entry_fields(
             f["howpublished"] = (
                 f"arXiv preprint arXiv:{enc.text(arxiv)}" if arxiv else "arXiv preprint"
             )
-        if biblatex:
-            f["pubstate"] = "prepublished"
+        # no pubstate: biblatex prints "prepublished" as "Pre-published.", which is not what
+        # an arXiv preprint is; @online with eprinttype arxiv already says it
     elif c.status is Status.ACCEPTED and biblatex:
         f["pubstate"] = "inpress"
     if c.status is Status.WITHDRAWN and biblatex:
@@ -256,9 +261,9 @@ def _as_the_data_model_wants(c: Citation, d: Dialect, etype: str, f: dict[str, s
     volume = f.get("volume", "")
     if volume and not volume.isdigit():
         del f["volume"]  # into the field biblatex's notes go to, as the writer's own
-        f["addendum"] = f"Volume {volume}" + (f". {f['addendum']}" if f.get("addendum") else "")
+        f["note"] = f"Volume {volume}" + (f". {f['note']}" if f.get("note") else "")
         ctx.diags.info("BK402", f"volume {volume!r} is no number, which biblatex's volume "
-                       "must be: written in the addendum", line=c.origin.line, key=c.key)
+                       "must be: written in the note", line=c.origin.line, key=c.key)
     missing = [name for name in d.mandatory.get(etype, ()) if not f.get(name)]
     if missing:
         ctx.diags.info("BK402", f"@{etype} without {', '.join(missing)}, which biblatex "
@@ -354,8 +359,9 @@ def _identifier_fields(c: Citation, d: Dialect, enc: _Encoder, preprint: bool,
 
 def _link_fields(c: Citation, biblatex: bool, enc: _Encoder, f: dict[str, str]) -> None:
     # `url` is the work's own page (its URL, else its arXiv page), never its code or project:
-    # a style prints `url` as where the work is. Code and project links go to a field people
-    # see (note / addendum) rather than being dropped.
+    # a style prints `url` as where the work is. Code and project links go to `note`, a field
+    # people see: every standard biblatex style prints it (as it prints `addendum`), and
+    # Zotero's BibTeX import keeps `note` and reads no `addendum`.
     url = c.ids.landing_url
     if url:
         f["url"] = safe_url(url)
@@ -363,7 +369,7 @@ def _link_fields(c: Citation, biblatex: bool, enc: _Encoder, f: dict[str, str]) 
     notes += [enc.text(c.note)] if c.note else []
     notes += [link.note(_url_in_text(link.url)) for link in c.links]
     if notes:
-        f["addendum" if biblatex else "note"] = ". ".join(notes)
+        f["note"] = ". ".join(notes)
 
 
 @cache

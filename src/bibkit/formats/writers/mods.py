@@ -38,6 +38,7 @@ SCHEMA_LOCATION = f"{NS} http://www.loc.gov/standards/mods/v3/mods-3-7.xsd"
 # XML 1.0 cannot hold these characters at all, not even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PAGES = re.compile(r"^\s*(\w+)\s*[-–—]+\s*(\w+)\s*$")
+_ONE_PAGE = re.compile(r"^\s*(\w+)\s*$")
 
 
 @cache
@@ -111,7 +112,10 @@ def record(c: Citation, key: str, ctx: WriteContext) -> etree._Element:
     if host is not None and c.venue.name:
         _sub(_sub(host, "titleInfo"), "title", c.venue.name)
     if host is not None and c.venue.short_name:
-        title_info = _sub(host, "titleInfo", type="abbreviated")
+        # an abbreviated title is a journal's abbreviation to Zotero (MODS.js), a field its
+        # other types lack (it lands in Extra); a conference's short name is another name
+        abbreviation = c.kind is Kind.JOURNAL_ARTICLE
+        title_info = _sub(host, "titleInfo", type="abbreviated" if abbreviation else "alternative")
         _sub(title_info, "title", c.venue.short_name)
 
     _origin_info(c, top)
@@ -198,10 +202,10 @@ def _part(v: Venue, top: etree._Element) -> None:
             _sub(_sub(part, "detail", type=detail_type), "number", value)
     if v.pages:
         extent = _sub(part, "extent", unit="pages")
-        m = _PAGES.match(v.pages)
-        if m:
+        m = _PAGES.match(v.pages) or _ONE_PAGE.match(v.pages)
+        if m:  # one page is a start and an end alike (Zotero reads no <list>)
             _sub(extent, "start", m.group(1))
-            _sub(extent, "end", m.group(2))
+            _sub(extent, "end", m.group(m.lastindex or 1))
         else:
             _sub(extent, "list", v.pages)
     if not len(part):

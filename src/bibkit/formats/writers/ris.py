@@ -148,15 +148,24 @@ def _urls(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
         yield "UR", c.ids.landing_url
 
 
+def _keywords(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
+    """The keywords, then the arXiv category (a tag in Zotero, which is what it is)."""
+    yield from (("KW", k) for k in c.keywords)
+    cls = c.ids.arxiv_class
+    if c.ids.on_arxiv and is_category(cls) and cls not in c.keywords:
+        yield "KW", cls
+
+
 def _abstract(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
     if c.abstract and ctx.abstract:
         yield "AB", c.abstract
 
 
 def _notes(c: Citation, ctx: WriteContext) -> Iterator[tuple[str, str]]:
-    if c.ids.on_arxiv:  # as Zotero notes it: arXiv:2303.01234 [cs.LG]; only a real category
-        cls = f" [{c.ids.arxiv_class}]" if is_category(c.ids.arxiv_class) else ""
-        yield "N1", f"arXiv:{c.ids.arxiv_base}{cls}" if c.ids.arxiv else f"arXiv{cls}"
+    # Zotero makes each N1 a child note: the arXiv id is one only where no field holds it (a
+    # published version's preprint; a preprint's is in DB/AN), its category is a KW tag
+    if c.ids.arxiv and not _preprint(c):
+        yield "N1", f"arXiv:{c.ids.arxiv_base}"
     for note in status_notes(c):
         yield "N1", note
     if c.note:
@@ -171,6 +180,7 @@ _RULES: dict[str, Callable[[Citation, WriteContext], Iterator[tuple[str, str]]]]
     "type": _type, "year": _year, "date": _date, "container": _container, "pages": _pages,
     "publisher": _publisher, "standard-number": _standard_numbers, "doi": _doi, "urls": _urls,
     "archive": _archive, "abstract": _abstract, "notes": _notes, "genre": _genre,
+    "keywords": _keywords,
     "accessed": _accessed,
 }
 _CONVERTERS: dict[str, Callable[[Any], str]] = {"name": ris_name}
