@@ -271,3 +271,17 @@ def test_math_holding_a_dollar_stays_its_source_and_comes_back():
     from bibkit.tex.mathcsl import math_to_csl
 
     assert math_to_csl(r"$3 $\alpha$") is None
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "ris", "mods"])
+def test_a_names_original_script_left_out_by_a_format_is_said(fmt):
+    lib = loads("TY  - JOUR\nTI  - A title\nAU  - Li Na (李娜)\nPY  - 2020\nT2  - Nature\n"
+                "ER  - \n", "ris")
+    diags = Diagnostics()
+    text = dump(lib, fmt, diagnostics=diags) or ""
+    assert "李娜" not in text
+    said = [d for d in diags if d.code == "BK402" and "李娜" in d.message]
+    assert len(said) == 1 and fmt in said[0].message
+    kept = Diagnostics()
+    assert "李娜" in (dump(lib, "csljson", diagnostics=kept) or "")
+    assert not [d for d in kept if d.code == "BK402"]

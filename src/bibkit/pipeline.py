@@ -321,7 +321,7 @@ def _file_to_update(fmt: str, path: str | None, sync: bool, prune: bool = False
         raise UsageError("--prune removes entries of the file --sync updates (a .bib, "
                          "CSL-JSON or al-folio's papers.bib): give --sync FILE")
     if sync:
-        if spec.in_place is None and spec.syncs is None:
+        if spec.in_place is None and spec.syncs is None and not spec.directory:
             raise UsageError(f"--sync updates a file in place; {fmt} cannot yet (use -o)")
         if path in (None, "-"):
             raise UsageError("--sync needs the file to update")
@@ -341,7 +341,7 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
                         results=outcome.results, existing=existing, prune=spec.prune,
                         unmatched=spec.unmatched,
                         target=spec.target if isinstance(spec.target, str) else None,
-                        dry_run=spec.dry_run)
+                        dry_run=spec.dry_run, sync=spec.sync)
 
     def keep_old(entries: int) -> bool:
         # a file is replaced only by a run that read something (not by one that found

@@ -265,8 +265,6 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
     returns how many. A new target is made whole in a temporary directory and renamed into
     place; into an existing one each paper's two files are replaced one by one. No file
     bibkit did not write is deleted."""
-    from ..formats.writers.bibtex import write as write_bibtex
-
     ordered, names = _ordered(citations, ctx, "hugo")
     is_owner = owner_matcher(names)
     opts = options_from("hugo", ctx.options)
@@ -276,13 +274,11 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
     parent = target.absolute().parent
     if not parent.is_dir():
         raise UsageError(f"{parent}: no such directory")
+    if ctx.sync:  # a first --sync makes the folder: what bibkit wrote is remembered from now
+        target.mkdir(exist_ok=True)
+        return _synced(ordered, target, ctx, opts, as_of, is_owner)
     taken: set[str] = set()
-    folders = [page_folder(c.key, taken) for c in ordered]
-    for c, name in zip(ordered, folders, strict=True):
-        if name != c.key:
-            ctx.diags.info("BK408", f"page folder {name!r} for citekey {c.key!r} (a folder "
-                           "name is one path component, unique)", line=c.origin.line,
-                           key=c.key)
+    folders = [folder_for(c, taken, ctx) for c in ordered]
     # staged beside the target, in its parent: a new target is renamed into place whole
     staging = Path(tempfile.mkdtemp(prefix=".bibkit-hugo-", dir=parent))
     umask = os.umask(0)
@@ -292,15 +288,9 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
         for c, name in zip(ordered, folders, strict=True):
             folder = staging / name
             folder.mkdir()  # the umask's mode, as Hugo's own folders
-            if not richtext.plain(c.title).strip():
-                ctx.diags.warning("BK409", "no title to show: the page's title is its "
-                                  "citekey", line=c.origin.line, key=c.key)
-            page = front_matter(c, as_of, opts.hugo_admin, is_owner,
-                                selector_hits(c, opts.selected))
-            (folder / "index.md").write_text(page, encoding="utf-8")
-            bib = io.StringIO()
-            write_bibtex([c], bib, dataclasses.replace(ctx, charset="utf8"))
-            (folder / "cite.bib").write_text(bib.getvalue(), encoding="utf-8")
+            index, cite = _page_files(c, ctx, opts, as_of, is_owner)
+            (folder / "index.md").write_text(index, encoding="utf-8")
+            (folder / "cite.bib").write_text(cite, encoding="utf-8")
         if not target.exists():
             os.replace(staging, target)  # the whole directory at once
             return len(ordered)
@@ -311,4 +301,41 @@ def write_hugo(citations: Iterable[Citation], target: Path, ctx: WriteContext) -
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+    return len(ordered)
+
+
+def _page_files(c: Citation, ctx: WriteContext, opts: Any, as_of: str,
+                is_owner: OwnerMatcher) -> tuple[str, str]:
+    """A paper's two files: index.md (front matter) and cite.bib."""
+    from ..formats.writers.bibtex import write as write_bibtex
+
+    if not richtext.plain(c.title).strip():
+        ctx.diags.warning("BK409", "no title to show: the page's title is its citekey",
+                          line=c.origin.line, key=c.key)
+    index = front_matter(c, as_of, opts.hugo_admin, is_owner, selector_hits(c, opts.selected))
+    bib = io.StringIO()
+    write_bibtex([c], bib, dataclasses.replace(ctx, charset="utf8"))
+    return index, bib.getvalue()
+
+
+def folder_for(c: Citation, taken: set[str], ctx: WriteContext) -> str:
+    """The page folder of a new page (page_folder), a name other than its key said."""
+    name = page_folder(c.key, taken)
+    if name != c.key:
+        ctx.diags.info("BK408", f"page folder {name!r} for citekey {c.key!r} (a folder name "
+                       "is one path component, unique)", line=c.origin.line, key=c.key)
+    return name
+
+
+def _synced(ordered: list[Citation], target: Path, ctx: WriteContext, opts: Any, as_of: str,
+            is_owner: OwnerMatcher) -> int:
+    """`--sync DIR`: the pages updated in place (cv/hugosync); a new page's folder is named
+    apart from every folder already there."""
+    from .hugosync import HugoSync, Page
+
+    run = HugoSync(target, ctx.diags)
+    taken = {p.name.casefold() for p in target.iterdir()}
+    run.plan([Page(c.key, *_page_files(c, ctx, opts, as_of, is_owner), c) for c in ordered],
+             lambda c: folder_for(c, taken, ctx))
+    run.commit()
     return len(ordered)

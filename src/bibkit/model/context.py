@@ -39,3 +39,4 @@ class WriteContext:
     unmatched: str = ""
     target: str | None = None  # the path a --sync run updates (its sidecar lies beside it)
     dry_run: bool = False  # `--dry-run`: a writer touches no file, a sidecar included
+    sync: bool = False  # `--sync`: a directory writer (Hugo) updates the pages in place

@@ -24,3 +24,10 @@ def left_out(c: Citation, writes: Callable[[str], bool], fmt: str, ctx: WriteCon
     if names:
         ctx.diags.info("BK402", f"{', '.join(names)} left out: {fmt} has no field for "
                        f"{'it' if len(names) == 1 else 'them'}", line=c.origin.line, key=c.key)
+    # a name given with its original script ("Li Na (李娜)") is written in its Latin form;
+    # the original has a place in CSL-JSON (custom) only
+    scripts = [p.evidence for p in c.provenance if p.rule == "original-script"]
+    if scripts:
+        ctx.diags.info("BK402", f"the original script of {'; '.join(scripts)} left out: {fmt} "
+                       "has no field for a name's other form (CSL-JSON keeps it)",
+                       line=c.origin.line, key=c.key)
