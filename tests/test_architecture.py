@@ -13,7 +13,7 @@ from conftest import ROOT
 SRC = ROOT / "src"
 # lowest first; a layer may import only layers listed before it (and itself)
 LAYERS = ["version", "data", "model", "tex", "infer", "io", "formats", "enrich", "profile", "cv",
-          "reading", "pipeline", "api", "sync", "testing", "cli", "__main__", "__init__"]
+          "reading", "pipeline", "api", "sync", "web", "testing", "cli", "__main__", "__init__"]
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

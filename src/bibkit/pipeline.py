@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .formats import registry
 from .infer.keys import assign_keys, key_maker
 from .infer.rules import settle_status
-from .io.files import Output, UsageError, open_input, same_file
+from .io.files import Input, Output, UsageError, open_input, same_file
 from .model.citation import Citation, Profile
 from .model.context import ReadContext, WriteContext
 from .model.diagnostics import Diagnostic, Diagnostics, Severity
@@ -91,7 +91,8 @@ class Library:
 class Run:
     """What a run asks for. Only `source` is required; everything else has the CLI's default."""
 
-    source: str  # a path, or "-" for stdin; the name of `citations` when they are given
+    source: str  # a path, or "-" for stdin; the name of `citations` or `text` when given
+    text: bytes | None = None  # the input itself (the web page's paste), instead of a file
     # citations made elsewhere (`bibkit profile`), instead of reading `source`
     citations: Sequence[Citation] | None = None
     target: str | TextIO | None = None  # a path ("-": stdout), a stream, None: return text
@@ -180,7 +181,9 @@ def run(spec: Run, diags: Diagnostics | None = None,
     # read first (they are small), as of the run's date: a library's "accepted" follows it
     diags = diags if diags is not None else Diagnostics()
     libraries = [_library(m, spec.as_of, diags) for m in spec.merge]
-    inp = open_input(spec.source) if spec.citations is None else None
+    inp = (Input(spec.source, io.BufferedReader(io.BytesIO(spec.text)), None)
+           if spec.text is not None else
+           open_input(spec.source) if spec.citations is None else None)
     try:
         diags.file = inp.name if inp is not None else spec.source
         ctx = ReadContext(diags, spec.as_of or dt.date.today())

@@ -6,7 +6,7 @@ Exit codes: 0 success (warnings allowed), 1 errors in the input (or warnings wit
 
 from __future__ import annotations
 
-from . import convert, cv, profile  # noqa: F401 - each command registers itself on the group
+from . import convert, cv, profile, serve  # noqa: F401 - each command registers itself on the group
 from .app import main
 
 __all__ = ["main"]
