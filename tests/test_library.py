@@ -552,3 +552,40 @@ def test_the_same_work_twice_in_a_library_or_the_synced_file_is_said(cli, tmp_pa
     said = [line for line in res.stderr.splitlines() if "BK204" in line]
     assert said == [f"{lib}:7: warning[BK204] zhu2023combating: the same work as "
                     f"'zhu2023pre' ({lib}:1): the same title, authors and year"]
+
+
+def test_sync_dedupe_makes_a_preprint_and_its_published_version_in_the_file_one(cli, tmp_path):
+    refs = tmp_path / "refs.bib"
+    refs.write_text("""% mine
+@misc{zhu2023combating,
+  author = {Zhu, Jianing and Han, Bo}, title = {Combating Noisy Labels}, year = {2023},
+  eprint = {2303.01234}, archivePrefix = {arXiv}, note = {Code: \\url{https://github.com/a/b}},
+}
+
+@inproceedings{zhu2024combating,
+  author = {Zhu, Jianing and Han, Bo}, title = {Combating Noisy Labels}, year = {2024},
+  booktitle = {International Conference on Learning Representations},
+  doi = {10.5555/ICLR.2024.1},
+}
+
+@article{keep, author={Roe, Rick}, title={Keep Me}, journal={J}, year={2019}}
+""", encoding="utf-8")
+    src = tmp_path / "in.bib"
+    src.write_text("@article{other, author={Doe, Jane}, title={Else}, journal={J}, "
+                   "year={2020}}\\n", encoding="utf-8")
+    before = refs.read_text("utf-8")
+    plain = cli("convert", str(src), "--sync", str(refs), "--to", "biblatex", "--dry-run")
+    assert "[BK204]" in plain.stderr and "merged" not in plain.stderr
+    assert refs.read_text("utf-8") == before
+    res = cli("convert", str(src), "--sync", str(refs), "--to", "biblatex", "--dedupe")
+    assert res.exit_code == 0 and "merged into it (--dedupe)" in res.stderr
+    lib = bibkit.load(refs, "biblatex")
+    assert [c.key for c in lib] == ["zhu2023combating", "keep", "other"]
+    work = lib[0]
+    assert work.venue.name == "International Conference on Learning Representations"
+    assert (work.ids.arxiv, work.ids.doi) == ("2303.01234", "10.5555/ICLR.2024.1")
+    text = refs.read_text("utf-8")
+    assert text.count("https://github.com/a/b") == 1  # the preprint's code link, kept once
+    assert text.startswith("% mine\n") and "ids          = {zhu2024combating}" in text
+    again = cli("convert", str(src), "--sync", str(refs), "--to", "biblatex", "--dedupe")
+    assert again.exit_code == 0 and refs.read_text("utf-8") == text

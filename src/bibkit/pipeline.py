@@ -197,9 +197,7 @@ def run(spec: Run, diags: Diagnostics | None = None,
         stream = (read_checked(inp, fmt_in, ctx, spec.infer, forced=bool(spec.from_))
                   if inp is not None
                   else iter(spec.citations or ()))
-        # one entry per work: asked for, or a CV (the same paper twice is the classic CV bug)
-        dedupe = spec.dedupe if spec.dedupe is not None else (
-            fmt_out is not None and fmt_out.startswith("cv-"))
+        dedupe = _dedupes(spec, fmt_out)
         for _name, stage in stages(spec, ctx, libraries, outcome, enrich_progress, dedupe):
             stream = stage(stream)
         if progress is not None:
@@ -212,6 +210,13 @@ def run(spec: Run, diags: Diagnostics | None = None,
         if inp is not None:
             inp.close()
     return outcome
+
+
+def _dedupes(spec: Run, fmt_out: str | None) -> bool:
+    """One entry per work: asked for, or a CV (the same paper twice is the classic CV bug)."""
+    if spec.dedupe is not None:
+        return spec.dedupe
+    return fmt_out is not None and fmt_out.startswith("cv-")
 
 
 Stage = Callable[[Iterator[Citation]], Iterator[Citation]]
@@ -344,7 +349,7 @@ def _write(stream: Iterator[Citation], fmt: str, spec: Run, outcome: Outcome,
                         results=outcome.results, existing=existing, prune=spec.prune,
                         unmatched=spec.unmatched,
                         target=spec.target if isinstance(spec.target, str) else None,
-                        dry_run=spec.dry_run, sync=spec.sync)
+                        dry_run=spec.dry_run, sync=spec.sync, dedupe=_dedupes(spec, fmt))
 
     def keep_old(entries: int) -> bool:
         # a file is replaced only by a run that read something (not by one that found

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .api import loads
-from .enrich.duplicates import report_duplicates
+from .enrich.duplicates import DuplicateFinder, one_of, report_duplicates
 from .enrich.localbib import LibraryIndex
 from .enrich.match import judge
 from .enrich.merge import Change, merge
@@ -182,19 +182,56 @@ class _Sync:
     def __init__(self, doc: _BibFile | _JsonFile, write: Callable[..., int],
                  ctx: WriteContext) -> None:
         self.doc, self.write, self.ctx = doc, write, ctx
+        self.replaced: dict[int, str] = {}  # an entry -> its new text ("" to remove it)
+        self.matched: set[int] = set()
+        aliases = self._file_duplicates()
         self.where = {id(c): i for i, c in doc.entries.items()}  # a citation -> its entry
         self.by_key = {c.key: c for c in doc.entries.values()}
+        self.by_key.update({alias: doc.entries[i] for alias, i in aliases.items()})
         self.index = LibraryIndex(list(doc.entries.values()))
         self.wrote = _sidecar(ctx.target)  # key -> the entry as bibkit wrote it
-        # the same work twice in the file is said, with the file's positions (BK204)
-        for _ in report_duplicates(doc.entries.values(),
-                                   Diagnostics(ctx.target or "sync", sink=ctx.diags.adopt,
-                                               keep=False)):
-            pass
-        self.replaced: dict[int, str] = {}  # an entry -> its new text ("" to remove it)
         self.appended: list[str] = []
-        self.matched: set[int] = set()
         self.now: dict[str, Written] = {}  # the sidecar after this run
+
+    def _file_duplicates(self) -> dict[str, int]:
+        """The same work twice in the file is said, with the file's positions (BK204). With
+        --dedupe the entries of one work become one where the first stood, under its key,
+        the published version's values and both identifiers (enrich.duplicates), the other
+        keys kept as aliases (biblatex's `ids`, which biber resolves in \\cite). Returns
+        each alias with the entry that now answers to it."""
+        said = Diagnostics(self.ctx.target or "sync", sink=self.ctx.diags.adopt, keep=False)
+        if not self.ctx.dedupe:
+            for _ in report_duplicates(self.doc.entries.values(), said):
+                pass
+            return {}
+        finder = DuplicateFinder(said.file)
+        firsts: dict[int, int] = {}  # the finder's index of a work -> its first entry
+        later: dict[int, list[int]] = {}  # a first entry -> the entries of the same work
+        for i, c in self.doc.entries.items():
+            index, other, why = finder.first_of(c)
+            if other is None:
+                firsts[index] = i
+                continue
+            said.warning("BK204", f"the same work as {other.key!r} ({other.where}): {why}; "
+                         f"merged into it (--dedupe), {c.key!r} kept as its alias (`ids`, "
+                         f"which biber resolves; with BibTeX cite {other.key!r})",
+                         line=c.origin.line, key=c.key)
+            later.setdefault(firsts[other.index], []).append(i)
+        aliases: dict[str, int] = {}
+        for first, others in later.items():
+            merged = self.doc.entries[first]
+            for i in others:
+                merged = one_of(merged, self.doc.entries[i])
+            keys = [self.doc.entries[i].key for i in others]
+            merged = evolve(merged, extra=(*merged.extra, ("bibtex:ids", ", ".join(keys))),
+                            origin=self.doc.entries[first].origin)
+            self.doc.entries[first] = merged
+            self.replaced[first] = self.entry_text(merged)
+            for i, key in zip(others, keys, strict=True):
+                del self.doc.entries[i]
+                self.replaced[i] = ""
+                aliases[key] = first
+        return aliases
 
     def entry_text(self, c: Citation) -> str:
         return self.doc.item(write_to(None, self.write, [c], self.ctx)[1] or "")

@@ -158,12 +158,12 @@ def dedupe(citations: Iterable[Citation], diags: Diagnostics) -> list[Citation]:
         kept = out[slot[other.index]]
         diags.warning("BK204", f"the same work as {other.key!r} ({other.where}): {why}; "
                       "merged into it (--dedupe)", line=c.origin.line, key=c.key)
-        out[slot[other.index]] = _one_of(kept, c)
+        out[slot[other.index]] = one_of(kept, c)
     _say_window(finder, diags)
     return out
 
 
-def _one_of(first: Citation, later: Citation) -> Citation:
+def one_of(first: Citation, later: Citation) -> Citation:
     """The cited version of two records of one work, under the first's key."""
     if first.kind is Kind.PREPRINT and later.kind is not Kind.PREPRINT:
         cited, other = later, first

@@ -40,3 +40,4 @@ class WriteContext:
     target: str | None = None  # the path a --sync run updates (its sidecar lies beside it)
     dry_run: bool = False  # `--dry-run`: a writer touches no file, a sidecar included
     sync: bool = False  # `--sync`: a directory writer (Hugo) updates the pages in place
+    dedupe: bool = False  # `--sync --dedupe`: the same work twice in the file becomes one
