@@ -266,6 +266,20 @@ def test_math_kept_as_source_in_csljson_is_said():
     assert len(said) == 1 and r"$\frac{a}{b}$" in said[0] and "ell" not in said[0]
 
 
+@pytest.mark.parametrize(("tex", "csl"), [
+    (r"$\hat{\theta}$", "θ̂"), (r"$\tilde{O}(\sqrt{T})$", "<i>Õ</i>(√<i>T</i>)"),
+    (r"$\bar{x}_i$", "<i>x̄</i><sub><i>i</i></sub>"), (r"$\vec v$", "<i>v⃗</i>"),
+    (r"$\hat{xy}$", None), (r"$\frac{1}{2}$", None)])
+def test_a_math_accent_over_one_letter_is_that_letter_accented(tex, csl):
+    from bibkit.tex.mathcsl import math_to_csl
+
+    assert math_to_csl(tex) == csl
+    c = loads("@misc{k, title={Bounds with " + tex + "}}", "bibtex")[0]
+    item = json.loads(dump([c], "csljson") or "")[0]
+    assert (csl in item["title"]) if csl else (tex in item["title"])
+    assert loads(dump([c], "csljson") or "", "csljson")[0].title == c.title  # TeX comes back
+
+
 def test_math_holding_a_dollar_stays_its_source_and_comes_back():
     # hypothesis found it: "$3 $\alpha$" on a card is one web-math span with a "$" inside
     from bibkit.tex.mathcsl import math_to_csl

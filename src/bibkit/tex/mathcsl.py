@@ -2,7 +2,8 @@
 `ℓ<sub>2</sub>`, `$O(n \\log n)$` is `<i>O</i>(<i>n</i> log <i>n</i>)`, `$\\mathbb{R}^d$` is
 `ℝ<sup><i>d</i></sup>`. CSL processors (citeproc-js, pandoc, Zotero) print CSL's rich-text
 tags and not TeX, so `$\\ell_2$` showed as its source. Math with anything that has no such
-rendering (a fraction, a matrix, an unknown command) is None: the caller keeps the source.
+rendering (a fraction, a matrix, an accent over more than one letter, an unknown command)
+is None: the caller keeps the source.
 The exact TeX travels in `custom.bibkit`, so reading CSL-JSON back gives it again."""
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ _UPRIGHT = frozenset(["mathrm", "text", "textrm", "operatorname", "mathit", "mat
 _CONTROL_SYMBOLS = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "{": "{", "}": "}",
                     "|": "‖", "%": "%", "&": "&amp;", "#": "#", "_": "_", "$": "$"}
 _IGNORED = frozenset(["left", "right", "big", "Big", "bigl", "bigr", "displaystyle", "limits"])
+# math accents over one letter: the letter and Unicode's combining mark are the same glyph
+# (\hat{x} is x̂); over more than one (\widehat{xy}, \hat{xy}) there is no such rendering
+_ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "vec": "\u20d7",
+            "dot": "\u0307", "ddot": "\u0308", "check": "\u030c", "breve": "\u0306",
+            "acute": "\u0301", "grave": "\u0300", "mathring": "\u030a"}
+_ONE_LETTER = re.compile(r"(<i>)?([^\W\d_])(</i>)?")
 
 
 class _NoRendering(Exception):
@@ -47,6 +54,8 @@ def math_to_csl(source: str) -> str | None:
     ('ℓ<sub>2</sub>', '<i>O</i>(<i>n</i> log <i>n</i>)')
     >>> math_to_csl(r"$\\mathbb{R}^d$"), math_to_csl(r"$\\frac{1}{2}$")
     ('ℝ<sup><i>d</i></sup>', None)
+    >>> math_to_csl(r"$\\tilde{O}(\\sqrt{T})$"), math_to_csl(r"$\\hat{xy}$")
+    ('<i>Õ</i>(√<i>T</i>)', None)
     """
     if source.startswith("$$") or not source.endswith(("$", "\\)")):
         return None
@@ -103,6 +112,13 @@ def _command(word: str, tokens: list[re.Match[str]], i: int, end: int) -> tuple[
     if word in _UPRIGHT:
         inner, i = _atom(tokens, i, end)
         return re.sub(r"</?i>", "", inner), i
+    if word in _ACCENTS:
+        inner, i = _atom(tokens, i, end)
+        m = _ONE_LETTER.fullmatch(inner)
+        if m is None or bool(m.group(1)) != bool(m.group(3)):
+            raise _NoRendering
+        accented = unicodedata.normalize("NFC", m.group(2) + _ACCENTS[word])
+        return f"<i>{accented}</i>" if m.group(1) else accented, i
     if word == "sqrt":
         inner, i = _atom(tokens, i, end)
         return f"√{inner}" if len(re.sub(r"<[^>]+>", "", inner)) == 1 else f"√({inner})", i
