@@ -198,3 +198,52 @@ def test_a_port_in_use_is_one_line_not_a_traceback(server, cli):
     res = cli("serve", "--port", str(server.port))
     assert res.exit_code == 1 and "cannot listen on 127.0.0.1:" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_listening_on_every_address_answers_to_this_machines_names_only():
+    import socket
+
+    srv = BibkitServer("0.0.0.0", 0)
+    try:
+        assert f"{socket.gethostname().lower()}:{srv.port}" in srv.hosts
+        assert f"attacker.example:{srv.port}" not in srv.hosts
+        assert srv.url == f"http://127.0.0.1:{srv.port}/"
+    finally:
+        srv.server_close()
+
+
+@pytest.mark.parametrize("sample", ["bibtex/real-world.bib", "bibtex/real-exports.bib",
+                                    "csljson/zotero-export.json", "ris/zotero-export.ris",
+                                    "listing/edge-cases.txt"])
+@pytest.mark.parametrize(("fmt", "style"), [("biblatex", ""), ("ris", ""),
+                                            ("cv-markdown", "apa")])
+def test_every_sample_as_the_cli_converts_it(server, sample, fmt, style):
+    """Pasted text (CRLF as a browser's form sends it) converts as the file does."""
+    from click.testing import CliRunner
+
+    from bibkit.cli import main
+
+    path = SAMPLES / sample
+    args = ["convert", str(path), "--to", fmt, "--as-of", AS_OF]
+    args += ["-O", f"csl={style}"] if style else []
+    cli = CliRunner().invoke(main, args)
+    text = path.read_text("utf-8").replace("\n", "\r\n")
+    answer = post(server, "/api/convert", {"input": text, "to": fmt, "as_of": AS_OF,
+                                           "style": style})
+    if cli.exit_code == 0 or cli.stdout_bytes:
+        assert answer.status == 200 and answer.body == cli.stdout_bytes
+    else:
+        assert answer.status == 400
+
+
+def test_a_failure_of_bibkits_own_is_a_500_and_the_server_lives(server, monkeypatch):
+    from bibkit.web import server as web_server
+
+    def broken(fields):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(web_server._POSTS, "/api/convert", broken)
+    answer = post(server, "/api/convert", {"input": LISTING})
+    assert answer.status == 500 and "RuntimeError: a bug" in answer.json()["error"]
+    monkeypatch.undo()
+    assert post(server, "/api/convert", {"input": LISTING, "as_of": AS_OF}).status == 200

@@ -187,6 +187,7 @@ def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
         item.pop("abstract", None)
         item.pop("note", None)
         item.pop("URL", None)  # links follow the entry, once
+        item.pop("journalAbbreviation", None)  # Zotero's name; citeproc-py reads the CSL one
         if c.authors_truncated:  # the style lists a stand-in last; it becomes "et al."
             item["author"] = [*(a for a in item.get("author", []) if a != {"literal": "others"}),
                               {"literal": _ET_AL}]

@@ -87,7 +87,13 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
             return
-        self._answer(endpoint(fields))
+        try:
+            answer = endpoint(fields)
+        except Exception as exc:  # a bug of bibkit's: said to the page, and the server lives
+            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, f"bibkit failed on this input "
+                         f"({type(exc).__name__}: {exc}); please report it")
+            return
+        self._answer(answer)
 
     # --- the checks --------------------------------------------------------------------------
 
@@ -175,7 +181,8 @@ class BibkitServer(ThreadingHTTPServer):
         self.verbose = verbose
         self.host = host
         port = self.port = int(self.server_address[1])
-        names = {"127.0.0.1", "localhost", "[::1]", host.lower()}
+        names = {"127.0.0.1", "localhost", "[::1]", host.lower()} | (
+            _this_machine() if host in ("0.0.0.0", "::", "") else set())
         self.hosts = {f"{name}:{port}" for name in names}
         self.origins = {f"http://{h}" for h in self.hosts}
 
@@ -183,3 +190,18 @@ class BibkitServer(ThreadingHTTPServer):
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
         return f"http://{host}:{self.port}/"
+
+
+def _this_machine() -> set[str]:
+    """The names and addresses others reach this machine by, for a server listening on all
+    of them (`--host 0.0.0.0`): a Host header naming anything else is still refused."""
+    import socket
+
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None):
+            address = str(info[4][0])
+            names.add(f"[{address}]" if ":" in address else address)
+    except OSError:
+        pass
+    return names
