@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bibkit import Kind, Person, Status, dump, load, loads
 from bibkit.formats.readers.bibtex import nocase_spans, parse_bibtex_name, parse_names
+from bibkit.model.diagnostics import Diagnostics
 from bibkit.tex.spans import rich_span
 from conftest import SAMPLES
 
@@ -447,3 +448,51 @@ def test_ris_lines_as_exporters_write_them():
     assert [c.title for c in lib] == ["One space before the dash", "No space after it",
                                       "lower case"]
     assert list(lib.diagnostics) == []
+
+
+# --- MODS ------------------------------------------------------------------------------------
+
+def test_mods_as_zotero_exports_it():
+    diags = Diagnostics()
+    lib = load(SAMPLES / "mods/zotero-export.xml", diagnostics=diags)
+    article, preprint, paper, report = lib
+    assert (article.key, article.kind, article.venue.name, article.venue.volume,
+            article.venue.issue, article.venue.pages) == (
+        "lecun_deep_2015", Kind.JOURNAL_ARTICLE, "Nature", "521", "7553", "436–444")
+    assert article.issued.iso() == "2015-05-28" and article.accessed.iso() == "2024-01-05"
+    assert [p.family for p in article.authors] == ["LeCun", "Bengio", "Hinton"]
+    assert (article.ids.doi, article.ids.issn) == ("10.1038/nature14539", "1476-4687")
+    assert article.keywords == ("Computer science", "Mathematics and computing")
+    assert article.note == "Read for the reading group & the survey chapter."
+    assert (preprint.kind, preprint.ids.arxiv, preprint.ids.arxiv_class) == (
+        Kind.PREPRINT, "1706.03762", "cs.CL")
+    assert paper.kind is Kind.CONFERENCE_PAPER and [p.family for p in paper.editors] == [
+        "Bengio"]
+    assert paper.venue.publisher == "Curran Associates, Inc."
+    assert report.issued.year == 2021
+    assert [(d.code, d.line) for d in diags] == [("BK724", 160)]
+
+
+def test_mods_that_is_not_well_formed_is_one_error_with_its_line(tmp_path):
+    diags = Diagnostics()
+    lib = loads('<?xml version="1.0"?>\n<modsCollection xmlns="http://www.loc.gov/mods/'
+                       'v3">\n<mods><titleInfo><title>T</title></titleInfo>\n</modsCollection>\n',
+                       "mods", diagnostics=diags)
+    assert len(lib) == 0 and [(d.code, d.line) for d in diags] == [("BK721", 4)]
+    diags = Diagnostics()
+    loads("<collection><record/></collection>", "mods", diagnostics=diags)
+    assert [d.code for d in diags] == ["BK722"]
+
+
+def test_mods_entities_stay_inert_and_one_mods_root_reads():
+    evil = ('<?xml version="1.0"?>\n<!DOCTYPE mods [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+            '<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo><title>a&x;b</title>'
+            '</titleInfo></mods>\n')
+    lib = loads(evil, "mods")
+    assert len(lib) == 1 and "root:" not in lib[0].title
+
+
+def test_mods_is_recognised_without_from(cli):
+    text = (SAMPLES / "mods/zotero-export.xml").read_bytes()
+    res = cli("convert", "-", "--to", "ris", input=text)
+    assert res.exit_code == 0 and res.stdout.count("ER  - ") == 4

@@ -17,8 +17,8 @@ from .output import say
 @click.option("--open", "open_", is_flag=True, help="Open the page in the web browser.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each request.")
 def serve(host: str, port: int, open_: bool, verbose: bool) -> None:
-    """Serve bibkit as a web page on this computer: paste or drop a listing, .bib, .ris or
-    CSL-JSON, see the entries bibkit read, what it inferred and every diagnostic with its
+    """Serve bibkit as a web page on this computer: paste or drop a listing, .bib, .ris,
+    CSL-JSON or MODS, see the entries bibkit read, what it inferred and every diagnostic with its
     line, preview the CV, and download or copy any format (the same file `bibkit convert`
     writes). Nothing is uploaded anywhere; Ctrl-C stops it.
 

@@ -149,7 +149,9 @@ BUILTINS: tuple[FormatSpec, ...] = (
         name="mods",
         summary="MODS 3.7 XML for library systems (bibutils, Zotero)",
         suffixes=(".xml", ".mods"),
+        reader="bibkit.formats.readers.mods:READER",
         writer="bibkit.formats.writers.mods:write",
+        sniff="bibkit.formats.readers.mods:looks_like_mods",
         aliases=("xml",),
         options={"names": ("mods", "zotero")},  # as for csljson
     ),
