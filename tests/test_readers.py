@@ -496,3 +496,27 @@ def test_mods_is_recognised_without_from(cli):
     text = (SAMPLES / "mods/zotero-export.xml").read_bytes()
     res = cli("convert", "-", "--to", "ris", input=text)
     assert res.exit_code == 0 and res.stdout.count("ER  - ") == 4
+
+
+def test_mods_as_bibutils_and_library_catalogues_write_titles_and_names():
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<modsCollection xmlns="http://www.loc.gov/mods/v3">
+<mods ID="Knuth1984">
+  <titleInfo><nonSort>The</nonSort><title>TeXbook</title><subTitle>a guide</subTitle></titleInfo>
+  <name type="personal"><namePart>Knuth, Donald E.</namePart>
+    <role><roleTerm authority="marcrelator" type="text">author</roleTerm></role></name>
+  <name type="personal"><namePart type="family">Bibby</namePart>
+    <namePart type="given">Duane</namePart>
+    <role><roleTerm authority="marcrelator" type="text">editor</roleTerm></role></name>
+  <originInfo><publisher>Addison-Wesley</publisher><dateIssued>1984</dateIssued></originInfo>
+  <genre authority="marcgt">book</genre>
+  <identifier type="isbn">0-201-13447-0</identifier>
+</mods>
+</modsCollection>
+"""
+    c = loads(text, "mods")[0]
+    assert (c.key, c.title, c.kind) == ("Knuth1984", "The TeXbook: a guide", Kind.BOOK)
+    assert [(p.family, p.given) for p in c.authors] == [("Knuth", "Donald E.")]
+    assert [p.family for p in c.editors] == ["Bibby"]
+    assert (c.venue.publisher, c.issued.year, c.ids.isbn) == ("Addison-Wesley", 1984,
+                                                             "0-201-13447-0")

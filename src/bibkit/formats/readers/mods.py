@@ -44,14 +44,18 @@ _W3CDTF = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @cache
-def _kinds() -> tuple[dict[str, str], dict[str, str]]:
-    """(local genre -> kind, marcgt genre -> kind), from the writer's table."""
-    genres = load_toml("mods.toml")["write"]["genres"]
+def _kinds() -> tuple[dict[str, str], dict[tuple[str, bool], str]]:
+    """(local genre -> kind, (marcgt genre, has a host) -> kind), from the writer's table:
+    marcgt "book" is a chapter inside a host and a book on its own."""
+    table = load_toml("mods.toml")["write"]
+    genres, partial = table["genres"], set(table["partial"])
     local = {names[0]: kind for kind, names in genres.items()}
-    marc: dict[str, str] = {}
+    marc: dict[tuple[str, bool], str] = {}
     for kind, names in genres.items():
         if names[1]:
-            marc.setdefault(names[1], kind)
+            marc.setdefault((names[1], kind in partial), kind)
+    for (name, in_host), kind in list(marc.items()):
+        marc.setdefault((name, not in_host), kind)
     return local, marc
 
 
@@ -87,6 +91,20 @@ def _all(el: etree._Element, path: str) -> list[str]:
             if (e.text or "").strip()]
 
 
+def _title(el: etree._Element) -> str:
+    """The main title as people cite it: a nonSort article ("The") before it, a subtitle
+    after a colon, as Zotero's MODS import joins them."""
+    info = el.xpath("m:titleInfo[not(@type)]", namespaces=M)
+    if not info:
+        return ""
+    title = _text(info[0], "m:title")
+    non_sort = _text(info[0], "m:nonSort")
+    if non_sort:
+        title = f"{non_sort} {title}" if not non_sort.endswith(("'", "’")) else non_sort + title
+    subtitle = _text(info[0], "m:subTitle")
+    return f"{title}: {subtitle}" if subtitle and title else title or subtitle
+
+
 def _person(name: etree._Element) -> Person:
     if name.get("type") == "corporate":
         return Person(literal=" ".join(_all(name, "m:namePart")))
@@ -99,12 +117,16 @@ def _person(name: etree._Element) -> Person:
     return parse_inverted_name(whole) if "," in whole else Person(literal=whole)
 
 
+_ROLE_WORDS = {"author": "aut", "creator": "aut", "editor": "edt"}  # roleTerm type="text"
+
+
 def _names(el: etree._Element, role: str) -> tuple[Person, ...]:
+    """The names of one marcrelator role (a code, or its word); a name without a role is an
+    author, as Zotero's MODS import reads it."""
     out = []
     for name in el.findall("m:name", M):
-        roles = _all(name, "m:role/m:roleTerm")
-        if (role in roles) or (role == "aut" and not roles) or (
-                role == "aut" and "author" in (r.lower() for r in roles)):
+        roles = {_ROLE_WORDS.get(r.lower(), r) for r in _all(name, "m:role/m:roleTerm")}
+        if role in roles or (role == "aut" and not roles):
             out.append(_person(name))
     return tuple(out)
 
@@ -134,12 +156,12 @@ def convert(line: int, mods: etree._Element, ctx: ReadContext) -> Citation | Non
     host = mods.find("m:relatedItem[@type='host']", M)
     top = host if host is not None else mods
     marc_genre = _text(top, "m:genre[@authority='marcgt']")
-    kind = Kind(local.get(genre) or marc.get(marc_genre) or (
+    kind = Kind(local.get(genre) or marc.get((marc_genre, host is not None)) or (
         "article-journal" if host is not None else "document"))
     values: dict[str, Any] = {
         "key": _text(mods, "m:identifier[@type='citekey']") or mods.get("ID", ""),
         "kind": kind,
-        "title": math_only(_text(mods, "m:titleInfo[not(@type)]/m:title")),
+        "title": math_only(_title(mods)),
         "genre": math_only(_text(mods, "m:genre[not(@authority)]")),
         "authors": _names(mods, "aut"),
         "editors": _names(top, "edt") or (_names(mods, "edt") if host is not None else ()),
@@ -149,7 +171,7 @@ def convert(line: int, mods: etree._Element, ctx: ReadContext) -> Citation | Non
         "_said": [],  # what was read in part, said once the record is read
     }
     if host is not None:
-        values["venue.name"] = math_only(_text(host, "m:titleInfo[not(@type)]/m:title"))
+        values["venue.name"] = math_only(_title(host))
         values["venue.short_name"] = math_only(
             _text(host, "m:titleInfo[@type='abbreviated']/m:title")
             or _text(host, "m:titleInfo[@type='alternative']/m:title"))
