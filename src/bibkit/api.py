@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .formats import registry
 from .infer.keys import assign_keys
-from .io.files import Input
+from .io.files import text_input
 from .model.citation import Citation
 from .model.context import ReadContext, WriteContext
 from .model.diagnostics import Diagnostics
@@ -74,8 +73,7 @@ def loads(
     **options: Any,
 ) -> Library:
     """Read citations from a string in the named format."""
-    raw = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
-    inp = Input(name, raw, None)
+    inp = text_input(name, text.encode("utf-8"))
     ctx = _read_context(name, as_of, diagnostics, options)
     fmt = input_format(inp, format)
     check_reader_options(fmt, options)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .formats import registry
 from .infer.keys import assign_keys, key_maker
 from .infer.rules import settle_status
-from .io.files import Input, Output, UsageError, open_input, same_file
+from .io.files import Output, UsageError, open_input, same_file, text_input
 from .model.citation import Citation, Profile
 from .model.context import ReadContext, WriteContext
 from .model.diagnostics import Diagnostic, Diagnostics, Severity
@@ -181,7 +181,7 @@ def run(spec: Run, diags: Diagnostics | None = None,
     # read first (they are small), as of the run's date: a library's "accepted" follows it
     diags = diags if diags is not None else Diagnostics()
     libraries = [_library(m, spec.as_of, diags) for m in spec.merge]
-    inp = (Input(spec.source, io.BufferedReader(io.BytesIO(spec.text)), None)
+    inp = (text_input(spec.source, spec.text)
            if spec.text is not None else
            open_input(spec.source) if spec.citations is None else None)
     try:

@@ -23,19 +23,19 @@ the user's: the run only fills what it lacks.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
+from functools import reduce
 from pathlib import Path
 
 from .api import loads
-from .enrich.duplicates import DuplicateFinder, one_of, report_duplicates
+from .enrich.duplicates import one_of, report_duplicates, works
 from .enrich.localbib import LibraryIndex
 from .enrich.match import judge
 from .enrich.merge import Change, merge
 from .formats.readers.bibtex import blocks
+from .io.files import content_hash, keep_text
 from .model.citation import Citation, Identifiers, Kind, Origin, Venue, evolve
 from .model.context import WriteContext
 from .model.diagnostics import Diagnostics
@@ -204,33 +204,24 @@ class _Sync:
             for _ in report_duplicates(self.doc.entries.values(), said):
                 pass
             return {}
-        finder = DuplicateFinder(said.file)
-        firsts: dict[int, int] = {}  # the finder's index of a work -> its first entry
-        later: dict[int, list[int]] = {}  # a first entry -> the entries of the same work
-        for i, c in self.doc.entries.items():
-            index, other, why = finder.first_of(c)
-            if other is None:
-                firsts[index] = i
-                continue
-            said.warning("BK204", f"the same work as {other.key!r} ({other.where}): {why}; "
-                         f"merged into it (--dedupe), {c.key!r} kept as its alias (`ids`, "
-                         f"which biber resolves; with BibTeX cite {other.key!r})",
-                         line=c.origin.line, key=c.key)
-            later.setdefault(firsts[other.index], []).append(i)
+        where = {id(c): i for i, c in self.doc.entries.items()}
         aliases: dict[str, int] = {}
-        for first, others in later.items():
-            merged = self.doc.entries[first]
-            for i in others:
-                merged = one_of(merged, self.doc.entries[i])
-            keys = [self.doc.entries[i].key for i in others]
+        for first, later in works(self.doc.entries.values(), said, lambda c, first: (
+                f"merged into it (--dedupe), {c.key!r} kept as its alias (`ids`, which biber "
+                f"resolves; with BibTeX cite {first.key!r})")):
+            if not later:
+                continue
+            at = where[id(first)]
+            merged = reduce(one_of, later, first)
+            keys = [c.key for c in later]
             merged = evolve(merged, extra=(*merged.extra, ("bibtex:ids", ", ".join(keys))),
-                            origin=self.doc.entries[first].origin)
-            self.doc.entries[first] = merged
-            self.replaced[first] = self.entry_text(merged)
-            for i, key in zip(others, keys, strict=True):
-                del self.doc.entries[i]
-                self.replaced[i] = ""
-                aliases[key] = first
+                            origin=first.origin)
+            self.doc.entries[at] = merged
+            self.replaced[at] = self.entry_text(merged)
+            for c in later:
+                del self.doc.entries[where[id(c)]]
+                self.replaced[where[id(c)]] = ""
+                aliases[c.key] = at
         return aliases
 
     def entry_text(self, c: Citation) -> str:
@@ -239,9 +230,9 @@ class _Sync:
     def written(self, text: str) -> Written:
         """What bibkit wrote: the entry's text, and its values as the next run reads them."""
         if not text.strip():
-            return Written(_hash(text))
+            return Written(content_hash(text))
         read = self.doc.read_back(text)
-        return Written(_hash(text), _values(read[0]) if len(read) == 1 else {})
+        return Written(content_hash(text), _values(read[0]) if len(read) == 1 else {})
 
     def take(self, c: Citation) -> None:
         """One work of the run: its entry of the file updated, or a new one appended."""
@@ -263,7 +254,7 @@ class _Sync:
         entry = self.where[id(mine)]
         raw = self.doc.raw[entry]
         before = self.wrote.get(mine.key)
-        bibkits = before is not None and before.text == _hash(raw)  # untouched since
+        bibkits = before is not None and before.text == content_hash(raw)  # untouched since
         by_id = bool(mine.ids.arxiv and mine.ids.arxiv_base == c.ids.arxiv_base) or bool(
             mine.ids.publisher_doi and mine.ids.doi_key == c.ids.doi_key)
         where = f"{mine.key} (line {mine.origin.line} of the file)"  # not the input's line
@@ -282,7 +273,7 @@ class _Sync:
                 self.now[mine.key] = replace(before, values={**before.values, **kept})
             return
         text = self.entry_text(updated)
-        if _hash(text) == _hash(raw):  # nothing new, however the run spells its values
+        if content_hash(text) == content_hash(raw):  # nothing new, however it is spelt
             self.now[mine.key] = (replace(before, values={**before.values, **kept})
                                   if before is not None and not bibkits else self.written(text))
             return
@@ -347,10 +338,6 @@ class _Sync:
                                        "not have it", key=c.key)
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
-
-
 def _value(c: Citation, name: str) -> object:
     """A value of a citation by the name a merge's change gives it ("venue.name")."""
     group, _, sub = name.partition(".")
@@ -364,7 +351,7 @@ _VALUE_NAMES = ("authors", "title", "kind", "abstract", "genre",
 
 
 def _values(c: Citation) -> dict[str, str]:
-    return {name: _hash(repr(_value(c, name))) for name in _VALUE_NAMES}
+    return {name: content_hash(repr(_value(c, name))) for name in _VALUE_NAMES}
 
 
 def _with_value_of(c: Citation, mine: Citation, name: str) -> Citation:
@@ -411,21 +398,11 @@ def _sidecar(target: str | None) -> dict[str, Written]:
 def _keep_sidecar(target: str | None, entries: dict[str, Written]) -> None:
     """Write the sidecar beside the file (atomically; a failure costs only the next run's
     knowledge of what bibkit wrote, never the file)."""
-    if not target:
-        return
-    from .io.files import Output
-
-    path = sidecar_path(target)
-    text = json.dumps({"bibkit-sync": 2, "entries": {key: entries[key].to_json()
-                                                     for key in sorted(entries)}},
-                      ensure_ascii=False, indent=0) + "\n"
-    try:
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            return
-        with Output(os.fspath(path)) as out:
-            out.stream.write(text)
-    except OSError:
-        pass
+    if target:
+        keep_text(sidecar_path(target), json.dumps(
+            {"bibkit-sync": 2, "entries": {key: entries[key].to_json()
+                                           for key in sorted(entries)}},
+            ensure_ascii=False, indent=0) + "\n")
 
 
 def _joined(lines: list[str], spans: dict[int, int], replaced: dict[int, str],

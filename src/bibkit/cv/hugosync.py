@@ -12,8 +12,6 @@ a second run with nothing new touches nothing; pages the run does not have are k
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
 import re
@@ -23,7 +21,7 @@ from pathlib import Path
 
 from ..enrich.match import id_keys
 from ..formats import registry
-from ..io.files import Input, Output
+from ..io.files import Output, content_hash, keep_text, text_input
 from ..model.citation import Citation
 from ..model.context import ReadContext
 from ..model.diagnostics import Diagnostics
@@ -32,10 +30,6 @@ from ..model.diagnostics import Diagnostics
 # item below it are its value's
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 SIDECAR_VERSION = 1
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -83,7 +77,7 @@ class HugoSync:
 
     target: Path
     diags: Diagnostics
-    before: dict[str, dict[str, object]] = field(default_factory=dict)  # the sidecar's pages
+    before: dict[str, dict[str, object]] = field(init=False)  # the sidecar's pages
     now: dict[str, dict[str, object]] = field(default_factory=dict)
     writes: dict[Path, str] = field(default_factory=dict)
 
@@ -112,9 +106,9 @@ class HugoSync:
                 folder = name_new(page.citation)
                 self.writes[self.target / folder / "index.md"] = page.index
                 self.writes[self.target / folder / "cite.bib"] = page.cite
-                self.now[folder] = {"index": {k: _hash(v) for k, v in
+                self.now[folder] = {"index": {k: content_hash(v) for k, v in
                                               _parsed(page.index).values().items()},
-                                    "cite": _hash(page.cite)}
+                                    "cite": content_hash(page.cite)}
             else:
                 self._update(folder, page)
             used.add(folder)
@@ -142,21 +136,22 @@ class HugoSync:
         else:
             merged, kept = _merged(old, new, last_fields)
         said = [k for k in kept if last_fields is None or
-                last_fields.get(k) != _hash(new.values().get(k, ""))]
+                last_fields.get(k) != content_hash(new.values().get(k, ""))]
         if said and last_fields is not None:
             self.diags.warning("BK412", f"--sync: page {folder} was edited by hand; kept: "
                                f"{', '.join(said)}", key=page.key)
         if merged != old_index:
             self.writes[where / "index.md"] = merged
-        cite_is_users = (old_cite is not None and last.get("cite") not in (None, _hash(old_cite))
-                         and _hash(old_cite) != _hash(page.cite))
+        cite_is_users = (old_cite is not None
+                         and last.get("cite") not in (None, content_hash(old_cite))
+                         and content_hash(old_cite) != content_hash(page.cite))
         if cite_is_users:
             self.diags.warning("BK412", f"--sync: {folder}/cite.bib was edited by hand; kept",
                                key=page.key)
         elif old_cite != page.cite:
             self.writes[where / "cite.bib"] = page.cite
-        self.now[folder] = {"index": {k: _hash(v) for k, v in new.values().items()},
-                            "cite": last.get("cite") if cite_is_users else _hash(page.cite)}
+        self.now[folder] = {"index": {k: content_hash(v) for k, v in new.values().items()},
+                            "cite": last.get("cite") if cite_is_users else content_hash(page.cite)}
 
     def commit(self) -> None:
         """Write what changed (each file atomically), then the sidecar."""
@@ -177,9 +172,8 @@ def _read(path: Path) -> str | None:
 def _page_entries(text: str, name: str) -> list[Citation]:
     """The entries of a page's cite.bib as written (its problems are the page's, not the
     run's: they are not said)."""
-    raw = io.BufferedReader(io.BytesIO(text.encode("utf-8")))
     diags = Diagnostics(name, keep=False)
-    return list(registry.reader("bibtex")(Input(name, raw, None).lines(diags),
+    return list(registry.reader("bibtex")(text_input(name, text.encode("utf-8")).lines(diags),
                                           ReadContext(diags)))
 
 
@@ -197,7 +191,7 @@ def _merged(old: _FrontMatter, new: _FrontMatter, last: dict[str, str] | None
     theirs, ours = old.values(), new.values()
 
     def users(key: str) -> bool:
-        return last is None or last.get(key) != _hash(theirs[key])
+        return last is None or last.get(key) != content_hash(theirs[key])
 
     kept: list[str] = []
     blocks: list[tuple[str | None, str]] = []
@@ -206,7 +200,7 @@ def _merged(old: _FrontMatter, new: _FrontMatter, last: dict[str, str] | None
             blocks.append((key, lines))  # the user's own field, where it stands
         elif users(key):
             blocks.append((key, lines))
-            if ours.get(key) is not None and _hash(ours[key]) != _hash(lines):
+            if ours.get(key) is not None and content_hash(ours[key]) != content_hash(lines):
                 kept.append(key)
         elif key in ours:
             blocks.append((key, ours[key]))
@@ -231,14 +225,6 @@ def _read_sidecar(target: Path) -> dict[str, dict[str, object]]:
 
 
 def _keep_sidecar(target: Path, pages: dict[str, dict[str, object]]) -> None:
-    text = json.dumps({"bibkit-hugo-sync": SIDECAR_VERSION,
-                       "pages": {k: pages[k] for k in sorted(pages)}},
-                      ensure_ascii=False, indent=0, sort_keys=True) + "\n"
-    path = sidecar_of(target)
-    try:
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            return
-        with Output(os.fspath(path), newline="\n") as out:
-            out.stream.write(text)
-    except OSError:
-        pass  # the next run then treats the pages as the user's: nothing is lost
+    keep_text(sidecar_of(target), json.dumps(
+        {"bibkit-hugo-sync": SIDECAR_VERSION, "pages": {k: pages[k] for k in sorted(pages)}},
+        ensure_ascii=False, indent=0, sort_keys=True) + "\n")

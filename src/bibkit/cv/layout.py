@@ -11,7 +11,6 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, TextIO
 
 from ..infer.names import OwnerMatcher
@@ -157,12 +156,12 @@ _DOUBLED_STOP = re.compile(r"([?!])((?:[”’\"]|</[a-z]+>)*)\.")
 _STYLE_LABEL = re.compile(r"^(\s*(?:<[^<>]*>)*)\s*(?:\[1\]|\(1\)|1\.?)(?=\s|<|[A-Z]|$)\s*")
 
 
-def _numbers_its_bibliography(path: Path) -> bool:
-    """Whether a style labels its bibliography's entries with their number (IEEE's "[1]",
-    Nature's "1."): the CV numbers its entries itself."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    at = text.find("<bibliography")
-    return at >= 0 and 'variable="citation-number"' in text[at:]
+def _numbers_its_bibliography(style: Any) -> bool:
+    """Whether a parsed style labels its bibliography's entries with their number (IEEE's
+    "[1]", Nature's "1."): the CV numbers its entries itself."""
+    bibliography = style.root.bibliography
+    return bibliography is not None and bool(
+        bibliography.xpath('.//*[@variable="citation-number"]'))
 
 
 def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
@@ -175,9 +174,8 @@ def csl_renderer(style: str) -> Callable[[Citation, str, OwnerMatcher], str]:
     from ..formats.csl import to_csl
     from .cslstyles import style_path
 
-    path = style_path(style)
-    parsed = CitationStylesStyle(str(path), validate=False)
-    numbered = _numbers_its_bibliography(path)
+    parsed = CitationStylesStyle(str(style_path(style)), validate=False)
+    numbered = _numbers_its_bibliography(parsed)
 
     def render(c: Citation, fmt: str, is_owner: OwnerMatcher) -> str:
         held = _HeldSpans(fmt)

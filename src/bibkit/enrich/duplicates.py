@@ -13,9 +13,9 @@ first of them had (the key already in use wins).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 from ..model.citation import Citation, Kind, evolve
 from ..model.diagnostics import Diagnostics
@@ -142,25 +142,34 @@ def _say_window(finder: DuplicateFinder, diags: Diagnostics) -> None:
                    "(memory stays bounded on huge inputs)")
 
 
-def dedupe(citations: Iterable[Citation], diags: Diagnostics) -> list[Citation]:
-    """One entry per work, where the first of them stood: the published version over a
-    preprint, filled from the others (both identifiers, the links of each), under the key
-    the first had. Each duplicate is said (BK204), and that it was merged."""
+def works(citations: Iterable[Citation], diags: Diagnostics,
+          merged: Callable[[Citation, Citation], str] = lambda c, first: "merged into it "
+          "(--dedupe)") -> list[tuple[Citation, list[Citation]]]:
+    """Each work once, where its first record stood: (that record, the later records of
+    the same work). Each later one is said (BK204), with `merged(later, first)` saying what
+    became of it."""
     finder = DuplicateFinder(diags.file)
-    out: list[Citation] = []
+    out: list[tuple[Citation, list[Citation]]] = []
     slot: dict[int, int] = {}  # a work's first index -> its place in `out`
     for c in citations:
         index, other, why = finder.first_of(c)
         if other is None:
             slot[index] = len(out)
-            out.append(c)
+            out.append((c, []))
             continue
-        kept = out[slot[other.index]]
+        first, later = out[slot[other.index]]
         diags.warning("BK204", f"the same work as {other.key!r} ({other.where}): {why}; "
-                      "merged into it (--dedupe)", line=c.origin.line, key=c.key)
-        out[slot[other.index]] = one_of(kept, c)
+                      f"{merged(c, first)}", line=c.origin.line, key=c.key)
+        later.append(c)
     _say_window(finder, diags)
     return out
+
+
+def dedupe(citations: Iterable[Citation], diags: Diagnostics) -> list[Citation]:
+    """One entry per work, where the first of them stood: the published version over a
+    preprint, filled from the others (both identifiers, the links of each), under the key
+    the first had. Each duplicate is said (BK204), and that it was merged."""
+    return [reduce(one_of, later, first) for first, later in works(citations, diags)]
 
 
 def one_of(first: Citation, later: Citation) -> Citation:

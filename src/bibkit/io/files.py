@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import hashlib
 import io
 import os
 import re
@@ -263,6 +264,30 @@ def open_input(path: str) -> Input:
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     return Input(path, fh, fh)
+
+
+def text_input(name: str, data: bytes) -> Input:
+    """An input from bytes in memory (`bibkit.loads`, the web page's paste, a page's
+    cite.bib), read as a file is."""
+    return Input(name, io.BufferedReader(io.BytesIO(data)), None)
+
+
+def content_hash(text: str) -> str:
+    """A short hash of a text as bibkit wrote it, for the sidecars that remember what bibkit
+    wrote (whitespace at its ends aside)."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def keep_text(path: Path, text: str) -> None:
+    """Write a bookkeeping file (a sidecar) atomically, only when its text changed; a
+    failure costs the next run's memory of what bibkit wrote, never the user's file."""
+    try:
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            return
+        with Output(os.fspath(path), newline="\n") as out:
+            out.stream.write(text)
+    except OSError:
+        pass
 
 
 def _stdout(newline: str) -> io.TextIOWrapper:
