@@ -589,3 +589,23 @@ def test_sync_dedupe_makes_a_preprint_and_its_published_version_in_the_file_one(
     assert text.startswith("% mine\n") and "ids          = {zhu2024combating}" in text
     again = cli("convert", str(src), "--sync", str(refs), "--to", "biblatex", "--dedupe")
     assert again.exit_code == 0 and refs.read_text("utf-8") == text
+
+
+def test_a_hand_edited_entry_stays_byte_for_byte_when_the_run_brings_nothing_it_can_hold(
+        cli, tmp_path):
+    """A run's values BibTeX has no field for (a venue's short name and year, the arXiv
+    class of a card) are no reason to rewrite an entry the user edited: found trying it as a
+    user, where a field the user had placed by hand moved."""
+    refs = tmp_path / "refs.bib"
+    args = ("convert", str(SAMPLE_LISTING.with_name("edge-cases.txt")), "--sync", str(refs),
+            *ASOF)
+    assert cli(*args).exit_code == 1  # the sample's broken card; the rest is written
+    text = refs.read_text("utf-8")
+    m = re.search(r"(@inproceedings\{[^,]+,\n)((?:  .*\n)+?)(  year )", text)
+    assert m
+    edited = text.replace(m.group(0), m.group(1) + m.group(2).replace(
+        "booktitle     = {", "booktitle     = {The ", 1) + "  myfield       = {mine},\n"
+        + m.group(3), 1)
+    refs.write_text(edited, "utf-8")
+    cli(*args)
+    assert refs.read_text("utf-8") == edited

@@ -273,9 +273,11 @@ class _Sync:
                 self.now[mine.key] = replace(before, values={**before.values, **kept})
             return
         text = self.entry_text(updated)
-        if content_hash(text) == content_hash(raw):  # nothing new, however it is spelt
+        if content_hash(text) == content_hash(raw) or self._holds_the_same(text, mine):
+            # nothing the file can hold is new (a run's venue year or short name that BibTeX
+            # has no field for, a value spelt another way): the entry stays as it is written
             self.now[mine.key] = (replace(before, values={**before.values, **kept})
-                                  if before is not None and not bibkits else self.written(text))
+                                  if before is not None and not bibkits else self.written(raw))
             return
         self.replaced[entry] = text
         written = self.written(text)
@@ -288,6 +290,11 @@ class _Sync:
         self.ctx.diags.info("BK411", f"--sync: {where} updated{upgraded}: "
                             f"{', '.join(ch.field for ch in changes)}", line=mine.origin.line,
                             key=c.key)
+
+    def _holds_the_same(self, text: str, mine: Citation) -> bool:
+        """Whether `text` reads back as the entry the file already holds."""
+        read = self.doc.read_back(text)
+        return len(read) == 1 and evolve(read[0], origin=mine.origin) == mine
 
     def _users_values(self, mine: Citation, c: Citation, updated: Citation, by_id: bool
                       ) -> dict[str, str]:
